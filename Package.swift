@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// DCMTK 3.6.7 libraries, named one by one: `pkg-config dcmtk` fails on Debian 12 (dcmtk.pc requires sndfile).
+/// `oflog` and `ofstd` must be named explicitly; the IJG and CharLS codecs come in through dcmjpeg and dcmjpls.
+let dcmtkLibraries: [LinkerSetting] = ["dcmimage", "dcmimgle", "dcmjpeg", "dcmjpls", "dcmdata", "oflog", "ofstd", "z"]
+    .map { .linkedLibrary($0) }
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "Annulus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "annulus", targets: ["annulus"]),
+        .library(name: "DicomIO", targets: ["DicomIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C++ shim over DCMTK with a plain-C header; the only code that includes DCMTK headers.
+        .target(
+            name: "CDicom",
+            cxxSettings: [.unsafeFlags(["-std=c++17"]), .define("HAVE_CONFIG_H")],
+            linkerSettings: dcmtkLibraries
+        ),
+        // The safe Swift face of CDicom: DicomFile, tags, typed values, decoded frames, errors.
+        .target(
+            name: "DicomIO",
+            dependencies: ["CDicom", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        // Deterministic generator of the bundled SampleStudies (synthetic lumbar MR and fluoroscopy).
+        .target(
+            name: "SampleStudyGenerator",
+            dependencies: ["DicomIO"],
+            swiftSettings: strictSwift
+        ),
+        // The command-line tool: parses, calls the modules, prints.
+        .executableTarget(
+            name: "annulus",
+            dependencies: [
+                "DicomIO",
+                "SampleStudyGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "DicomIOTests", dependencies: ["DicomIO"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "SampleStudyGeneratorTests",
+            dependencies: ["SampleStudyGenerator", "DicomIO"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "AnnulusCLITests", dependencies: ["DicomIO"], swiftSettings: strictSwift),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,738 @@
+// cdicom.cpp: the C++ side of cdicom.h. Every entry point catches all exceptions (one that reached
+// Swift would abort the process) and reports failures through cd_error.
+#include "cdicom.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dcdeftag.h"
+#include "dcmtk/dcmdata/dcdict.h"
+#include "dcmtk/dcmdata/dcfilefo.h"
+#include "dcmtk/dcmdata/dcmetinf.h"
+#include "dcmtk/dcmdata/dcpixel.h"
+#include "dcmtk/dcmdata/dcrledrg.h"
+#include "dcmtk/dcmdata/dcrleerg.h"
+#include "dcmtk/dcmdata/dcsequen.h"
+#include "dcmtk/dcmdata/dcuid.h"
+#include "dcmtk/dcmdata/dcxfer.h"
+#include "dcmtk/dcmimage/diregist.h"
+#include "dcmtk/dcmimgle/dcmimage.h"
+#include "dcmtk/dcmjpeg/djdecode.h"
+#include "dcmtk/dcmjpeg/djencode.h"
+#include "dcmtk/dcmjpls/djdecode.h"
+#include "dcmtk/dcmjpls/djencode.h"
+#include "dcmtk/dcmjpls/djrparam.h"
+#include "dcmtk/oflog/oflog.h"
+#include "dcmtk/oflog/appender.h"
+#include "dcmtk/oflog/spi/logevent.h"
+
+#include "prescan.hpp"
+
+using cdicom::setError;
+
+struct cd_file {
+    std::unique_ptr<DcmFileFormat> format;
+    cdicom::PrescanFacts facts;
+    cd_open_options options;
+    std::string path;
+    std::string transferSyntaxUID;
+    std::string warnings;
+    Uint32 nextFragment = 0;  // fragment cache for sequential frame access
+    Uint32 nextFrame = 0;
+    DcmFileCache cache;
+};
+
+struct cd_writer {
+    DcmFileFormat format;
+};
+
+namespace {
+
+std::atomic<cd_log_callback> logCallback{nullptr};
+
+/// Forwards every oflog event to the registered callback instead of stderr.
+class ForwardingAppender : public dcmtk::log4cplus::Appender {
+  public:
+    ~ForwardingAppender() override { destructorImpl(); }
+    void close() override {}
+
+  protected:
+    void append(const dcmtk::log4cplus::spi::InternalLoggingEvent &event) override {
+        cd_log_callback callback = logCallback.load();
+        if (!callback) return;
+        callback(mapLevel(event.getLogLevel()), event.getLoggerName().c_str(), event.getMessage().c_str());
+    }
+
+  private:
+    static cd_log_level mapLevel(dcmtk::log4cplus::LogLevel level) {
+        if (level >= dcmtk::log4cplus::FATAL_LOG_LEVEL) return CD_LOG_FATAL;
+        if (level >= dcmtk::log4cplus::ERROR_LOG_LEVEL) return CD_LOG_ERROR;
+        if (level >= dcmtk::log4cplus::WARN_LOG_LEVEL) return CD_LOG_WARN;
+        if (level >= dcmtk::log4cplus::INFO_LOG_LEVEL) return CD_LOG_INFO;
+        if (level >= dcmtk::log4cplus::DEBUG_LOG_LEVEL) return CD_LOG_DEBUG;
+        return CD_LOG_TRACE;
+    }
+};
+
+dcmtk::log4cplus::LogLevel toOflogLevel(cd_log_level level) {
+    switch (level) {
+    case CD_LOG_TRACE: return dcmtk::log4cplus::TRACE_LOG_LEVEL;
+    case CD_LOG_DEBUG: return dcmtk::log4cplus::DEBUG_LOG_LEVEL;
+    case CD_LOG_INFO: return dcmtk::log4cplus::INFO_LOG_LEVEL;
+    case CD_LOG_WARN: return dcmtk::log4cplus::WARN_LOG_LEVEL;
+    case CD_LOG_ERROR: return dcmtk::log4cplus::ERROR_LOG_LEVEL;
+    case CD_LOG_FATAL: return dcmtk::log4cplus::FATAL_LOG_LEVEL;
+    }
+    return dcmtk::log4cplus::WARN_LOG_LEVEL;
+}
+
+std::once_flag registration;
+
+/// Runs `body`, turning any C++ exception into CD_ERR_INTERNAL.
+template <typename Body>
+cd_status guarded(cd_error *error, Body body) {
+    try {
+        return body();
+    } catch (const std::bad_alloc &) {
+        return setError(error, CD_ERR_INTERNAL, "out of memory");
+    } catch (const std::exception &exception) {
+        return setError(error, CD_ERR_INTERNAL, "internal error: %s", exception.what());
+    } catch (...) {
+        return setError(error, CD_ERR_INTERNAL, "internal error: unknown C++ exception");
+    }
+}
+
+std::string trimmed(const char *uid) {
+    std::string value(uid ? uid : "");
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\0')) value.pop_back();
+    return value;
+}
+
+bool startsWith(const std::string &value, const char *prefix) { return value.rfind(prefix, 0) == 0; }
+
+/// Transfer syntaxes whose pixel data this build decodes (native, deflated data set, RLE, IJG JPEG, JPEG-LS).
+bool isDecodable(const std::string &uid) {
+    static const char *const decodable[] = {
+        "1.2.840.10008.1.2",      "1.2.840.10008.1.2.1",    "1.2.840.10008.1.2.2",    "1.2.840.10008.1.2.1.99",
+        "1.2.840.10008.1.2.5",    "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.53",
+        "1.2.840.10008.1.2.4.55", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.80",
+        "1.2.840.10008.1.2.4.81"};
+    for (const char *candidate : decodable)
+        if (uid == candidate) return true;
+    return false;
+}
+
+/// Names transfer syntaxes DCMTK 3.6.7 does not know, so errors can say what they are.
+const char *nameOfUnknownSyntax(const std::string &uid) {
+    if (uid == "1.2.840.10008.1.2.4.201") return "High-Throughput JPEG 2000 (Lossless Only)";
+    if (uid == "1.2.840.10008.1.2.4.202") return "High-Throughput JPEG 2000 with RPCL Options (Lossless Only)";
+    if (uid == "1.2.840.10008.1.2.4.203") return "High-Throughput JPEG 2000";
+    if (uid == "1.2.840.10008.1.2.4.110") return "JPEG XL Lossless";
+    if (uid == "1.2.840.10008.1.2.4.111") return "JPEG XL JPEG Recompression";
+    if (uid == "1.2.840.10008.1.2.4.112") return "JPEG XL";
+    if (uid == "1.2.840.10008.1.2.8.1") return "Deflated Image Frame Compression";
+    if (uid == "1.2.840.10008.1.2.4.204") return "JPEG 2000 Part 2 (HTJ2K)";
+    return nullptr;
+}
+
+DcmItem *asItem(cd_item *item) { return reinterpret_cast<DcmItem *>(item); }
+DcmElement *asElement(cd_element *element) { return reinterpret_cast<DcmElement *>(element); }
+const DcmElement *asElement(const cd_element *element) { return reinterpret_cast<const DcmElement *>(element); }
+
+Uint16 findUint16(DcmItem *item, const DcmTagKey &key, Uint16 fallback, bool *present = nullptr) {
+    Uint16 value = 0;
+    bool found = item->findAndGetUint16(key, value).good();
+    if (present) *present = found;
+    return found ? value : fallback;
+}
+
+/// Masks stored values to BitsStored and sign-extends signed data, in place.
+template <typename Word, typename Signed>
+void normaliseSamples(void *buffer, uint64_t count, uint32_t bitsStored, uint32_t highBit, bool isSigned) {
+    auto *samples = static_cast<Word *>(buffer);
+    const uint32_t wordBits = sizeof(Word) * 8;
+    if (bitsStored == 0 || bitsStored > wordBits) return;
+    uint32_t shift = (highBit + 1 >= bitsStored) ? highBit + 1 - bitsStored : 0;
+    if (shift + bitsStored > wordBits) shift = 0;
+    if (shift == 0 && bitsStored == wordBits) return;  // nothing to do; signedness is in the type
+    const uint64_t mask = (bitsStored == 64) ? ~0ull : ((1ull << bitsStored) - 1);
+    const uint64_t signBit = 1ull << (bitsStored - 1);
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t value = (static_cast<uint64_t>(samples[i]) >> shift) & mask;
+        if (isSigned && (value & signBit)) value |= ~mask;
+        samples[i] = static_cast<Word>(value);
+    }
+    (void)sizeof(Signed);
+}
+
+}  // namespace
+
+extern "C" {
+
+cd_status cd_initialize(cd_log_callback callback, cd_log_level minimum_level, cd_error *error) {
+    return guarded(error, [&]() -> cd_status {
+        logCallback.store(callback);
+        std::call_once(registration, [] {
+            // Create DCMTK's default configuration first, then replace its console appender.
+            OFLog::configure(OFLogger::WARN_LOG_LEVEL);
+            dcmtk::log4cplus::Logger root = dcmtk::log4cplus::Logger::getRoot();
+            root.removeAllAppenders();
+            root.addAppender(dcmtk::log4cplus::SharedAppenderPtr(new ForwardingAppender()));
+            DcmRLEDecoderRegistration::registerCodecs();
+            DcmRLEEncoderRegistration::registerCodecs();
+            DJDecoderRegistration::registerCodecs();
+            DJEncoderRegistration::registerCodecs();
+            DJLSDecoderRegistration::registerCodecs();
+            DJLSEncoderRegistration::registerCodecs();
+        });
+        dcmtk::log4cplus::Logger::getRoot().setLogLevel(toOflogLevel(minimum_level));
+        if (!dcmDataDict.isDictionaryLoaded()) {
+            const char *path = getenv(DCM_DICT_ENVIRONMENT_VARIABLE);
+            return setError(error, CD_ERR_DICTIONARY,
+                            "the DICOM data dictionary is not loaded (looked in %s); install Debian's libdcmtk17 "
+                            "package or point DCMDICTPATH at dicom.dic",
+                            path ? path : DCM_DICT_DEFAULT_PATH);
+        }
+        return CD_OK;
+    });
+}
+
+void cd_transfer_syntax_describe(const char *uid, cd_transfer_syntax_info *info) {
+    std::memset(info, 0, sizeof(*info));
+    try {
+        std::string value = trimmed(uid);
+        DcmXfer xfer(value.c_str());
+        info->known = xfer.getXfer() != EXS_Unknown;
+        const char *unknownName = nameOfUnknownSyntax(value);
+        if (info->known) {
+            snprintf(info->name, sizeof(info->name), "%s", xfer.getXferName());
+            info->encapsulated = xfer.isEncapsulated();
+            info->explicit_vr = xfer.isExplicitVR();
+            info->big_endian = xfer.getByteOrder() == EBO_BigEndian;
+            info->deflated = xfer.getStreamCompression() == ESC_zlib;
+        } else {
+            if (unknownName)
+                snprintf(info->name, sizeof(info->name), "%s", unknownName);
+            else if (value.empty())
+                snprintf(info->name, sizeof(info->name), "none (no file meta information)");
+            else
+                snprintf(info->name, sizeof(info->name), "unknown transfer syntax %s", value.c_str());
+            info->encapsulated = 1;
+            info->explicit_vr = 1;
+        }
+        info->decodable = value.empty() || isDecodable(value);
+    } catch (...) {
+        snprintf(info->name, sizeof(info->name), "unknown");
+    }
+}
+
+cd_file *cd_file_open(const char *path, const cd_open_options *options, cd_error *error) {
+    cd_file *result = nullptr;
+    guarded(error, [&]() -> cd_status {
+        auto file = std::make_unique<cd_file>();
+        file->options = *options;
+        file->path = path;
+        cd_status status = cdicom::prescanFile(path, options->max_sequence_depth, options->max_decoded_bytes,
+                                               file->facts, error);
+        if (status != CD_OK) return status;
+
+        file->format = std::make_unique<DcmFileFormat>();
+        OFCondition condition =
+            options->header_only
+                ? file->format->loadFileUntilTag(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect,
+                                                 DCM_PixelData)
+                : file->format->loadFile(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
+        if (condition.bad())
+            return setError(error, CD_ERR_MALFORMED, "DCMTK cannot parse the file: %s", condition.text());
+
+        DcmDataset *dataset = file->format->getDataset();
+        OFString metaSyntax;
+        if (file->format->getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, metaSyntax).good() &&
+            !metaSyntax.empty()) {
+            file->transferSyntaxUID = trimmed(metaSyntax.c_str());
+        } else {
+            file->transferSyntaxUID = DcmXfer(dataset->getOriginalXfer()).getXferID();
+        }
+
+        if (dataset->tagExists(DCM_SpecificCharacterSet)) {
+            OFCondition converted = dataset->convertToUTF8();
+            if (converted.bad()) {
+                OFString charset;
+                dataset->findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
+                file->warnings += "text not converted from character set '" + std::string(charset.c_str()) +
+                                  "': " + converted.text() + "; ";
+            }
+        }
+        result = file.release();
+        return CD_OK;
+    });
+    return result;
+}
+
+void cd_file_close(cd_file *file) {
+    try {
+        delete file;
+    } catch (...) {
+    }
+}
+
+cd_item *cd_file_dataset(cd_file *file) { return reinterpret_cast<cd_item *>(file->format->getDataset()); }
+
+cd_item *cd_file_meta(cd_file *file) { return reinterpret_cast<cd_item *>(file->format->getMetaInfo()); }
+
+const char *cd_file_transfer_syntax_uid(const cd_file *file) { return file->transferSyntaxUID.c_str(); }
+
+const char *cd_file_warnings(const cd_file *file) { return file->warnings.c_str(); }
+
+cd_element *cd_item_find(cd_item *item, uint16_t group, uint16_t element) {
+    try {
+        DcmElement *found = nullptr;
+        if (asItem(item)->findAndGetElement(DcmTagKey(group, element), found, OFFalse).good())
+            return reinterpret_cast<cd_element *>(found);
+    } catch (...) {
+    }
+    return nullptr;
+}
+
+uint32_t cd_item_count(cd_item *item) { return asItem(item)->card(); }
+
+cd_element *cd_item_at(cd_item *item, uint32_t index) {
+    return reinterpret_cast<cd_element *>(asItem(item)->getElement(index));
+}
+
+void cd_element_tag(const cd_element *element, uint16_t *group, uint16_t *elem) {
+    const DcmTag &tag = asElement(element)->getTag();
+    *group = tag.getGTag();
+    *elem = tag.getETag();
+}
+
+void cd_element_vr(const cd_element *element, char vr[3]) {
+    DcmVR value(asElement(element)->getTag().getEVR());
+    const char *name = value.getValidVRName();
+    vr[0] = name ? name[0] : 'U';
+    vr[1] = name ? name[1] : 'N';
+    vr[2] = 0;
+}
+
+uint32_t cd_element_vm(cd_element *element) {
+    try {
+        return static_cast<uint32_t>(asElement(element)->getVM());
+    } catch (...) {
+        return 0;
+    }
+}
+
+uint32_t cd_element_length(const cd_element *element) { return asElement(element)->getLengthField(); }
+
+char *cd_element_string(cd_element *element) {
+    try {
+        DcmElement *value = asElement(element);
+        DcmEVR vr = value->ident();
+        if (vr == EVR_SQ || vr == EVR_OB || vr == EVR_OW || vr == EVR_UN || vr == EVR_ox || vr == EVR_px ||
+            vr == EVR_pixelSQ || vr == EVR_OD || vr == EVR_OF || vr == EVR_OL || vr == EVR_OV)
+            return nullptr;
+        OFString text;
+        if (value->getOFStringArray(text).bad()) return nullptr;
+        char *copy = static_cast<char *>(malloc(text.length() + 1));
+        if (!copy) return nullptr;
+        std::memcpy(copy, text.c_str(), text.length());
+        copy[text.length()] = 0;
+        return copy;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+int cd_element_double(cd_element *element, uint32_t index, double *value) {
+    try {
+        DcmElement *item = asElement(element);
+        switch (item->ident()) {
+        case EVR_FD:
+        case EVR_DS: {
+            Float64 v;
+            if (item->getFloat64(v, index).bad()) return 0;
+            *value = v;
+            return 1;
+        }
+        case EVR_FL: {
+            Float32 v;
+            if (item->getFloat32(v, index).bad()) return 0;
+            *value = v;
+            return 1;
+        }
+        default: {
+            int64_t integer;
+            if (!cd_element_int64(element, index, &integer)) return 0;
+            *value = static_cast<double>(integer);
+            return 1;
+        }
+        }
+    } catch (...) {
+        return 0;
+    }
+}
+
+int cd_element_int64(cd_element *element, uint32_t index, int64_t *value) {
+    try {
+        DcmElement *item = asElement(element);
+        switch (item->ident()) {
+        case EVR_US: {
+            Uint16 v;
+            if (item->getUint16(v, index).bad()) return 0;
+            *value = v;
+            return 1;
+        }
+        case EVR_SS: {
+            Sint16 v;
+            if (item->getSint16(v, index).bad()) return 0;
+            *value = v;
+            return 1;
+        }
+        case EVR_UL: {
+            Uint32 v;
+            if (item->getUint32(v, index).bad()) return 0;
+            *value = v;
+            return 1;
+        }
+        case EVR_SL:
+        case EVR_IS: {
+            Sint32 v;
+            if (item->getSint32(v, index).bad()) return 0;
+            *value = v;
+            return 1;
+        }
+        case EVR_UV: {
+            Uint64 v;
+            if (item->getUint64(v, index).bad()) return 0;
+            *value = static_cast<int64_t>(v);
+            return 1;
+        }
+        case EVR_SV: {
+            Sint64 v;
+            if (item->getSint64(v, index).bad()) return 0;
+            *value = v;
+            return 1;
+        }
+        default:
+            return 0;
+        }
+    } catch (...) {
+        return 0;
+    }
+}
+
+uint32_t cd_element_item_count(cd_element *element) {
+    DcmElement *value = asElement(element);
+    if (value->ident() != EVR_SQ) return 0;
+    return static_cast<uint32_t>(static_cast<DcmSequenceOfItems *>(value)->card());
+}
+
+cd_item *cd_element_item(cd_element *element, uint32_t index) {
+    DcmElement *value = asElement(element);
+    if (value->ident() != EVR_SQ) return nullptr;
+    return reinterpret_cast<cd_item *>(static_cast<DcmSequenceOfItems *>(value)->getItem(index));
+}
+
+void cd_free(void *pointer) { free(pointer); }
+
+const char *cd_uid_name(const char *uid) {
+    try {
+        std::string value = trimmed(uid);
+        return dcmFindNameOfUID(value.c_str(), nullptr);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error) {
+    return guarded(error, [&]() -> cd_status {
+        std::memset(info, 0, sizeof(*info));
+        DcmDataset *dataset = file->format->getDataset();
+        const cdicom::PrescanFacts &facts = file->facts;
+        if (!facts.hasPixelData) {
+            if (facts.floatPixelDataTag)
+                return setError(error, CD_ERR_NO_PIXEL_DATA,
+                                "the object holds %s pixel data (7FE0,%04X), which Annulus does not render",
+                                facts.floatPixelDataTag == 8 ? "floating-point" : "double floating-point",
+                                facts.floatPixelDataTag);
+            return setError(error, CD_ERR_NO_PIXEL_DATA, "the object has no PixelData (7FE0,0010)");
+        }
+        bool hasRows = false, hasColumns = false, hasBits = false;
+        info->rows = findUint16(dataset, DCM_Rows, 0, &hasRows);
+        info->columns = findUint16(dataset, DCM_Columns, 0, &hasColumns);
+        info->samples_per_pixel = findUint16(dataset, DCM_SamplesPerPixel, 1);
+        info->bits_allocated = findUint16(dataset, DCM_BitsAllocated, 0, &hasBits);
+        info->bits_stored = findUint16(dataset, DCM_BitsStored, info->bits_allocated);
+        info->high_bit = findUint16(dataset, DCM_HighBit, info->bits_stored ? info->bits_stored - 1 : 0);
+        info->pixel_representation = findUint16(dataset, DCM_PixelRepresentation, 0);
+        info->planar_configuration = findUint16(dataset, DCM_PlanarConfiguration, 0);
+        OFString photometric;
+        dataset->findAndGetOFString(DCM_PhotometricInterpretation, photometric);
+        snprintf(info->photometric, sizeof(info->photometric), "%s", photometric.c_str());
+        Sint32 frames = 1;
+        if (dataset->findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1) frames = 1;
+        info->frames = static_cast<uint32_t>(frames);
+
+        if (!hasRows || !hasColumns || info->rows == 0 || info->columns == 0)
+            return setError(error, CD_ERR_MALFORMED, "PixelData is present but Rows or Columns is missing or zero");
+        if (!hasBits || !(info->bits_allocated == 1 || info->bits_allocated == 8 || info->bits_allocated == 16 ||
+                          info->bits_allocated == 32))
+            return setError(error, CD_ERR_MALFORMED, "BitsAllocated is %u; Annulus reads 1, 8, 16 or 32",
+                            info->bits_allocated);
+        if (info->samples_per_pixel != 1 && info->samples_per_pixel != 3)
+            return setError(error, CD_ERR_MALFORMED, "SamplesPerPixel is %u; DICOM images have 1 or 3",
+                            info->samples_per_pixel);
+        if (info->bits_stored == 0 || info->bits_stored > info->bits_allocated || info->high_bit >= info->bits_allocated)
+            return setError(error, CD_ERR_MALFORMED, "BitsStored %u / HighBit %u do not fit BitsAllocated %u",
+                            info->bits_stored, info->high_bit, info->bits_allocated);
+
+        const uint64_t pixels = uint64_t(info->rows) * info->columns;
+        const uint64_t bytesPerSample = info->bits_allocated == 1 ? 1 : info->bits_allocated / 8;
+        info->stored_frame_bytes = pixels * info->samples_per_pixel * bytesPerSample;
+
+        // Private Elscint compression hides behind a native transfer syntax (as GDCM also detects).
+        OFString elscint;
+        if (dataset->findAndGetOFString(DcmTagKey(0x07A1, 0x1011), elscint).good() && startsWith(elscint.c_str(), "PMSCT_"))
+            return setError(error, CD_ERR_UNSUPPORTED_SYNTAX,
+                            "pixel data uses the private Elscint compression %s, which Annulus cannot decode",
+                            elscint.c_str());
+
+        cd_transfer_syntax_info syntax;
+        cd_transfer_syntax_describe(file->transferSyntaxUID.c_str(), &syntax);
+        if (!syntax.decodable)
+            return setError(error, CD_ERR_UNSUPPORTED_SYNTAX,
+                            "pixel data is compressed as %s (%s), which this build cannot decode; the header is "
+                            "readable",
+                            syntax.name, file->transferSyntaxUID.c_str());
+
+        if (!facts.pixelDataEncapsulated) {
+            // Native: the value must hold every declared frame.
+            uint64_t frameBytes = pixels * info->samples_per_pixel;
+            bool subsampled = startsWith(photometric.c_str(), "YBR_FULL_422") || startsWith(photometric.c_str(), "YBR_PARTIAL_422");
+            if (subsampled && info->samples_per_pixel == 3) frameBytes = pixels * 2;
+            uint64_t needed = info->bits_allocated == 1 ? (frameBytes * info->frames + 7) / 8
+                                                        : frameBytes * bytesPerSample * info->frames;
+            if (facts.pixelDataLength < needed)
+                return setError(error, CD_ERR_MALFORMED,
+                                "PixelData holds %llu bytes but %u frame(s) of %u x %u x %u sample(s) at %u bits need "
+                                "%llu: the header declares more image than the file contains",
+                                static_cast<unsigned long long>(facts.pixelDataLength), info->frames, info->columns,
+                                info->rows, info->samples_per_pixel, info->bits_allocated,
+                                static_cast<unsigned long long>(needed));
+        } else if (facts.pixelFragments < info->frames) {
+            return setError(error, CD_ERR_MALFORMED,
+                            "NumberOfFrames is %u but the encapsulated pixel data has only %u fragment(s)",
+                            info->frames, facts.pixelFragments);
+        }
+        if (info->stored_frame_bytes > file->options.max_decoded_bytes || info->stored_frame_bytes >= 0xFFFFFFF0ull)
+            return setError(error, CD_ERR_TOO_LARGE,
+                            "one frame of %u x %u x %u sample(s) at %u bits needs %llu bytes, over the %llu-byte "
+                            "bound for a decoded image",
+                            info->columns, info->rows, info->samples_per_pixel, info->bits_allocated,
+                            static_cast<unsigned long long>(info->stored_frame_bytes),
+                            static_cast<unsigned long long>(file->options.max_decoded_bytes));
+        if (file->options.header_only)
+            return CD_OK;  // the facts above come from the pre-scan; decoding needs a full open
+        return CD_OK;
+    });
+}
+
+cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffer, uint64_t buffer_size,
+                                      char color_model[32], cd_error *error) {
+    return guarded(error, [&]() -> cd_status {
+        if (file->options.header_only)
+            return setError(error, CD_ERR_HEADER_ONLY, "the file was opened header-only; open it fully to decode pixels");
+        cd_pixel_info info;
+        cd_status status = cd_file_pixel_info(file, &info, error);
+        if (status != CD_OK) return status;
+        if (frame >= info.frames)
+            return setError(error, CD_ERR_FRAME_RANGE, "frame %u requested but the image has %u frame(s) (0-based index)",
+                            frame, info.frames);
+        if (buffer_size < info.stored_frame_bytes)
+            return setError(error, CD_ERR_INVALID_ARGUMENT, "buffer of %llu bytes is smaller than a frame (%llu)",
+                            static_cast<unsigned long long>(buffer_size),
+                            static_cast<unsigned long long>(info.stored_frame_bytes));
+        DcmDataset *dataset = file->format->getDataset();
+        DcmElement *element = nullptr;
+        if (dataset->findAndGetElement(DCM_PixelData, element).bad() || element == nullptr)
+            return setError(error, CD_ERR_NO_PIXEL_DATA, "the object has no PixelData (7FE0,0010)");
+        auto *pixelData = static_cast<DcmPixelData *>(element);
+        Uint32 frameSize = 0;
+        OFCondition condition = pixelData->getUncompressedFrameSize(dataset, frameSize);
+        if (condition.bad())
+            return setError(error, CD_ERR_DECODE, "cannot determine the frame size: %s", condition.text());
+        if (frameSize % 2) frameSize += 1;  // DCMTK wants an even buffer size
+        std::vector<unsigned char> packed;
+        void *target = buffer;
+        bool unpack = info.bits_allocated == 1;
+        if (unpack || frameSize > buffer_size) {
+            packed.resize(frameSize);
+            target = packed.data();
+        }
+        if (frame != file->nextFrame) file->nextFragment = 0;  // random access: let DCMTK search
+        OFString colorModel;
+        condition = pixelData->getUncompressedFrame(dataset, frame, file->nextFragment, target, frameSize, colorModel,
+                                                    &file->cache);
+        if (condition.bad()) {
+            file->nextFragment = 0;
+            return setError(error, CD_ERR_DECODE, "decoding frame %u failed: %s", frame, condition.text());
+        }
+        file->nextFrame = frame + 1;
+        snprintf(color_model, 32, "%s", colorModel.empty() ? info.photometric : colorModel.c_str());
+        const uint64_t samples = uint64_t(info.rows) * info.columns * info.samples_per_pixel;
+        if (unpack) {
+            auto *out = static_cast<uint8_t *>(buffer);
+            for (uint64_t i = 0; i < samples; i++) out[i] = (packed[i / 8] >> (i % 8)) & 1;
+            return CD_OK;
+        }
+        if (target != buffer) std::memcpy(buffer, target, info.stored_frame_bytes);
+        const bool isSigned = info.pixel_representation == 1;
+        if (info.bits_allocated == 8)
+            normaliseSamples<uint8_t, int8_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
+        else if (info.bits_allocated == 16)
+            normaliseSamples<uint16_t, int16_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
+        else if (info.bits_allocated == 32)
+            normaliseSamples<uint32_t, int32_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
+        return CD_OK;
+    });
+}
+
+cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, uint32_t window_index, double center,
+                                double width, uint8_t *buffer, uint64_t buffer_size, uint32_t *samples,
+                                cd_error *error) {
+    return guarded(error, [&]() -> cd_status {
+        if (file->options.header_only)
+            return setError(error, CD_ERR_HEADER_ONLY, "the file was opened header-only; open it fully to render pixels");
+        cd_pixel_info info;
+        cd_status status = cd_file_pixel_info(file, &info, error);
+        if (status != CD_OK) return status;
+        if (frame >= info.frames)
+            return setError(error, CD_ERR_FRAME_RANGE, "frame %u requested but the image has %u frame(s) (0-based index)",
+                            frame, info.frames);
+        DcmDataset *dataset = file->format->getDataset();
+        // As dcmj2pnm does: partial access (one frame decoded, the rest left on disk) for multi-frame images.
+        unsigned long flags = info.frames > 1 ? CIF_UsePartialAccessToPixelData : 0;
+        DicomImage image(file->format.get(), dataset->getOriginalXfer(), flags, frame, 1);
+        if (image.getStatus() != EIS_Normal)
+            return setError(error, CD_ERR_DECODE, "DCMTK cannot render the image: %s",
+                            DicomImage::getString(image.getStatus()));
+        image.hideAllOverlays();
+        for (unsigned int plane = 0; plane < 16 && plane < image.getOverlayCount(); plane++) image.showOverlay(plane);
+        if (image.isMonochrome()) {
+            switch (voi) {
+            case CD_VOI_FILE_WINDOW:
+                if (window_index >= image.getWindowCount())
+                    return setError(error, CD_ERR_NO_WINDOW, "window %u requested but the file has %lu window(s)",
+                                    window_index + 1, image.getWindowCount());
+                if (!image.setWindow(window_index))
+                    return setError(error, CD_ERR_DECODE, "DCMTK cannot apply window %u", window_index + 1);
+                break;
+            case CD_VOI_EXPLICIT:
+                if (!(width >= 1.0))
+                    return setError(error, CD_ERR_INVALID_ARGUMENT, "window width must be at least 1 (got %g)", width);
+                if (!image.setWindow(center, width))
+                    return setError(error, CD_ERR_DECODE, "DCMTK cannot apply window centre %g width %g", center, width);
+                break;
+            case CD_VOI_MIN_MAX:
+                if (!image.setMinMaxWindow(0))
+                    return setError(error, CD_ERR_DECODE, "DCMTK cannot compute a min-max window");
+                break;
+            case CD_VOI_NONE:
+                image.setNoVoiTransformation();
+                break;
+            case CD_VOI_FILE_WINDOW_OR_MIN_MAX:
+                if (window_index < image.getWindowCount() ? !image.setWindow(window_index) : !image.setMinMaxWindow(0))
+                    return setError(error, CD_ERR_DECODE, "DCMTK cannot apply the file's window or a min-max window");
+                break;
+            }
+        }
+        const unsigned long size = image.getOutputDataSize(8);
+        if (size == 0 || size > buffer_size)
+            return setError(error, CD_ERR_INVALID_ARGUMENT, "render buffer of %llu bytes, %lu needed",
+                            static_cast<unsigned long long>(buffer_size), size);
+        if (!image.getOutputData(buffer, size, 8, 0, 0))
+            return setError(error, CD_ERR_DECODE, "DCMTK produced no output for frame %u", frame);
+        *samples = image.isMonochrome() ? 1 : 3;
+        return CD_OK;
+    });
+}
+
+cd_writer *cd_writer_new(void) {
+    try {
+        return new cd_writer();
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void cd_writer_free(cd_writer *writer) {
+    try {
+        delete writer;
+    } catch (...) {
+    }
+}
+
+cd_status cd_writer_put_string(cd_writer *writer, uint16_t group, uint16_t element, const char *value, cd_error *error) {
+    return guarded(error, [&]() -> cd_status {
+        OFCondition condition = writer->format.getDataset()->putAndInsertString(DcmTag(group, element), value);
+        if (condition.bad())
+            return setError(error, CD_ERR_INVALID_ARGUMENT, "cannot set %s to '%s': %s",
+                            cdicom::describeTag(group, element).c_str(), value, condition.text());
+        return CD_OK;
+    });
+}
+
+cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint64_t count, cd_error *error) {
+    return guarded(error, [&]() -> cd_status {
+        if (count >= 0xFFFFFFF0ull) return setError(error, CD_ERR_TOO_LARGE, "pixel data over 4 GiB");
+        OFCondition condition =
+            writer->format.getDataset()->putAndInsertUint8Array(DCM_PixelData, samples, static_cast<unsigned long>(count));
+        if (condition.bad()) return setError(error, CD_ERR_WRITE, "cannot set PixelData: %s", condition.text());
+        return CD_OK;
+    });
+}
+
+cd_status cd_writer_put_pixels16(cd_writer *writer, const uint16_t *samples, uint64_t count, cd_error *error) {
+    return guarded(error, [&]() -> cd_status {
+        if (count >= 0x7FFFFFF0ull) return setError(error, CD_ERR_TOO_LARGE, "pixel data over 4 GiB");
+        OFCondition condition = writer->format.getDataset()->putAndInsertUint16Array(DCM_PixelData, samples,
+                                                                                     static_cast<unsigned long>(count));
+        if (condition.bad()) return setError(error, CD_ERR_WRITE, "cannot set PixelData: %s", condition.text());
+        return CD_OK;
+    });
+}
+
+cd_status cd_writer_save(cd_writer *writer, const char *path, const char *transfer_syntax_uid, cd_error *error) {
+    return guarded(error, [&]() -> cd_status {
+        DcmXfer target(transfer_syntax_uid);
+        E_TransferSyntax xfer = target.getXfer();
+        if (xfer == EXS_Unknown)
+            return setError(error, CD_ERR_INVALID_ARGUMENT, "unknown transfer syntax %s", transfer_syntax_uid);
+        DcmDataset *dataset = writer->format.getDataset();
+        if (target.isEncapsulated()) {
+            OFCondition condition;
+            if (xfer == EXS_JPEGLSLossless) {
+                DJLSRepresentationParameter parameters(0, OFTrue);
+                condition = dataset->chooseRepresentation(xfer, &parameters);
+            } else {
+                condition = dataset->chooseRepresentation(xfer, nullptr);
+            }
+            if (condition.bad() || !dataset->canWriteXfer(xfer))
+                return setError(error, CD_ERR_WRITE, "cannot encode pixel data as %s: %s", target.getXferName(),
+                                condition.bad() ? condition.text() : "no encoder");
+        }
+        OFCondition condition = writer->format.saveFile(path, xfer, EET_ExplicitLength, EGL_recalcGL, EPD_noChange, 0, 0,
+                                                        EWM_createNewMeta);
+        if (condition.bad()) return setError(error, CD_ERR_WRITE, "cannot write %s: %s", path, condition.text());
+        return CD_OK;
+    });
+}
+
+}  // extern "C"

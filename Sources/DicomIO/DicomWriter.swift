@@ -1,0 +1,85 @@
+import CDicom
+
+/// Builds a DICOM data set and writes it as a Part 10 file through DCMTK (used by the sample
+/// generator and by tests that need files of a precise shape).
+public final class DicomWriter {
+    private let pointer: OpaquePointer
+
+    /// A new, empty data set.
+    public init() throws(DicomError) {
+        try DicomRuntime.ensureInitialized()
+        guard let pointer = cd_writer_new() else {
+            throw DicomError(.internal, path: "", message: "cannot allocate a DICOM data set")
+        }
+        self.pointer = pointer
+    }
+
+    deinit { cd_writer_free(pointer) }
+
+    /// Sets an attribute from its text form; DCMTK parses numbers for numeric VRs.
+    public func set(_ tag: DicomTag, _ value: String) throws(DicomError) {
+        var error = cd_error()
+        guard cd_writer_put_string(pointer, tag.group, tag.element, value, &error) == CD_OK else {
+            throw DicomError(error, path: "")
+        }
+    }
+
+    /// Sets a multi-valued attribute.
+    public func set(_ tag: DicomTag, _ values: [String]) throws(DicomError) {
+        try set(tag, values.joined(separator: "\\"))
+    }
+
+    /// Sets a numeric attribute (DS values are written with up to 16 characters).
+    public func set(_ tag: DicomTag, _ values: [Double]) throws(DicomError) {
+        try set(tag, values.map(Self.decimalString))
+    }
+
+    /// Sets PixelData from 8-bit samples.
+    public func setPixels(_ samples: [UInt8]) throws(DicomError) {
+        var error = cd_error()
+        let status = samples.withUnsafeBufferPointer {
+            cd_writer_put_pixels8(pointer, $0.baseAddress, UInt64($0.count), &error)
+        }
+        guard status == CD_OK else { throw DicomError(error, path: "") }
+    }
+
+    /// Sets PixelData from 16-bit samples.
+    public func setPixels(_ samples: [UInt16]) throws(DicomError) {
+        var error = cd_error()
+        let status = samples.withUnsafeBufferPointer {
+            cd_writer_put_pixels16(pointer, $0.baseAddress, UInt64($0.count), &error)
+        }
+        guard status == CD_OK else { throw DicomError(error, path: "") }
+    }
+
+    /// Encodes pixels in `transferSyntax` and writes the file atomically to `path`.
+    public func write(to path: String, transferSyntax: TransferSyntax) throws {
+        try AtomicFile.write(to: path) { temporary in
+            var error = cd_error()
+            guard cd_writer_save(pointer, temporary, transferSyntax.uid, &error) == CD_OK else {
+                throw DicomError(error, path: path)
+            }
+        }
+    }
+
+    /// A DS value: at most 16 characters, no exponent for ordinary magnitudes, no trailing zeros.
+    public static func decimalString(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        for digits in stride(from: 6, through: 1, by: -1) {
+            let text = formatFixed(value, digits: digits)
+            if text.count <= 16 { return text }
+        }
+        return String(Int64(value.rounded()))
+    }
+
+    private static func formatFixed(_ value: Double, digits: Int) -> String {
+        let scale = (0..<digits).reduce(1.0) { result, _ in result * 10 }
+        let scaled = (abs(value) * scale).rounded()
+        let integerPart = Int64(scaled / scale)
+        var fraction = String(Int64(scaled) - integerPart * Int64(scale))
+        fraction = String(repeating: "0", count: digits - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        let sign = value < 0 && scaled != 0 ? "-" : ""
+        return fraction.isEmpty ? "\(sign)\(integerPart)" : "\(sign)\(integerPart).\(fraction)"
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import DicomIO
+import Foundation
+import Logging
+
+/// The `annulus` command: disc-level spine imaging annotation and triage.
+struct Annulus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "annulus",
+        abstract: "Disc-level spine imaging annotation and triage for intra-annular fibrin injection candidacy.",
+        discussion: """
+            Exit status: 0 success, 1 some input failed (the rest was still processed and reported), \
+            2 usage error. Findings are preliminary until a clinician signs them.
+            """,
+        subcommands: [Inspect.self, Samples.self]
+    )
+}
+
+/// Options every command accepts.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Log level for diagnostics on stderr: trace, debug, info, notice, warning, error, critical.",
+            valueName: "level"))
+    var logLevel: String = ProcessInfo.processInfo.environment["ANNULUS_LOG_LEVEL"] ?? "warning"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError(
+                "'\(logLevel)' is not a log level; use one of: trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    /// Sends swift-log (and DCMTK's forwarded messages) to stderr at the chosen level.
+    func bootstrap() throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        // DCMTK's own warnings repeat what Annulus reports per file; forward them only when asked.
+        let dcmtkLevel: Logger.Level = level <= .info ? level : .error
+        try DicomRuntime.initialize(dcmtkLogLevel: dcmtkLevel)
+    }
+}
+
+/// Options bounding how files from outside are read.
+struct ReaderOptions: ParsableArguments {
+    @Option(help: "Deepest sequence nesting accepted before a file is refused.")
+    var maxSequenceDepth: Int = 64
+
+    @Option(help: ArgumentHelp("Largest decoded image accepted, in MiB.", valueName: "MiB"))
+    var maxImageMemory: UInt64 = 1024
+
+    func validate() throws {
+        guard maxSequenceDepth >= 1 else { throw ValidationError("--max-sequence-depth must be at least 1") }
+        guard maxImageMemory >= 1, maxImageMemory < 4096 else {
+            throw ValidationError("--max-image-memory must be between 1 and 4095 MiB")
+        }
+    }
+
+    var readOptions: DicomReadOptions {
+        DicomReadOptions(maxSequenceDepth: maxSequenceDepth, maxDecodedBytes: maxImageMemory << 20)
+    }
+}
+
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try Annulus.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // ArgumentParser uses 64 for usage errors; Annulus's contract says 2.
+            if Annulus.exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((Annulus.fullMessage(for: error) + "\n").utf8))
+                exit(2)
+            }
+            Annulus.exit(withError: error)
+        }
+    }
+}
