@@ -117,6 +117,10 @@ std::string trimmed(const char *uid) {
 
 bool startsWith(const std::string &value, const char *prefix) { return value.rfind(prefix, 0) == 0; }
 
+bool isSubsampled422(const std::string &photometric) {
+    return startsWith(photometric, "YBR_FULL_422") || startsWith(photometric, "YBR_PARTIAL_422");
+}
+
 /// Transfer syntaxes whose pixel data this build decodes (native, deflated data set, RLE, IJG JPEG, JPEG-LS).
 bool isDecodable(const std::string &uid) {
     static const char *const decodable[] = {
@@ -170,6 +174,28 @@ void normaliseSamples(void *buffer, uint64_t count, uint32_t bitsStored, uint32_
         samples[i] = static_cast<Word>(value);
     }
     (void)sizeof(Signed);
+}
+
+/// The bytes of a UN value as text, when they are printable (tools that lose VRs write strings as UN).
+char *unknownVRText(DcmElement *value) {
+    Uint8 *bytes = nullptr;
+    if (value->getUint8Array(bytes).bad() || bytes == nullptr) return nullptr;
+    const unsigned long length = value->getLength();
+    if (length > 65536) return nullptr;
+    for (unsigned long i = 0; i < length; i++)
+        if (bytes[i] != 0 && (bytes[i] < 0x20 || bytes[i] == 0x7F) && bytes[i] != '\t' && bytes[i] != '\n' && bytes[i] != '\r')
+            return nullptr;
+    char *copy = static_cast<char *>(malloc(length + 1));
+    if (!copy) return nullptr;
+    std::memcpy(copy, bytes, length);
+    copy[length] = 0;
+    return copy;
+}
+
+/// DCMTK could not apply the requested VOI (as dcmj2pnm, render on without it and say so).
+void noteUnappliedVOI(cd_file *file, const char *what) {
+    std::string note = std::string("DCMTK could not apply ") + what + "; rendered without a VOI window";
+    if (file->warnings.find(note) == std::string::npos) file->warnings += note + "; ";
 }
 
 }  // namespace
@@ -335,7 +361,8 @@ char *cd_element_string(cd_element *element) {
     try {
         DcmElement *value = asElement(element);
         DcmEVR vr = value->ident();
-        if (vr == EVR_SQ || vr == EVR_OB || vr == EVR_OW || vr == EVR_UN || vr == EVR_ox || vr == EVR_px ||
+        if (vr == EVR_UN) return unknownVRText(value);
+        if (vr == EVR_SQ || vr == EVR_OB || vr == EVR_OW || vr == EVR_ox || vr == EVR_px ||
             vr == EVR_pixelSQ || vr == EVR_OD || vr == EVR_OF || vr == EVR_OL || vr == EVR_OV)
             return nullptr;
         OFString text;
@@ -456,6 +483,13 @@ cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error
         std::memset(info, 0, sizeof(*info));
         DcmDataset *dataset = file->format->getDataset();
         const cdicom::PrescanFacts &facts = file->facts;
+        // Private Elscint compression hides behind a native transfer syntax (as GDCM also detects).
+        OFString elscint;
+        if (dataset->findAndGetOFString(DcmTagKey(0x07A1, 0x1011), elscint).good() && startsWith(elscint.c_str(), "PMSCT_"))
+            return setError(error, CD_ERR_UNSUPPORTED_SYNTAX,
+                            "pixel data uses the private Elscint compression %s, which Annulus cannot decode",
+                            elscint.c_str());
+
         if (!facts.hasPixelData) {
             if (facts.floatPixelDataTag)
                 return setError(error, CD_ERR_NO_PIXEL_DATA,
@@ -496,13 +530,9 @@ cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error
         const uint64_t pixels = uint64_t(info->rows) * info->columns;
         const uint64_t bytesPerSample = info->bits_allocated == 1 ? 1 : info->bits_allocated / 8;
         info->stored_frame_bytes = pixels * info->samples_per_pixel * bytesPerSample;
-
-        // Private Elscint compression hides behind a native transfer syntax (as GDCM also detects).
-        OFString elscint;
-        if (dataset->findAndGetOFString(DcmTagKey(0x07A1, 0x1011), elscint).good() && startsWith(elscint.c_str(), "PMSCT_"))
-            return setError(error, CD_ERR_UNSUPPORTED_SYNTAX,
-                            "pixel data uses the private Elscint compression %s, which Annulus cannot decode",
-                            elscint.c_str());
+        // Native YBR_*_422 stores two samples per pixel (Y Y Cb Cr per pixel pair); decoded JPEG does not.
+        if (!facts.pixelDataEncapsulated && info->samples_per_pixel == 3 && isSubsampled422(photometric.c_str()))
+            info->stored_frame_bytes = pixels * 2 * bytesPerSample;
 
         cd_transfer_syntax_info syntax;
         cd_transfer_syntax_describe(file->transferSyntaxUID.c_str(), &syntax);
@@ -515,8 +545,7 @@ cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error
         if (!facts.pixelDataEncapsulated) {
             // Native: the value must hold every declared frame.
             uint64_t frameBytes = pixels * info->samples_per_pixel;
-            bool subsampled = startsWith(photometric.c_str(), "YBR_FULL_422") || startsWith(photometric.c_str(), "YBR_PARTIAL_422");
-            if (subsampled && info->samples_per_pixel == 3) frameBytes = pixels * 2;
+            if (isSubsampled422(photometric.c_str()) && info->samples_per_pixel == 3) frameBytes = pixels * 2;
             uint64_t needed = info->bits_allocated == 1 ? (frameBytes * info->frames + 7) / 8
                                                         : frameBytes * bytesPerSample * info->frames;
             if (facts.pixelDataLength < needed)
@@ -564,35 +593,56 @@ cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffe
         if (dataset->findAndGetElement(DCM_PixelData, element).bad() || element == nullptr)
             return setError(error, CD_ERR_NO_PIXEL_DATA, "the object has no PixelData (7FE0,0010)");
         auto *pixelData = static_cast<DcmPixelData *>(element);
-        Uint32 frameSize = 0;
-        OFCondition condition = pixelData->getUncompressedFrameSize(dataset, frameSize);
-        if (condition.bad())
-            return setError(error, CD_ERR_DECODE, "cannot determine the frame size: %s", condition.text());
-        if (frameSize % 2) frameSize += 1;  // DCMTK wants an even buffer size
-        std::vector<unsigned char> packed;
-        void *target = buffer;
-        bool unpack = info.bits_allocated == 1;
-        if (unpack || frameSize > buffer_size) {
-            packed.resize(frameSize);
-            target = packed.data();
-        }
-        if (frame != file->nextFrame) file->nextFragment = 0;  // random access: let DCMTK search
-        OFString colorModel;
-        condition = pixelData->getUncompressedFrame(dataset, frame, file->nextFragment, target, frameSize, colorModel,
-                                                    &file->cache);
-        if (condition.bad()) {
-            file->nextFragment = 0;
-            return setError(error, CD_ERR_DECODE, "decoding frame %u failed: %s", frame, condition.text());
-        }
-        file->nextFrame = frame + 1;
-        snprintf(color_model, 32, "%s", colorModel.empty() ? info.photometric : colorModel.c_str());
-        const uint64_t samples = uint64_t(info.rows) * info.columns * info.samples_per_pixel;
-        if (unpack) {
+        const uint64_t pixels = uint64_t(info.rows) * info.columns;
+        const uint64_t samples = info.stored_frame_bytes / (info.bits_allocated == 1 ? 1 : info.bits_allocated / 8);
+        if (info.bits_allocated == 1) {
+            // Native 1-bit frames need not start on a byte boundary: read the covering bytes and unpack.
+            const uint64_t firstBit = uint64_t(frame) * pixels * info.samples_per_pixel;
+            const uint64_t firstByte = firstBit / 8;
+            const uint64_t byteCount = (firstBit % 8 + samples + 7) / 8;
+            std::vector<unsigned char> packed(byteCount + 1);
+            OFCondition condition = pixelData->getPartialValue(packed.data(), static_cast<Uint32>(firstByte),
+                                                               static_cast<Uint32>(byteCount), &file->cache);
+            if (condition.bad()) return setError(error, CD_ERR_DECODE, "reading frame %u failed: %s", frame, condition.text());
             auto *out = static_cast<uint8_t *>(buffer);
-            for (uint64_t i = 0; i < samples; i++) out[i] = (packed[i / 8] >> (i % 8)) & 1;
+            for (uint64_t i = 0; i < samples; i++) {
+                uint64_t bit = firstBit % 8 + i;
+                out[i] = (packed[bit / 8] >> (bit % 8)) & 1;
+            }
+            snprintf(color_model, 32, "%s", info.photometric);
             return CD_OK;
         }
-        if (target != buffer) std::memcpy(buffer, target, info.stored_frame_bytes);
+        if (!file->facts.pixelDataEncapsulated) {
+            // Native: the frame is a plain byte range of the value, left on disk until now.
+            OFCondition condition =
+                pixelData->getPartialValue(buffer, static_cast<Uint32>(uint64_t(frame) * info.stored_frame_bytes),
+                                           static_cast<Uint32>(info.stored_frame_bytes), &file->cache);
+            if (condition.bad()) return setError(error, CD_ERR_DECODE, "reading frame %u failed: %s", frame, condition.text());
+            snprintf(color_model, 32, "%s", info.photometric);
+        } else {
+            Uint32 frameSize = 0;
+            OFCondition condition = pixelData->getUncompressedFrameSize(dataset, frameSize);
+            if (condition.bad())
+                return setError(error, CD_ERR_DECODE, "cannot determine the frame size: %s", condition.text());
+            if (frameSize % 2) frameSize += 1;  // DCMTK wants an even buffer size
+            std::vector<unsigned char> scratch;
+            void *target = buffer;
+            if (frameSize > buffer_size) {
+                scratch.resize(frameSize);
+                target = scratch.data();
+            }
+            if (frame != file->nextFrame) file->nextFragment = 0;  // random access: let DCMTK search
+            OFString colorModel;
+            condition = pixelData->getUncompressedFrame(dataset, frame, file->nextFragment, target, frameSize,
+                                                        colorModel, &file->cache);
+            if (condition.bad()) {
+                file->nextFragment = 0;
+                return setError(error, CD_ERR_DECODE, "decoding frame %u failed: %s", frame, condition.text());
+            }
+            file->nextFrame = frame + 1;
+            snprintf(color_model, 32, "%s", colorModel.empty() ? info.photometric : colorModel.c_str());
+            if (target != buffer) std::memcpy(buffer, target, info.stored_frame_bytes);
+        }
         const bool isSigned = info.pixel_representation == 1;
         if (info.bits_allocated == 8)
             normaliseSamples<uint8_t, int8_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
@@ -631,8 +681,7 @@ cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, 
                 if (window_index >= image.getWindowCount())
                     return setError(error, CD_ERR_NO_WINDOW, "window %u requested but the file has %lu window(s)",
                                     window_index + 1, image.getWindowCount());
-                if (!image.setWindow(window_index))
-                    return setError(error, CD_ERR_DECODE, "DCMTK cannot apply window %u", window_index + 1);
+                if (!image.setWindow(window_index)) noteUnappliedVOI(file, "its window");
                 break;
             case CD_VOI_EXPLICIT:
                 if (!(width >= 1.0))
@@ -641,15 +690,14 @@ cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, 
                     return setError(error, CD_ERR_DECODE, "DCMTK cannot apply window centre %g width %g", center, width);
                 break;
             case CD_VOI_MIN_MAX:
-                if (!image.setMinMaxWindow(0))
-                    return setError(error, CD_ERR_DECODE, "DCMTK cannot compute a min-max window");
+                if (!image.setMinMaxWindow(0)) noteUnappliedVOI(file, "a min-max window");
                 break;
             case CD_VOI_NONE:
                 image.setNoVoiTransformation();
                 break;
             case CD_VOI_FILE_WINDOW_OR_MIN_MAX:
                 if (window_index < image.getWindowCount() ? !image.setWindow(window_index) : !image.setMinMaxWindow(0))
-                    return setError(error, CD_ERR_DECODE, "DCMTK cannot apply the file's window or a min-max window");
+                    noteUnappliedVOI(file, "the file's window or a min-max window");
                 break;
             }
         }

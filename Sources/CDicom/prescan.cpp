@@ -188,10 +188,16 @@ class Scanner {
                 uint32_t itemLength;
                 if (!readU32(encoding, itemLength)) return truncated("an item delimiter", 0, 4);
                 if (element == 0xE00D && item && length == kUndefinedLength) return CD_OK;
-                if (element == 0xE00D || element == 0xE0DD) {
-                    // A stray delimiter; DCMTK tolerates these, so do we.
-                    continue;
-                }
+                if (element == 0xE0DD && item && length == kUndefinedLength)
+                    return setError(error_, CD_ERR_MALFORMED,
+                                    "a sequence item is not closed: a sequence delimiter (FFFE,E0DD) appears where its "
+                                    "item delimiter (FFFE,E00D) must be, at byte %llu",
+                                    static_cast<unsigned long long>(source_.position() - 8));
+                if (!item && (element == 0xE00D || element == 0xE0DD))
+                    return setError(error_, CD_ERR_MALFORMED,
+                                    "a stray delimiter (FFFE,%04X) appears outside any sequence at byte %llu", element,
+                                    static_cast<unsigned long long>(source_.position() - 8));
+                if (element == 0xE00D || element == 0xE0DD) continue;  // in a defined-length item: skipped
                 return setError(error_, CD_ERR_MALFORMED, "an item (FFFE,E000) appears outside a sequence at byte %llu",
                                 static_cast<unsigned long long>(source_.position() - 8));
             }

@@ -24,6 +24,18 @@ public final class DicomWriter {
         }
     }
 
+    /// Sets a text attribute from bytes already encoded in the data set's SpecificCharacterSet
+    /// (e.g. ISO 8859-1 for "ISO_IR 100"); the bytes must not contain NUL.
+    public func set(_ tag: DicomTag, encodedBytes: [UInt8]) throws(DicomError) {
+        var error = cd_error()
+        let status = (encodedBytes + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                cd_writer_put_string(pointer, tag.group, tag.element, $0.baseAddress, &error)
+            }
+        }
+        guard status == CD_OK else { throw DicomError(error, path: "") }
+    }
+
     /// Sets a multi-valued attribute.
     public func set(_ tag: DicomTag, _ values: [String]) throws(DicomError) {
         try set(tag, values.joined(separator: "\\"))
