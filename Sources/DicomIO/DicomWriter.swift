@@ -77,6 +77,8 @@ public final class DicomWriter {
     /// A DS value: at most 16 characters, no exponent for ordinary magnitudes, no trailing zeros.
     public static func decimalString(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        let shortest = "\(value)"
+        if shortest.count <= 16, !shortest.contains("e") { return shortest }
         for digits in stride(from: 6, through: 1, by: -1) {
             let text = formatFixed(value, digits: digits)
             if text.count <= 16 { return text }

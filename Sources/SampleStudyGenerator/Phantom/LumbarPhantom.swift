@@ -73,8 +73,6 @@ public struct LumbarPhantom: Sendable {
     public init(pathology: LumbarPathology) {
         self.pathology = pathology
         let degenerated = pathology == .degeneratedL4L5WithHIZAndL5S1Protrusion
-        let arc = SpinalArc(apexY: -6, apexZ: -22, radius: 600)
-        self.arc = arc
 
         // Per-level anatomy, T9…L5 (mm).
         let heights: [Double] = [21, 22, 23, 24, 25, 26, 27, 27, 26]
@@ -101,6 +99,8 @@ public struct LumbarPhantom: Sendable {
         centres[8] = centres[7] - heights[7] * 0.5 - discHeights[7] - heights[8] * 0.5
         let sacralTop = centres[8] - heights[8] * 0.5 - discHeights[8]
         self.sacralTopS = sacralTop
+        let arc = SpinalArc(apexY: -6, apexZ: -20, radius: 700, junctionS: centres[3])
+        self.arc = arc
 
         var bodies: [VertebralLevel] = []
         for i in 0..<9 {
@@ -178,6 +178,25 @@ public struct LumbarPhantom: Sendable {
             )
             topS -= sacralHeights[k]
         }
+        // Canal: starts exactly like the L5 canal, then narrows segment by segment.
+        for k in 0..<segments.count {
+            let nominalCentre = sacralDepths[k] * 0.5 + sacralCanalDepths[k] * 0.5
+            let next = min(k + 1, segments.count - 1)
+            if k == 0 {
+                segments[k].canalCentreTop = depths[8] * 0.5 + canalDepths[8] * 0.5
+                segments[k].canalSemiATop = canalDepths[8] * 0.5
+                segments[k].canalSemiWTop = canalWidths[8] * 0.5
+            } else {
+                segments[k].canalCentreTop = nominalCentre
+                segments[k].canalSemiATop = sacralCanalDepths[k] * 0.5
+                segments[k].canalSemiWTop = sacralCanalWidths[k] * 0.5
+            }
+            segments[k].canalCentreBottom = sacralDepths[next] * 0.5 + sacralCanalDepths[next] * 0.5
+            segments[k].canalSemiABottom = sacralCanalDepths[next] * 0.5
+            segments[k].canalSemiWBottom = sacralCanalWidths[next] * 0.5
+            segments[k].bottomDepth = k + 1 < segments.count ? sacralDepths[k + 1] : sacralDepths[k] * 0.8
+            segments[k].bottomWidth = k + 1 < segments.count ? sacralWidths[k + 1] : sacralWidths[k] * 0.8
+        }
         self.sacrum = segments
 
         // Discs.
@@ -198,7 +217,7 @@ public struct LumbarPhantom: Sendable {
                 height: discHeights[i],
                 depth: depth,
                 width: width,
-                bulge: isDegenerated ? 1.8 : 0.6,
+                bulge: isDegenerated ? 1.6 : 0.3,
                 degenerated: isDegenerated,
                 lumbosacral: i == 8,
                 facetX: lowerCanalWidth * 0.5 + 5,
@@ -208,9 +227,9 @@ public struct LumbarPhantom: Sendable {
             if degenerated && i == 7 {
                 // HIZ in the posterior annulus, slightly left of midline, centred on the axial plane through the
                 // disc centre so that an axial slice planned with `discCenter` cuts it.
-                let hizA = depth * 0.5 - 2.6
+                let hizA = depth * 0.5 - 3.4
                 disc.hiz = Ellipsoid(
-                    a: hizA, x: 1.5, s: 0, radiusA: 1.25, radiusX: 2.2, radiusS: 2.0
+                    a: hizA, x: 1.5, s: 0, radiusA: 1.3, radiusX: 2.2, radiusS: 2.0
                 )
                 let sc = Self.discLocalOffset(arc: arc, disc: disc, s1: segments[0], a: hizA)
                 disc.hiz.s = min(max(sc, -1.6), 1.6)
@@ -219,15 +238,15 @@ public struct LumbarPhantom: Sendable {
                 // Central focal posterior protrusion: a bump reaching ~3.9 mm beyond the posterior vertebral line,
                 // ~13 mm wide, with a thin tongue of nuclear material reaching into it.
                 let bumpA = depth * 0.5 + 0.2
+                let localHeight = Self.discLocalHeight(arc: arc, disc: disc, s1: segments[0], a: bumpA)
                 disc.protrusion = Ellipsoid(
-                    a: bumpA, x: 0, s: 0, radiusA: 3.7, radiusX: 6.5, radiusS: 3.2
+                    a: bumpA, x: 0, s: 0, radiusA: 3.7, radiusX: 6.5, radiusS: localHeight * 0.5
                 )
                 disc.tongue = Ellipsoid(
-                    a: depth * 0.5 - 3, x: 0, s: 0, radiusA: 6.0, radiusX: 2.6, radiusS: 1.5
+                    a: depth * 0.5 - 3, x: 0, s: 0, radiusA: 4.5, radiusX: 2.4, radiusS: 1.1
                 )
-                let localHeight = Self.discLocalHeight(arc: arc, disc: disc, s1: segments[0], a: bumpA)
                 let sc = Self.discLocalOffset(arc: arc, disc: disc, s1: segments[0], a: bumpA)
-                let limit = max(0, localHeight * 0.5 - 1.8)
+                let limit = max(0, localHeight * 0.5 - 2.5)
                 disc.protrusion.s = min(max(sc, -limit), limit)
                 disc.tongue.s = disc.protrusion.s
                 disc.hasProtrusion = true
@@ -368,60 +387,67 @@ public struct LumbarPhantom: Sendable {
         return output
     }
 
-    /// Noise-free signal and spine `a` coordinate (for coil shading) at a patient-space point.
+    /// Noise-free signal and trunk AP coordinate (for coil shading) at a patient-space point.
     func sample(_ x: Double, _ y: Double, _ z: Double, _ context: SampleContext) -> (value: Double, a: Double) {
         let t = context.signals
         let inv = context.inverseEdge
-        let dy = arc.centreY - y
-        let dz = z - arc.centreZ
-        let a = arc.radius - (dy * dy + dz * dz).squareRoot()
-        let sdTrunk = trunkDistance(a, x)
+        let (s, a) = arc.local(y, z)
+        let at = trunkAP(y, z)
+        let sdTrunk = trunkDistance(at, x)
         if sdTrunk > 1.5 {
-            return (t.air, a)
+            return (t.air, at)
         }
-        let s = arc.radius * DeterministicMath.atan2(dz, dy)
         var v = t.air
         blend(&v, t.skin, coverage(sdTrunk, inv))
         blend(&v, t.fat, coverage(sdTrunk + 2.2, inv))
-        let sdInner = sdTrunk + 17
-        if sdInner > 1.5 {
-            return (v, a)
+        let sdWall = sdTrunk + 16
+        if sdWall > 1.5 {
+            return (v, at)
         }
-        blend(&v, t.muscle, coverage(sdInner, inv))
-
-        // Abdominal cavity (bowel) anteriorly.
-        let sdCavity = ellipseDistance(x, a + 42, 112, 76)
-        if sdCavity < 1.5 {
-            let c = coverage(sdCavity, inv)
+        // Muscular wall (abdominal wall anteriorly/laterally), retroperitoneal fat inside it.
+        blend(&v, t.muscle, coverage(sdWall, inv))
+        let sdVisceral = sdWall + 9
+        blend(&v, t.fat, coverage(sdVisceral, inv))
+        // Peritoneal cavity with bowel loops: anterior, wrapping round the flanks.
+        let peritonealBack = -32 + 0.006 * x * x
+        let sdBowel = max(sdVisceral + 1.5, (at - peritonealBack) * 0.8)
+        if sdBowel < 1.5 {
+            let c = coverage(sdBowel, inv)
             if c > 0 {
-                blend(&v, bowelSignal(x, y, z, t), c)
+                blend(&v, bowelSignal(x, at, z, t), c)
             }
         }
 
-        // Vertebral level and interpolated level shape.
         let level = levelShape(s)
-
         paintRetroperitoneum(&v, s, a, x, level, t, inv)
-        paintPosteriorMidline(&v, a, x, level, t, inv)
+        paintBackMuscles(&v, s, a, x, level, t, inv)
         if abs(x) < 95 && a > -75 && a < 95 {
             paintSpine(&v, x, y, z, s, a, level, t, inv)
         }
-        return (v, a)
+        return (v, at)
     }
 
     // MARK: Soft tissues
 
-    /// Signed distance to the skin surface (negative inside), in the (a, x) cross-section.
-    func trunkDistance(_ a: Double, _ x: Double) -> Double {
+    /// Antero-posterior trunk coordinate: like the spine's `a` at the lordotic apex, but following only half of the
+    /// spinal curvature so the back (lying on the table) stays nearly straight.
+    @inline(__always)
+    func trunkAP(_ y: Double, _ z: Double) -> Double {
+        let apexY = arc.centreY - arc.radius
+        return y - apexY - 0.5 * (arc.axisY(z) - apexY)
+    }
+
+    /// Signed distance to the skin surface (negative inside), in the (trunk AP, x) cross-section.
+    func trunkDistance(_ at: Double, _ x: Double) -> Double {
         let centre = -25.0
-        if a < centre {
-            return ellipseDistance(x, a - centre, 140, 120)
+        if at < centre {
+            return ellipseDistance(x, at - centre, 140, 120)
         }
         // Flatter back: superellipse of order 4, distance normalised by the gradient.
         let rx = 140.0
         let ra = 118.0
         let u = x / rx
-        let w = (a - centre) / ra
+        let w = (at - centre) / ra
         let u2 = u * u
         let w2 = w * w
         let q4 = u2 * u2 + w2 * w2
@@ -435,13 +461,18 @@ public struct LumbarPhantom: Sendable {
         return (q - 1) / (gx * gx + ga * ga).squareRoot()
     }
 
-    /// Textured abdominal content (bowel loops with fluid, wall and a little gas).
-    func bowelSignal(_ x: Double, _ y: Double, _ z: Double, _ t: TissueSignals) -> Double {
-        let p1 = DeterministicMath.sin(0.15 * x + 2.0 * DeterministicMath.sin(0.045 * z + 0.03 * y))
-        let p2 = DeterministicMath.sin(0.13 * y - 1.6 * DeterministicMath.sin(0.05 * x) + 0.02 * z)
-        let p3 = DeterministicMath.sin(0.11 * z + 0.07 * x - 0.05 * y)
-        let pattern = (p1 + p2 + p3) * (1.0 / 3.0)
-        return t.bowel * (1 + t.bowelContrast * pattern)
+    /// Textured abdominal content: a 3D-consistent sum of value noises; its zero set forms darker worm-like bowel
+    /// walls between brighter and darker loops.
+    func bowelSignal(_ x: Double, _ at: Double, _ z: Double, _ t: TissueSignals) -> Double {
+        let f = 1.0 / 14.0
+        // Rotated lattices so that no grid direction lines up with an image axis.
+        let n = DeterministicNoise.valueNoise((0.8 * x + 0.6 * at) * f, (0.8 * at - 0.6 * x) * f, seed: 0xB0E1)
+            + DeterministicNoise.valueNoise((0.6 * at + 0.8 * z) * f + 17.3, (0.6 * z - 0.8 * at) * f, seed: 0xB0E2)
+            + DeterministicNoise.valueNoise((0.8 * z - 0.6 * x) * f - 5.1, (0.8 * x + 0.6 * z) * f + 9.7, seed: 0xB0E3)
+        var wall = abs(n) * 4
+        wall = wall > 1 ? 1 : wall
+        let content = 1 + t.bowelContrast * (n > 0 ? 0.6 : -0.3)
+        return t.bowel * (content * (0.45 + 0.55 * wall * (2 - wall)))
     }
 
     /// Retroperitoneal fat, kidneys, psoas muscles, aorta/IVC and iliac vessels.
@@ -449,18 +480,14 @@ public struct LumbarPhantom: Sendable {
         _ v: inout Double, _ s: Double, _ a: Double, _ x: Double, _ level: LevelShape,
         _ t: TissueSignals, _ inv: Double
     ) {
-        let sdZone = ellipseDistance(x, a + 6, 90, 40)
-        if sdZone > 30 {
-            return
-        }
-        blend(&v, t.fat, coverage(sdZone, inv))
         let ax = abs(x)
-
-        // Kidneys (left slightly higher) with renal sinus fat.
-        if ax > 40 && a > -20 && a < 30 {
+        // Kidneys (left slightly higher) in perirenal fat, with renal sinus fat.
+        if ax > 35 && a > -35 && a < 40 {
             let kidneyS = x > 0 ? bodies[4].centreS + 5 : bodies[4].centreS - 15
             let ds = s - kidneyS
-            if abs(ds) < 55 {
+            if abs(ds) < 62 {
+                let sdFat = ellipsoidDistance(ax - 74, a - 8, ds, 30, 23, 60)
+                blend(&v, t.fat, coverage(sdFat, inv))
                 let sdKidney = ellipsoidDistance(ax - 74, a - 8, ds, 23, 16, 52)
                 let c = coverage(sdKidney, inv)
                 if c > 0 {
@@ -471,12 +498,18 @@ public struct LumbarPhantom: Sendable {
             }
         }
 
+        let sdZone = ellipseDistance(x, a + 5, 64, 32)
+        if sdZone > 30 {
+            return
+        }
+        blend(&v, t.fat, coverage(sdZone, inv))
+
         // Psoas: appears at T12, grows caudally, drifts anterolaterally below L5.
         let sT12 = bodies[3].centreS
         let sL5 = bodies[8].centreS
         if s < sT12 {
             let u = min(1, (sT12 - s) / (sT12 - sL5))
-            let radius = 20 * u.squareRoot()
+            let radius = 19 * u.squareRoot()
             if radius > 1 {
                 let below = max(0, sL5 - s)
                 let cx = level.width * 0.5 + radius * 0.85 - 2 + below * 0.5
@@ -489,42 +522,61 @@ public struct LumbarPhantom: Sendable {
         // Aorta (left of midline) dividing into the common iliac arteries at L4.
         let vesselA = -level.depth * 0.5
         if s > aorticBifurcationS {
-            let sdAorta = ellipseDistance(x - 10, a - (vesselA - 12), 10.5, 10.5)
+            let sdAorta = ellipseDistance(x - 14, a - (vesselA - 11), 10, 10)
             blend(&v, t.artery, coverage(sdAorta, inv))
         } else {
             let d = aorticBifurcationS - s
             if d < 110 {
-                let ca = vesselA - 12 + d * 0.1
-                let sdLeft = ellipseDistance(x - (10 + 0.55 * d), a - ca, 6.5, 6.5)
-                let sdRight = ellipseDistance(x - (10 - 0.75 * d), a - ca, 6.5, 6.5)
+                let ca = vesselA - 11 + d * 0.1
+                let sdLeft = ellipseDistance(x - (14 + 0.55 * d), a - ca, 6.5, 6.5)
+                let sdRight = ellipseDistance(x - (14 - 0.8 * d), a - ca, 6.5, 6.5)
                 blend(&v, t.artery, coverage(min(sdLeft, sdRight), inv))
             }
         }
         // IVC (right of midline) formed from the common iliac veins at L5.
         if s > cavalConfluenceS {
-            let sdCava = ellipseDistance(x + 17, a - (vesselA - 9), 11, 8)
+            let sdCava = ellipseDistance(x + 19, a - (vesselA - 9), 11, 8)
             blend(&v, t.vein, coverage(sdCava, inv))
         } else {
             let d = cavalConfluenceS - s
             if d < 110 {
                 let ca = vesselA - 8 + d * 0.05
-                let sdLeft = ellipseDistance(x - (-17 + 0.9 * d), a - ca, 7, 7)
-                let sdRight = ellipseDistance(x - (-17 - 0.45 * d), a - ca, 7, 7)
+                let sdLeft = ellipseDistance(x - (-19 + 1.0 * d), a - ca, 7, 7)
+                let sdRight = ellipseDistance(x - (-19 - 0.45 * d), a - ca, 7, 7)
                 blend(&v, t.vein, coverage(min(sdLeft, sdRight), inv))
             }
         }
     }
 
-    /// Interspinous ligament / fat in the posterior midline between the paraspinal muscles.
-    func paintPosteriorMidline(
-        _ v: inout Double, _ a: Double, _ x: Double, _ level: LevelShape, _ t: TissueSignals, _ inv: Double
+    /// Paraspinal muscles (erector spinae, multifidus, quadratus lumborum) and the posterior midline (interspinous
+    /// ligaments between the spinous processes, fat behind their tips).
+    func paintBackMuscles(
+        _ v: inout Double, _ s: Double, _ a: Double, _ x: Double, _ level: LevelShape,
+        _ t: TissueSignals, _ inv: Double
     ) {
-        let front = level.depth * 0.5 + level.canalDepth + 5
-        if a < front - 2 {
+        let back = level.depth * 0.5 + level.canalDepth
+        if a < back - 30 {
             return
         }
-        let sd = max(abs(x) - 3.2, front - a)
-        blend(&v, (t.fat + t.ligament) * 0.5, coverage(sd, inv))
+        let ax = abs(x)
+        let sdErector = ellipseDistance(ax - 41, a - (back + 22), 32, 23)
+        var sdMuscle = sdErector
+        if s < bodies[3].centreS && s > bodies[8].centreS - 15 {
+            sdMuscle = min(sdMuscle, ellipseDistance(ax - 60, a - (back - 9), 17, 11))
+        }
+        blend(&v, t.muscle, coverage(sdMuscle, inv))
+        let sdMultifidus = ellipseDistance(ax - 12, a - (back + 19), 9.5, 18)
+        blend(&v, t.muscle * 1.08, coverage(sdMultifidus, inv))
+        // Thin fascial fat plane between multifidus and erector spinae.
+        blend(&v, t.fat, 0.55 * coverage(abs(sdMultifidus) - 0.45, inv) * coverage(sdErector + 1, inv))
+        // Posterior midline.
+        let front = back + 5
+        if a > front - 2 {
+            let sd = max(ax - 3.0, front - a)
+            let tip = back + 4 + bodies[level.index].spinousLength
+            let value = a < tip ? t.ligament * 0.6 + t.fat * 0.4 : t.fat
+            blend(&v, value, coverage(sd, inv))
+        }
     }
 
     // MARK: Spine
@@ -573,9 +625,8 @@ public struct LumbarPhantom: Sendable {
 
         // Epidural / foraminal fat around the canal.
         if depthS1 < 6 {
-            let sdEnvelope = roundedRectDistance(
-                ax, a - (back + level.canalDepth * 0.5 + 1), level.canalWidth * 0.5 + 15,
-                level.canalDepth * 0.5 + 5.5, 4
+            let sdEnvelope = ellipseDistance(
+                ax, a - (back + level.canalDepth * 0.5), level.canalWidth * 0.5 + 12, level.canalDepth * 0.5 + 4.5
             )
             blend(&v, t.fat, coverage(sdEnvelope, inv))
         }
@@ -637,8 +688,10 @@ public struct LumbarPhantom: Sendable {
         let shear = sl + h * 0.22 + body.spinousSlope * (a - spinousBase)
         // Slightly bulbous tip.
         let tipSwell = max(0, (a - spinousBase) / length - 0.6) * 4
+        let spinousHalfHeight = (body.spinousSlope > 0.2 ? 0.22 : 0.33) * h
         let spinous = roundBoxDistance(
-            ax, a - (spinousBase + length * 0.5), shear, 3.4 + tipSwell * 0.3, length * 0.5, h * 0.33 + tipSwell, 3.0
+            ax, a - (spinousBase + length * 0.5), shear, 3.4 + tipSwell * 0.3, length * 0.5,
+            spinousHalfHeight + tipSwell, 3.0
         )
         let tpLength = body.transverseLength
         let transverse = roundBoxDistance(
@@ -759,7 +812,7 @@ public struct LumbarPhantom: Sendable {
         var hz = sc / (0.5 * localHeight)
         hz = hz > 1 ? 1 : (hz < -1 ? -1 : hz)
         let bulge = disc.bulge * (1 - hz * hz)
-        let f = footprintDistance(a, x, disc.depth, disc.width) - bulge
+        let f = footprintDistance(a, x, disc.depth - 0.6, disc.width - 0.6) - bulge
         let qa = a / (disc.depth * 0.5)
         let qx = x / (disc.width * 0.5)
         let q = qa * qa + qx * qx
@@ -779,7 +832,7 @@ public struct LumbarPhantom: Sendable {
         // Nucleus pulposus with a soft transition into the inner annulus.
         if disc.degenerated {
             let sdNucleus = ellipsoidDistance(a - 0.5, x, sc, disc.depth * 0.25, disc.width * 0.27, localHeight * 0.3)
-            let texture = 1 + 0.12 * DeterministicMath.sin(0.8 * a + 0.6 * x)
+            let texture = 1 + 0.2 * DeterministicNoise.valueNoise(a * 0.35, x * 0.35 + sc * 0.2, seed: 0xD15C)
             blend(&v, t.degeneratedNucleus * texture, c * softCoverage(sdNucleus, 1.0 / 2.0))
         } else {
             let sdNucleus = ellipsoidDistance(a - 1.0, x, sc, disc.depth * 0.3, disc.width * 0.3, localHeight * 0.36)
@@ -794,7 +847,7 @@ public struct LumbarPhantom: Sendable {
         if disc.hasProtrusion {
             let p = disc.tongue
             let sdTongue = ellipsoidDistance(a - p.a, x - p.x, sc - p.s, p.radiusA, p.radiusX, p.radiusS)
-            blend(&v, t.nucleus * 0.75 + t.annulus * 0.25, c * softCoverage(sdTongue, 1.0 / 1.2))
+            blend(&v, t.nucleus * 0.4 + t.annulus * 0.6, c * softCoverage(sdTongue, 1.0 / 1.2))
         }
         if disc.hiz.radiusA > 0 {
             let h = disc.hiz
@@ -830,9 +883,8 @@ public struct LumbarPhantom: Sendable {
         blend(&v, t.cortex, coverage(sd, inv))
         let inner = coverage(sd + 1.1, inv)
         if inner > 0 {
-            let mottle = DeterministicMath.sin(0.7 * x + 1.3 * DeterministicMath.sin(0.2 * z))
-                * DeterministicMath.sin(0.6 * a + 0.5 * sl)
-            blend(&v, t.marrow * (1 + 0.06 * mottle), inner)
+            let mottle = DeterministicNoise.valueNoise(x * 0.22 + z * 0.07, a * 0.22 - z * 0.15, seed: 0xB0AE)
+            blend(&v, t.marrow * (1 + 0.07 * mottle), inner)
             // Basivertebral venous plexus entering from the posterior wall.
             let sdVein = ellipsoidDistance(a - (body.depth * 0.5 - 5), x, sl, 5.5, 2.5, 1.6)
             blend(&v, t.basivertebral, inner * 0.8 * coverage(sdVein, inv))
@@ -876,44 +928,43 @@ public struct LumbarPhantom: Sendable {
 
         // Sacral canal and its contents (the thecal sac ends at S2).
         if k > 0 || dd > 0 {
-            var f = dd / segment.height
-            f = f < 0 ? 0 : (f > 1 ? 1 : f)
-            var canalDepth = segment.canalDepth
-            var canalWidth = segment.canalWidth
-            if k < last {
-                canalDepth += (sacrum[k + 1].canalDepth - canalDepth) * f
-                canalWidth += (sacrum[k + 1].canalWidth - canalWidth) * f
-            }
-            let aRel = aS - (segment.depth * 0.5 + canalDepth * 0.5)
-            paintCanal(&v, segment.topS - dd, aRel, x, canalDepth * 0.5, canalWidth * 0.5, false, t, inv)
+            let canal = segment.canal(dd)
+            let aRel = aS - canal.centre
+            let flavum = k == 0 && dd < 8
+            paintCanal(&v, segment.topS - dd, aRel, x, canal.semiA, canal.semiW, flavum, t, inv)
         }
     }
 
     /// Signed distance to the bone of one sacral segment in its own frame (`dd` = depth below its top endplate).
     func sacralBoneDistance(_ segment: SacralSegment, _ first: Bool, _ dd: Double, _ aS: Double, _ ax: Double) -> Double {
         let h = segment.height
-        let halfDepth = segment.depth * 0.5
-        let canal = segment.canalDepth
+        var taper = dd / h
+        taper = taper < 0 ? 0 : (taper > 1 ? 1 : taper)
+        let bodyDepth = segment.depth + (segment.bottomDepth - segment.depth) * taper
+        let bodyWidth = segment.width + (segment.bottomWidth - segment.width) * taper
+        let halfDepth = bodyDepth * 0.5
+        let canal = segment.canal(dd)
+        let canalBack = canal.centre + canal.semiA
         let bottom = dd - (h + segment.bottomOverlap)
         var top: Double
         if first {
             let qa = aS / halfDepth
-            let qx = ax / (segment.width * 0.5)
+            let qx = ax / (bodyWidth * 0.5)
             let q = qa * qa + qx * qx
             top = (q < 1 ? 1.4 * (1 - q) : 0) - dd
         } else {
             top = -segment.topOverlap - dd
         }
-        let f = footprintDistance(aS, ax, segment.depth, segment.width)
+        let f = footprintDistance(aS, ax, bodyDepth, bodyWidth)
         var sd = roundedIntersection(f, max(top, bottom), 2.0)
         // Lateral masses (alae).
         let topMass = first ? 3.0 : -segment.topOverlap
         let midS = (topMass + h + segment.bottomOverlap) * 0.5
         let halfS = (h + segment.bottomOverlap - topMass) * 0.5
         if segment.alaWidth > 0 {
-            let inner = segment.width * 0.5 - 6
+            let inner = bodyWidth * 0.5 - 6
             let front = -halfDepth + 7
-            let rear = halfDepth + canal + 3
+            let rear = canalBack + 3
             let mass = roundBoxDistance(
                 ax - (inner + segment.alaWidth) * 0.5, aS - (front + rear) * 0.5, dd - midS,
                 (segment.alaWidth - inner) * 0.5, (rear - front) * 0.5, halfS, 4
@@ -925,9 +976,9 @@ public struct LumbarPhantom: Sendable {
         let plateMid = (plateTop + h + segment.bottomOverlap) * 0.5
         let plateHalf = (h + segment.bottomOverlap - plateTop) * 0.5
         let plate = roundBoxDistance(
-            ax, aS - (halfDepth + canal + 2.5), dd - plateMid, segment.canalWidth * 0.5 + 6, 2.5, plateHalf, 1.5
+            ax, aS - (canalBack + 2.5), dd - plateMid, canal.semiW + 6, 2.5, plateHalf, 1.5
         )
-        let crest = roundBoxDistance(ax, aS - (halfDepth + canal + 7), dd - h * 0.45, 3, 4, h * 0.3, 2)
+        let crest = roundBoxDistance(ax, aS - (canalBack + 6), dd - plateMid, 2.5, 2.5, plateHalf, 1.5)
         return min(sd, min(plate, crest))
     }
 }
@@ -985,7 +1036,8 @@ struct SampleContext: Sendable {
     var inverseEdge: Double
 }
 
-/// The lordotic spinal axis: a circular arc in the sagittal plane whose centre lies posterior to the spine.
+/// The spinal axis in the sagittal plane: a lordotic circular arc (centre posterior to the spine, apex at s = 0)
+/// continued above `junctionS` (the thoracolumbar junction) by its tangent line.
 ///
 /// Spine coordinates: `s` = arc length along the axis (mm, + superior, 0 at the apex), `a` = signed distance from the
 /// axis (mm, + posterior), `x` = patient x unchanged.
@@ -996,18 +1048,66 @@ struct SpinalArc: Sendable {
     let centreZ: Double
     /// Arc radius (mm).
     let radius: Double
+    /// Arc length above which the axis is straight.
+    let junctionS: Double
+    /// Patient y of the junction point.
+    let junctionY: Double
+    /// Patient z of the junction point.
+    let junctionZ: Double
+    /// Sine of the axis tilt at (and above) the junction.
+    let junctionSin: Double
+    /// Cosine of the axis tilt at (and above) the junction.
+    let junctionCos: Double
 
-    /// Arc whose most anterior point (apex) is at (apexY, apexZ).
-    init(apexY: Double, apexZ: Double, radius: Double) {
+    /// Axis whose most anterior point (apex) is at (apexY, apexZ), straight above arc length `junctionS`.
+    init(apexY: Double, apexZ: Double, radius: Double, junctionS: Double) {
         self.centreY = apexY + radius
         self.centreZ = apexZ
         self.radius = radius
+        self.junctionS = junctionS
+        let angle = junctionS / radius
+        junctionSin = DeterministicMath.sin(angle)
+        junctionCos = DeterministicMath.cos(angle)
+        junctionY = centreY - radius * junctionCos
+        junctionZ = centreZ + radius * junctionSin
+    }
+
+    /// Spine coordinates (s, a) of the patient point (y, z).
+    @inline(__always)
+    func local(_ y: Double, _ z: Double) -> (s: Double, a: Double) {
+        let dy = centreY - y
+        let dz = z - centreZ
+        // Beyond the radial line through the junction point the axis is straight.
+        if dz * junctionCos > dy * junctionSin {
+            let ry = y - junctionY
+            let rz = z - junctionZ
+            return (junctionS + ry * junctionSin + rz * junctionCos, ry * junctionCos - rz * junctionSin)
+        }
+        return (radius * DeterministicMath.atan2(dz, dy), radius - (dy * dy + dz * dz).squareRoot())
     }
 
     /// Patient (y, z) of spine coordinates (s, a).
     func patient(s: Double, a: Double) -> (y: Double, z: Double) {
+        if s > junctionS {
+            let d = s - junctionS
+            return (junctionY + d * junctionSin + a * junctionCos, junctionZ + d * junctionCos - a * junctionSin)
+        }
         let angle = s / radius
-        return (centreY - (radius - a) * DeterministicMath.cos(angle), centreZ + (radius - a) * DeterministicMath.sin(angle))
+        return (
+            centreY - (radius - a) * DeterministicMath.cos(angle),
+            centreZ + (radius - a) * DeterministicMath.sin(angle)
+        )
+    }
+
+    /// Patient y of the axis at height z.
+    @inline(__always)
+    func axisY(_ z: Double) -> Double {
+        if z > junctionZ {
+            return junctionY + (z - junctionZ) * junctionSin / junctionCos
+        }
+        let dz = z - centreZ
+        let h = radius * radius - dz * dz
+        return centreY - (h > 0 ? h.squareRoot() : 0)
     }
 }
 
@@ -1132,6 +1232,34 @@ struct SacralSegment: Sendable {
     var bottomOverlap: Double
     /// Extra length above the superior endplate so fused segments overlap across the hinge.
     var topOverlap: Double
+    /// Body depth at the inferior end (tapers linearly from `depth`).
+    var bottomDepth: Double = 0
+    /// Body width at the inferior end (tapers linearly from `width`).
+    var bottomWidth: Double = 0
+    /// Canal centre (`a` in this frame) at the superior end; continues the lumbar canal for S1.
+    var canalCentreTop: Double = 0
+    /// Canal centre at the inferior end.
+    var canalCentreBottom: Double = 0
+    /// Canal AP semi-axis at the superior end.
+    var canalSemiATop: Double = 0
+    /// Canal AP semi-axis at the inferior end.
+    var canalSemiABottom: Double = 0
+    /// Canal transverse semi-axis at the superior end.
+    var canalSemiWTop: Double = 0
+    /// Canal transverse semi-axis at the inferior end.
+    var canalSemiWBottom: Double = 0
+
+    /// Canal centre, AP and transverse semi-axes at depth `dd` below the superior endplate.
+    @inline(__always)
+    func canal(_ dd: Double) -> (centre: Double, semiA: Double, semiW: Double) {
+        var f = dd / height
+        f = f < 0 ? 0 : (f > 1 ? 1 : f)
+        return (
+            canalCentreTop + (canalCentreBottom - canalCentreTop) * f,
+            canalSemiATop + (canalSemiABottom - canalSemiATop) * f,
+            canalSemiWTop + (canalSemiWBottom - canalSemiWTop) * f
+        )
+    }
 
     /// Distance below the superior endplate plane (positive = inside/below).
     @inline(__always)
