@@ -34,6 +34,14 @@ let package = Package(
             dependencies: ["CDicom", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
+        // The system libpng.
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // Study/series model, windowing, PNG previews (grows with the previews issue).
+        .target(
+            name: "Imaging",
+            dependencies: ["DicomIO", "CLibPNG"],
+            swiftSettings: strictSwift
+        ),
         // Deterministic generator of the bundled SampleStudies (synthetic lumbar MR and fluoroscopy).
         .target(
             name: "SampleStudyGenerator",
@@ -45,6 +53,7 @@ let package = Package(
             name: "annulus",
             dependencies: [
                 "DicomIO",
+                "Imaging",
                 "SampleStudyGenerator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,6 +67,7 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "AnnulusCLITests", dependencies: ["DicomIO"], swiftSettings: strictSwift),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -76,7 +76,7 @@ public enum DeterministicNoise {
     @inline(__always)
     static func latticeValue(_ ix: Int64, _ iy: Int64, _ seed: UInt64) -> Double {
         let key = UInt64(bitPattern: ix) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: iy) &* 0xC2B2_AE3D_27D4_EB4F
-        return unit(hash(seed: seed, index: key)) * 2.0 - 1.0
+        return unit(mix64(key ^ seed)) * 2.0 - 1.0
     }
 }
 

@@ -56,6 +56,8 @@ public struct LumbarPhantom: Sendable {
     let discs: [DiscLevel]
     /// Sacral segments S1…coccyx, each in its own rigid frame.
     let sacrum: [SacralSegment]
+    /// Arc `s` of each disc's centre (the boundary between the two neighbouring bodies' territories).
+    let discMidS: [Double]
     /// Arc coordinate `s` of the centre of the S1 superior endplate.
     let sacralTopS: Double
     /// Arc coordinate `s` of the conus medullaris tip (≈ L1-L2).
@@ -254,6 +256,7 @@ public struct LumbarPhantom: Sendable {
             discs.append(disc)
         }
         self.discs = discs
+        self.discMidS = discs.map { ($0.upperS + $0.lowerS) * 0.5 }
 
         self.conusTipS = (discs[4].upperS + discs[4].lowerS) * 0.5
         self.sacEndS = sacralTop - sacralHeights[0] - 10
@@ -345,14 +348,14 @@ public struct LumbarPhantom: Sendable {
 
     /// Renders one MR slice: row-major, rows*columns values, each within 0...4095 (12 bits stored in 16).
     public func renderMR(slice: SliceGeometry, weighting: MRWeighting, noiseSeed: UInt64) -> [UInt16] {
-        let rows = max(0, slice.rows)
-        let columns = max(0, slice.columns)
+        let rows = Swift.max(0, slice.rows)
+        let columns = Swift.max(0, slice.columns)
         var output = [UInt16](repeating: 0, count: rows * columns)
         if output.isEmpty { return output }
         let signals = weighting == .t1 ? TissueSignals.t1 : TissueSignals.t2
-        let spacing = max(abs(slice.rowSpacing), abs(slice.columnSpacing))
-        let edge = min(2.5, max(1.0, 1.2 * spacing))
-        let context = SampleContext(signals: signals, inverseEdge: 1 / edge)
+        let spacing = dmax(dabs(slice.rowSpacing), dabs(slice.columnSpacing))
+        let edge = dmin(2.5, dmax(1.0, 1.2 * spacing))
+        let inverseEdge = 1 / edge
         let origin = slice.origin
         let rowStep = slice.rowDirection * slice.columnSpacing
         let columnStep = slice.columnDirection * slice.rowSpacing
@@ -366,7 +369,7 @@ public struct LumbarPhantom: Sendable {
                 for column in 0..<columns {
                     let fc = Double(column)
                     let sample = self.sample(
-                        rowX + rowStep.x * fc, rowY + rowStep.y * fc, rowZ + rowStep.z * fc, context
+                        rowX + rowStep.x * fc, rowY + rowStep.y * fc, rowZ + rowStep.z * fc, signals, inverseEdge
                     )
                     // Receive-coil shading: posterior spine coil, signal falls off anteriorly.
                     var shade = (85 - sample.a) * (1.0 / 230.0)
@@ -388,9 +391,9 @@ public struct LumbarPhantom: Sendable {
     }
 
     /// Noise-free signal and trunk AP coordinate (for coil shading) at a patient-space point.
-    func sample(_ x: Double, _ y: Double, _ z: Double, _ context: SampleContext) -> (value: Double, a: Double) {
-        let t = context.signals
-        let inv = context.inverseEdge
+    func sample(
+        _ x: Double, _ y: Double, _ z: Double, _ t: TissueSignals, _ inv: Double
+    ) -> (value: Double, a: Double) {
         let (s, a) = arc.local(y, z)
         let at = trunkAP(y, z)
         let sdTrunk = trunkDistance(at, x)
@@ -410,7 +413,7 @@ public struct LumbarPhantom: Sendable {
         blend(&v, t.fat, coverage(sdVisceral, inv))
         // Peritoneal cavity with bowel loops: anterior, wrapping round the flanks.
         let peritonealBack = -32 + 0.006 * x * x
-        let sdBowel = max(sdVisceral + 1.5, (at - peritonealBack) * 0.8)
+        let sdBowel = dmax(sdVisceral + 1.5, (at - peritonealBack) * 0.8)
         if sdBowel < 1.5 {
             let c = coverage(sdBowel, inv)
             if c > 0 {
@@ -421,7 +424,7 @@ public struct LumbarPhantom: Sendable {
         let level = levelShape(s)
         paintRetroperitoneum(&v, s, a, x, level, t, inv)
         paintBackMuscles(&v, s, a, x, level, t, inv)
-        if abs(x) < 95 && a > -75 && a < 95 {
+        if dabs(x) < 95, a > -75, a < 95 {
             paintSpine(&v, x, y, z, s, a, level, t, inv)
         }
         return (v, at)
@@ -469,7 +472,7 @@ public struct LumbarPhantom: Sendable {
         let n = DeterministicNoise.valueNoise((0.8 * x + 0.6 * at) * f, (0.8 * at - 0.6 * x) * f, seed: 0xB0E1)
             + DeterministicNoise.valueNoise((0.6 * at + 0.8 * z) * f + 17.3, (0.6 * z - 0.8 * at) * f, seed: 0xB0E2)
             + DeterministicNoise.valueNoise((0.8 * z - 0.6 * x) * f - 5.1, (0.8 * x + 0.6 * z) * f + 9.7, seed: 0xB0E3)
-        var wall = abs(n) * 4
+        var wall = dabs(n) * 4
         wall = wall > 1 ? 1 : wall
         let content = 1 + t.bowelContrast * (n > 0 ? 0.6 : -0.3)
         return t.bowel * (content * (0.45 + 0.55 * wall * (2 - wall)))
@@ -480,12 +483,12 @@ public struct LumbarPhantom: Sendable {
         _ v: inout Double, _ s: Double, _ a: Double, _ x: Double, _ level: LevelShape,
         _ t: TissueSignals, _ inv: Double
     ) {
-        let ax = abs(x)
+        let ax = dabs(x)
         // Kidneys (left slightly higher) in perirenal fat, with renal sinus fat.
-        if ax > 35 && a > -35 && a < 40 {
+        if ax > 35, a > -35, a < 40 {
             let kidneyS = x > 0 ? bodies[4].centreS + 5 : bodies[4].centreS - 15
             let ds = s - kidneyS
-            if abs(ds) < 62 {
+            if dabs(ds) < 62 {
                 let sdFat = ellipsoidDistance(ax - 74, a - 8, ds, 30, 23, 60)
                 blend(&v, t.fat, coverage(sdFat, inv))
                 let sdKidney = ellipsoidDistance(ax - 74, a - 8, ds, 23, 16, 52)
@@ -508,10 +511,10 @@ public struct LumbarPhantom: Sendable {
         let sT12 = bodies[3].centreS
         let sL5 = bodies[8].centreS
         if s < sT12 {
-            let u = min(1, (sT12 - s) / (sT12 - sL5))
+            let u = dmin(1, (sT12 - s) / (sT12 - sL5))
             let radius = 19 * u.squareRoot()
             if radius > 1 {
-                let below = max(0, sL5 - s)
+                let below = dmax(0, sL5 - s)
                 let cx = level.width * 0.5 + radius * 0.85 - 2 + below * 0.5
                 let ca = -level.depth * 0.1 + radius * 0.05 - below * 0.4
                 let sdPsoas = ellipseDistance(ax - cx, a - ca, radius, radius * 1.15)
@@ -530,7 +533,7 @@ public struct LumbarPhantom: Sendable {
                 let ca = vesselA - 11 + d * 0.1
                 let sdLeft = ellipseDistance(x - (14 + 0.55 * d), a - ca, 6.5, 6.5)
                 let sdRight = ellipseDistance(x - (14 - 0.8 * d), a - ca, 6.5, 6.5)
-                blend(&v, t.artery, coverage(min(sdLeft, sdRight), inv))
+                blend(&v, t.artery, coverage(dmin(sdLeft, sdRight), inv))
             }
         }
         // IVC (right of midline) formed from the common iliac veins at L5.
@@ -543,7 +546,7 @@ public struct LumbarPhantom: Sendable {
                 let ca = vesselA - 8 + d * 0.05
                 let sdLeft = ellipseDistance(x - (-19 + 1.0 * d), a - ca, 7, 7)
                 let sdRight = ellipseDistance(x - (-19 - 0.45 * d), a - ca, 7, 7)
-                blend(&v, t.vein, coverage(min(sdLeft, sdRight), inv))
+                blend(&v, t.vein, coverage(dmin(sdLeft, sdRight), inv))
             }
         }
     }
@@ -558,21 +561,21 @@ public struct LumbarPhantom: Sendable {
         if a < back - 30 {
             return
         }
-        let ax = abs(x)
+        let ax = dabs(x)
         let sdErector = ellipseDistance(ax - 41, a - (back + 22), 32, 23)
         var sdMuscle = sdErector
-        if s < bodies[3].centreS && s > bodies[8].centreS - 15 {
-            sdMuscle = min(sdMuscle, ellipseDistance(ax - 60, a - (back - 9), 17, 11))
+        if s < bodies[3].centreS, s > bodies[8].centreS - 15 {
+            sdMuscle = dmin(sdMuscle, ellipseDistance(ax - 60, a - (back - 9), 17, 11))
         }
         blend(&v, t.muscle, coverage(sdMuscle, inv))
         let sdMultifidus = ellipseDistance(ax - 12, a - (back + 19), 9.5, 18)
         blend(&v, t.muscle * 1.08, coverage(sdMultifidus, inv))
         // Thin fascial fat plane between multifidus and erector spinae.
-        blend(&v, t.fat, 0.55 * coverage(abs(sdMultifidus) - 0.45, inv) * coverage(sdErector + 1, inv))
+        blend(&v, t.fat, 0.55 * coverage(dabs(sdMultifidus) - 0.45, inv) * coverage(sdErector + 1, inv))
         // Posterior midline.
         let front = back + 5
         if a > front - 2 {
-            let sd = max(ax - 3.0, front - a)
+            let sd = dmax(ax - 3.0, front - a)
             let tip = back + 4 + bodies[level.index].spinousLength
             let value = a < tip ? t.ligament * 0.6 + t.fat * 0.4 : t.fat
             blend(&v, value, coverage(sd, inv))
@@ -585,7 +588,7 @@ public struct LumbarPhantom: Sendable {
     func levelShape(_ s: Double) -> LevelShape {
         var k = 0
         let last = bodies.count - 1
-        while k < last && s < (discs[k].upperS + discs[k].lowerS) * 0.5 {
+        while k < last, s < discMidS[k] {
             k += 1
         }
         let body = bodies[k]
@@ -596,7 +599,7 @@ public struct LumbarPhantom: Sendable {
         if s >= body.centreS {
             if k > 0 {
                 let other = bodies[k - 1]
-                let f = min(1, (s - body.centreS) / (other.centreS - body.centreS))
+                let f = dmin(1, (s - body.centreS) / (other.centreS - body.centreS))
                 shape.depth += (other.depth - body.depth) * f
                 shape.width += (other.width - body.width) * f
                 shape.canalDepth += (other.canalDepth - body.canalDepth) * f
@@ -604,7 +607,7 @@ public struct LumbarPhantom: Sendable {
             }
         } else if k < last {
             let other = bodies[k + 1]
-            let f = min(1, (body.centreS - s) / (body.centreS - other.centreS))
+            let f = dmin(1, (body.centreS - s) / (body.centreS - other.centreS))
             shape.depth += (other.depth - body.depth) * f
             shape.width += (other.width - body.width) * f
             shape.canalDepth += (other.canalDepth - body.canalDepth) * f
@@ -619,52 +622,62 @@ public struct LumbarPhantom: Sendable {
         _ level: LevelShape, _ t: TissueSignals, _ inv: Double
     ) {
         let k = level.index
-        let ax = abs(x)
+        let ax = dabs(x)
         let back = level.depth * 0.5
         let depthS1 = sacrum[0].depth(y, z)
-
-        // Epidural / foraminal fat around the canal.
-        if depthS1 < 6 {
-            let sdEnvelope = ellipseDistance(
-                ax, a - (back + level.canalDepth * 0.5), level.canalWidth * 0.5 + 12, level.canalDepth * 0.5 + 4.5
-            )
-            blend(&v, t.fat, coverage(sdEnvelope, inv))
-        }
-
-        // Lumbar canal (above the S1 endplate plane).
-        if depthS1 <= 0 {
-            let aRel = a - (back + level.canalDepth * 0.5)
-            paintCanal(&v, s, aRel, x, level.canalDepth * 0.5, level.canalWidth * 0.5, true, t, inv)
-        }
-
-        // Posterior elements of this vertebra and the neighbour on the same side.
+        let canalCentre = back + level.canalDepth * 0.5
         let body = bodies[k]
-        var sdBone = posteriorElementsDistance(body, s, a, ax)
-        let neighbour = s >= body.centreS ? k - 1 : k + 1
-        if neighbour >= 0 && neighbour < bodies.count {
-            sdBone = min(sdBone, posteriorElementsDistance(bodies[neighbour], s, a, ax))
+        let above = s >= body.centreS
+
+        // Posterior structures (cheap bounding tests first: most pixels of a slice are far from them).
+        if a > back - 6 {
+            // Epidural / foraminal fat around the canal, then the lumbar canal (above the S1 endplate plane).
+            let relative = a - canalCentre
+            if ax < level.canalWidth * 0.5 + 14, dabs(relative) < level.canalDepth * 0.5 + 6 {
+                if depthS1 < 6 {
+                    let sdEnvelope = ellipseDistance(
+                        ax, relative, level.canalWidth * 0.5 + 12, level.canalDepth * 0.5 + 4.5
+                    )
+                    blend(&v, t.fat, coverage(sdEnvelope, inv))
+                }
+                if depthS1 <= 0 {
+                    paintCanal(&v, s, relative, x, level.canalDepth * 0.5, level.canalWidth * 0.5, true, t, inv)
+                }
+            }
+            // Posterior elements of this vertebra and the neighbour on the same side.
+            if ax < 50 {
+                var sdBone = posteriorElementsDistance(body, s, a, ax)
+                let neighbour = above ? k - 1 : k + 1
+                if neighbour >= 0, neighbour < bodies.count {
+                    sdBone = dmin(sdBone, posteriorElementsDistance(bodies[neighbour], s, a, ax))
+                }
+                paintBone(&v, sdBone, t.posteriorMarrow, t, inv)
+            }
         }
-        paintBone(&v, sdBone, t.posteriorMarrow, t, inv)
 
         // Facet joints at the nearest disc level.
-        let discIndex = s >= body.centreS ? k - 1 : k
-        if discIndex >= 0 {
+        let discIndex = above ? k - 1 : k
+        if discIndex >= 0, ax > 4, ax < 32, a > back - 2 {
             paintFacets(&v, discs[discIndex], s, a, ax, t, inv)
         }
 
         // Sacrum.
-        if depthS1 > -8 && k == bodies.count - 1 {
+        if depthS1 > -8, k == bodies.count - 1 {
             paintSacrum(&v, y, z, x, t, inv)
         }
 
         // Disc, then the body on top of it.
-        if discIndex >= 0 {
-            let disc = discs[discIndex]
-            let d1 = disc.upperS - s
-            let d2 = disc.lumbosacral ? -depthS1 : s - disc.lowerS
-            paintDisc(&v, disc, d1, d2, a, x, t, inv)
+        if ax < level.width * 0.5 + 6, a < back + 8, a > -back - 6 {
+            if discIndex >= 0 {
+                let disc = discs[discIndex]
+                let d1 = disc.upperS - s
+                let d2 = disc.lumbosacral ? -depthS1 : s - disc.lowerS
+                if d1 > -4, d2 > -4 {
+                    paintDisc(&v, disc, d1, d2, a, x, t, inv)
+                }
+            }
+            paintBody(&v, body, s - body.centreS, a, x, z, t, inv)
         }
-        paintBody(&v, body, s - body.centreS, a, x, z, t, inv)
     }
 
     /// Signed distance to the union of pedicles, laminae, spinous and transverse processes of one vertebra.
@@ -674,7 +687,13 @@ public struct LumbarPhantom: Sendable {
         let back = body.depth * 0.5
         let canal = body.canalDepth
         let halfCanalWidth = body.canalWidth * 0.5
-        if a < back - 4 || sl > h * 0.75 || sl < -h - 12 {
+        if a < back - 4 {
+            return 100
+        }
+        if sl > h * 0.75 {
+            return 100
+        }
+        if sl < -h - 12 {
             return 100
         }
         let pedicle = roundBoxDistance(
@@ -687,7 +706,7 @@ public struct LumbarPhantom: Sendable {
         let length = body.spinousLength
         let shear = sl + h * 0.22 + body.spinousSlope * (a - spinousBase)
         // Slightly bulbous tip.
-        let tipSwell = max(0, (a - spinousBase) / length - 0.6) * 4
+        let tipSwell = dmax(0, (a - spinousBase) / length - 0.6) * 4
         let spinousHalfHeight = (body.spinousSlope > 0.2 ? 0.22 : 0.33) * h
         let spinous = roundBoxDistance(
             ax, a - (spinousBase + length * 0.5), shear, 3.4 + tipSwell * 0.3, length * 0.5,
@@ -698,7 +717,7 @@ public struct LumbarPhantom: Sendable {
             ax - (halfCanalWidth + 7 + tpLength * 0.5), a - (back + canal * 0.5), sl - h * 0.05,
             tpLength * 0.5, 3.5, 4.5, 2.0
         )
-        return min(min(pedicle, lamina), min(spinous, transverse))
+        return dmin(dmin(pedicle, lamina), dmin(spinous, transverse))
     }
 
     /// Paints cortical shell and marrow of a bone given its signed distance.
@@ -725,7 +744,7 @@ public struct LumbarPhantom: Sendable {
         }
         paintBone(&v, sdBlob, t.posteriorMarrow, t, inv)
         // Joint line: runs from anteromedial to posterolateral.
-        let joint = abs(dx - 0.75 * da) * 0.8
+        let joint = dabs(dx - 0.75 * da) * 0.8
         let inside = coverage(sdBlob + 1.2, inv)
         if inside > 0 {
             blend(&v, t.cortex, inside * coverage(joint - 1.7, inv))
@@ -740,7 +759,7 @@ public struct LumbarPhantom: Sendable {
         _ lumbar: Bool, _ t: TissueSignals, _ inv: Double
     ) {
         if lumbar {
-            let sdFlavum = max(ellipseDistance(x, aRel, semiW + 2.5, semiA + 3.2), -aRel - 1)
+            let sdFlavum = dmax(ellipseDistance(x, aRel, semiW + 2.5, semiA + 3.2), -aRel - 1)
             blend(&v, t.ligament, coverage(sdFlavum, inv))
         }
         let sdCanal = ellipseDistance(x, aRel, semiW, semiA)
@@ -748,13 +767,13 @@ public struct LumbarPhantom: Sendable {
             return
         }
         blend(&v, t.fat, coverage(sdCanal, inv))
-        let taper = min(1, (sEq - sacEndS) * (1.0 / 14.0))
+        let taper = dmin(1, (sEq - sacEndS) * (1.0 / 14.0))
         if taper <= 0 {
             return
         }
         let shrink = taper.squareRoot()
-        let sacA = max(0.5, semiA - 1.2) * shrink
-        let sacW = max(0.5, semiW - 1.8) * shrink
+        let sacA = dmax(0.5, semiA - 1.2) * shrink
+        let sacW = dmax(0.5, semiW - 1.8) * shrink
         let sacRel = aRel + 0.7
         let sdSac = ellipseDistance(x, sacRel, sacW, sacA)
         let csf = coverage(sdSac, inv)
@@ -762,24 +781,24 @@ public struct LumbarPhantom: Sendable {
             return
         }
         blend(&v, t.csf, csf)
-        let ax = abs(x)
+        let ax = dabs(x)
 
-        // Cauda equina: six root pairs lying dorsally, each drifting anterolaterally before it exits.
+        // Cauda equina: six root pairs on a dorsal crescent (sacral roots medial), each drifting anterolaterally
+        // before it leaves the sac.
         if sEq < conusTipS + 30 {
-            let spread = max(0.3, (sacW - 1.6) / 8.05)
             for n in 0..<6 {
                 let exitS = rootExitS[n]
                 if sEq < exitS - 4 {
                     continue
                 }
-                var rx = (1.3 + 1.35 * Double(5 - n)) * spread
-                let fx = min(0.95, rx / sacW)
-                var ra = sacA * 0.55 * (1 - fx * fx).squareRoot() + 0.3
+                let angle = Double(5 - n) * 0.32 + 0.2
+                var rx = 0.72 * sacW * DeterministicMath.sin(angle)
+                var ra = 0.62 * sacA * DeterministicMath.cos(angle)
                 var e = (exitS + 20 - sEq) * 0.05
                 e = e < 0 ? 0 : (e > 1 ? 1 : e)
-                rx += e * e * 12
-                ra -= e * 5
-                let radius = 0.95 + 0.06 * Double(n)
+                rx += e * e * 10
+                ra -= e * 4
+                let radius = 0.85 + 0.05 * Double(n)
                 let da = sacRel - ra
                 let dx = ax - rx
                 let d = (da * da + dx * dx).squareRoot() - radius
@@ -807,7 +826,7 @@ public struct LumbarPhantom: Sendable {
         _ v: inout Double, _ disc: DiscLevel, _ d1: Double, _ d2: Double, _ a: Double, _ x: Double,
         _ t: TissueSignals, _ inv: Double
     ) {
-        let localHeight = max(1, d1 + d2)
+        let localHeight = dmax(1, d1 + d2)
         let sc = (d2 - d1) * 0.5
         var hz = sc / (0.5 * localHeight)
         hz = hz > 1 ? 1 : (hz < -1 ? -1 : hz)
@@ -817,11 +836,11 @@ public struct LumbarPhantom: Sendable {
         let qx = x / (disc.width * 0.5)
         let q = qa * qa + qx * qx
         let concavity = q < 1 ? 1.4 * (1 - q) : 0
-        let vertical = max(-d1 - concavity, -d2 - concavity)
+        let vertical = dmax(-d1 - concavity, -d2 - concavity)
         var sd = roundedIntersection(f, vertical, 1.0)
         if disc.hasProtrusion {
             let p = disc.protrusion
-            sd = min(sd, ellipsoidDistance(a - p.a, x - p.x, sc - p.s, p.radiusA, p.radiusX, p.radiusS))
+            sd = dmin(sd, ellipsoidDistance(a - p.a, x - p.x, sc - p.s, p.radiusA, p.radiusX, p.radiusS))
         }
         let c = coverage(sd, inv)
         if c <= 0 {
@@ -838,9 +857,9 @@ public struct LumbarPhantom: Sendable {
             let sdNucleus = ellipsoidDistance(a - 1.0, x, sc, disc.depth * 0.3, disc.width * 0.3, localHeight * 0.36)
             var nucleus = t.nucleus
             // Intranuclear cleft: a thin darker horizontal band (normal adult finding).
-            let cleft = abs(sc) * (1.0 / 0.7)
-            if cleft < 1 && abs(a) < disc.depth * 0.22 {
-                nucleus += (t.annulus - nucleus) * 0.4 * (1 - cleft)
+            let cleft = dabs(sc) * (1.0 / 0.6)
+            if cleft < 1, dabs(a) < disc.depth * 0.22 {
+                nucleus += (t.annulus - nucleus) * 0.22 * (1 - cleft)
             }
             blend(&v, nucleus, c * softCoverage(sdNucleus, 1.0 / 2.4))
         }
@@ -863,19 +882,22 @@ public struct LumbarPhantom: Sendable {
         _ t: TissueSignals, _ inv: Double
     ) {
         let h = body.height
-        if abs(sl) > h * 0.5 + 2 || a > body.depth * 0.5 + 2 || a < -body.depth * 0.5 - 3 {
+        if dabs(sl) > h * 0.5 + 2 {
+            return
+        }
+        if dabs(a + 0.5) > body.depth * 0.5 + 2.5 {
             return
         }
         let hz = 2 * sl / h
         var anterior = (body.depth * 0.35 - a) * (1.0 / 6.0)
         anterior = anterior < 0 ? 0 : (anterior > 1 ? 1 : anterior)
-        let waist = 1.2 * max(0, 1 - hz * hz) * anterior
+        let waist = 1.2 * dmax(0, 1 - hz * hz) * anterior
         let f = footprintDistance(a, x, body.depth, body.width) + waist
         let qa = a / (body.depth * 0.5)
         let qx = x / (body.width * 0.5)
         let q = qa * qa + qx * qx
         let concavity = q < 1 ? 1.4 * (1 - q) : 0
-        let vertical = abs(sl) - (h * 0.5 - concavity)
+        let vertical = dabs(sl) - (h * 0.5 - concavity)
         let sd = roundedIntersection(f, vertical, 2.0)
         if sd > 1.5 {
             return
@@ -898,18 +920,18 @@ public struct LumbarPhantom: Sendable {
         var segment = sacrum[0]
         var dd = segment.depth(y, z)
         let last = sacrum.count - 1
-        while k < last && dd > segment.height {
+        while k < last, dd > segment.height {
             k += 1
             segment = sacrum[k]
             dd = segment.depth(y, z)
         }
         let aS = segment.posterior(y, z)
-        let ax = abs(x)
+        let ax = dabs(x)
         var sd = sacralBoneDistance(segment, k == 0, dd, aS, ax)
         let neighbour = dd > segment.height * 0.5 ? k + 1 : k - 1
-        if neighbour >= 0 && neighbour <= last {
+        if neighbour >= 0, neighbour <= last {
             let other = sacrum[neighbour]
-            sd = min(sd, sacralBoneDistance(other, neighbour == 0, other.depth(y, z), other.posterior(y, z), ax))
+            sd = dmin(sd, sacralBoneDistance(other, neighbour == 0, other.depth(y, z), other.posterior(y, z), ax))
         }
         paintBone(&v, sd, t.marrow * 0.95, t, inv)
 
@@ -918,19 +940,19 @@ public struct LumbarPhantom: Sendable {
             // Junction index j sits between segments j and j+1 (0 = S1-S2, 1 = S2-S3).
             let lowerHalf = dd > segment.height * 0.5
             let junction = lowerHalf ? k : k - 1
-            if junction == 0 || junction == 1 {
+            if junction >= 0, junction <= 1 {
                 let lineD = lowerHalf ? dd - segment.height : dd
                 let f = footprintDistance(aS, x, segment.depth, segment.width) + 4
-                let sdLine = max(abs(lineD) - 0.9, f)
+                let sdLine = dmax(dabs(lineD) - 0.9, f)
                 blend(&v, t.sacralDisc, (junction == 0 ? 0.8 : 0.45) * coverage(sdLine, inv))
             }
         }
 
         // Sacral canal and its contents (the thecal sac ends at S2).
-        if k > 0 || dd > 0 {
+        if k > 0 ? true : dd > 0 {
             let canal = segment.canal(dd)
             let aRel = aS - canal.centre
-            let flavum = k == 0 && dd < 8
+            let flavum = k == 0 ? dd < 8 : false
             paintCanal(&v, segment.topS - dd, aRel, x, canal.semiA, canal.semiW, flavum, t, inv)
         }
     }
@@ -956,7 +978,7 @@ public struct LumbarPhantom: Sendable {
             top = -segment.topOverlap - dd
         }
         let f = footprintDistance(aS, ax, bodyDepth, bodyWidth)
-        var sd = roundedIntersection(f, max(top, bottom), 2.0)
+        var sd = roundedIntersection(f, dmax(top, bottom), 2.0)
         // Lateral masses (alae).
         let topMass = first ? 3.0 : -segment.topOverlap
         let midS = (topMass + h + segment.bottomOverlap) * 0.5
@@ -969,7 +991,7 @@ public struct LumbarPhantom: Sendable {
                 ax - (inner + segment.alaWidth) * 0.5, aS - (front + rear) * 0.5, dd - midS,
                 (segment.alaWidth - inner) * 0.5, (rear - front) * 0.5, halfS, 4
             )
-            sd = min(sd, mass)
+            sd = dmin(sd, mass)
         }
         // Dorsal plate (fused laminae) and median crest.
         let plateTop = first ? 6.0 : -segment.topOverlap
@@ -979,7 +1001,7 @@ public struct LumbarPhantom: Sendable {
             ax, aS - (canalBack + 2.5), dd - plateMid, canal.semiW + 6, 2.5, plateHalf, 1.5
         )
         let crest = roundBoxDistance(ax, aS - (canalBack + 6), dd - plateMid, 2.5, 2.5, plateHalf, 1.5)
-        return min(sd, min(plate, crest))
+        return dmin(sd, dmin(plate, crest))
     }
 }
 
@@ -1013,7 +1035,7 @@ struct TissueSignals: Sendable {
 
     /// T2-weighted fast spin echo values.
     static let t2 = TissueSignals(
-        air: 5, skin: 900, fat: 2200, muscle: 600, bowel: 1100, bowelContrast: 0.45, csf: 3000, cord: 1000,
+        air: 5, skin: 900, fat: 2200, muscle: 600, bowel: 1100, bowelContrast: 0.35, csf: 3000, cord: 1000,
         root: 950, nucleus: 2600, degeneratedNucleus: 900, annulus: 500, hiz: 3200, marrow: 1100,
         posteriorMarrow: 1000, cortex: 150, ligament: 300, artery: 120, vein: 380, kidney: 1500, jointFluid: 2300,
         basivertebral: 1700, sacralDisc: 1500
@@ -1021,19 +1043,11 @@ struct TissueSignals: Sendable {
 
     /// T1-weighted spin echo values.
     static let t1 = TissueSignals(
-        air: 5, skin: 1100, fat: 2800, muscle: 900, bowel: 800, bowelContrast: 0.3, csf: 500, cord: 1200,
+        air: 5, skin: 1100, fat: 2800, muscle: 900, bowel: 800, bowelContrast: 0.25, csf: 500, cord: 1200,
         root: 1150, nucleus: 1000, degeneratedNucleus: 880, annulus: 700, hiz: 780, marrow: 2000,
         posteriorMarrow: 1800, cortex: 150, ligament: 400, artery: 150, vein: 300, kidney: 1000, jointFluid: 550,
         basivertebral: 2300, sacralDisc: 900
     )
-}
-
-/// Per-slice sampling constants.
-struct SampleContext: Sendable {
-    /// Tissue signal table for the requested weighting.
-    var signals: TissueSignals
-    /// 1 / width (mm) of the partial-volume smoothstep.
-    var inverseEdge: Double
 }
 
 /// The spinal axis in the sagittal plane: a lordotic circular arc (centre posterior to the spine, apex at s = 0)
@@ -1276,6 +1290,24 @@ struct SacralSegment: Sendable {
 
 // MARK: - Distance-field helpers
 
+/// |v| for Doubles (concrete, so unoptimised builds avoid the generic `abs`).
+@inline(__always)
+func dabs(_ v: Double) -> Double {
+    v < 0 ? -v : v
+}
+
+/// The smaller of two Doubles (concrete, so unoptimised builds avoid the generic `min`).
+@inline(__always)
+func dmin(_ a: Double, _ b: Double) -> Double {
+    a < b ? a : b
+}
+
+/// The larger of two Doubles (concrete, so unoptimised builds avoid the generic `max`).
+@inline(__always)
+func dmax(_ a: Double, _ b: Double) -> Double {
+    a > b ? a : b
+}
+
 /// Smoothstep partial-volume coverage of a signed distance `d` (negative inside) over an edge of width 1/`inv`.
 @inline(__always)
 func coverage(_ d: Double, _ inv: Double) -> Double {
@@ -1309,7 +1341,7 @@ func ellipseDistance(_ px: Double, _ py: Double, _ rx: Double, _ ry: Double) -> 
     let vy = uy / ry
     let k1 = (vx * vx + vy * vy).squareRoot()
     if k1 < 1e-12 {
-        return -min(rx, ry)
+        return -dmin(rx, ry)
     }
     return k0 * (k0 - 1) / k1
 }
@@ -1328,7 +1360,7 @@ func ellipsoidDistance(
     let vz = uz / rz
     let k1 = (vx * vx + vy * vy + vz * vz).squareRoot()
     if k1 < 1e-12 {
-        return -min(rx, min(ry, rz))
+        return -dmin(rx, dmin(ry, rz))
     }
     return k0 * (k0 - 1) / k1
 }
@@ -1338,24 +1370,24 @@ func ellipsoidDistance(
 func roundBoxDistance(
     _ px: Double, _ py: Double, _ pz: Double, _ bx: Double, _ by: Double, _ bz: Double, _ r: Double
 ) -> Double {
-    let qx = abs(px) - bx + r
-    let qy = abs(py) - by + r
-    let qz = abs(pz) - bz + r
+    let qx = dabs(px) - bx + r
+    let qy = dabs(py) - by + r
+    let qz = dabs(pz) - bz + r
     let mx = qx > 0 ? qx : 0
     let my = qy > 0 ? qy : 0
     let mz = qz > 0 ? qz : 0
-    let inside = max(qx, max(qy, qz))
+    let inside = dmax(qx, dmax(qy, qz))
     return (mx * mx + my * my + mz * mz).squareRoot() + (inside < 0 ? inside : 0) - r
 }
 
 /// Signed distance to an axis-aligned rectangle with half-sizes (bx, by) and corner radius r.
 @inline(__always)
 func roundedRectDistance(_ px: Double, _ py: Double, _ bx: Double, _ by: Double, _ r: Double) -> Double {
-    let qx = abs(px) - bx + r
-    let qy = abs(py) - by + r
+    let qx = dabs(px) - bx + r
+    let qy = dabs(py) - by + r
     let mx = qx > 0 ? qx : 0
     let my = qy > 0 ? qy : 0
-    let inside = max(qx, qy)
+    let inside = dmax(qx, qy)
     return (mx * mx + my * my).squareRoot() + (inside < 0 ? inside : 0) - r
 }
 
@@ -1367,7 +1399,7 @@ func roundedIntersection(_ d1: Double, _ d2: Double, _ r: Double) -> Double {
     let qy = d2 + r
     let mx = qx > 0 ? qx : 0
     let my = qy > 0 ? qy : 0
-    let inside = max(qx, qy)
+    let inside = dmax(qx, qy)
     return (mx * mx + my * my).squareRoot() + (inside < 0 ? inside : 0) - r
 }
 
@@ -1379,5 +1411,5 @@ func footprintDistance(_ a: Double, _ x: Double, _ depth: Double, _ width: Doubl
     let xn = x / (width * 0.45)
     let concave = xn * xn < 1 ? 1.5 * (1 - xn * xn) : 0
     let wall = a - (depth * 0.5 - concave)
-    return max(ellipse, wall)
+    return dmax(ellipse, wall)
 }
