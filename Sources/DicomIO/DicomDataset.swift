@@ -49,7 +49,8 @@ public struct DicomDataset {
         guard let element = element(tag), let pointer = cd_element_string(element) else { return nil }
         defer { cd_free(pointer) }
         let length = strlen(pointer)
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length)
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length)
         let text = String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
         return text.trimmingPadding()
     }
@@ -65,7 +66,9 @@ public struct DicomDataset {
         guard let raw = rawString(tag) else { return [] }
         if raw.isEmpty { return [] }
         if let vr = vr(of: tag), ["LT", "ST", "UT"].contains(vr) { return [raw] }
-        return raw.split(separator: "\\", omittingEmptySubsequences: false).map { String($0).trimmingPadding(leading: true) }
+        return raw.split(separator: "\\", omittingEmptySubsequences: false).map {
+            String($0).trimmingPadding(leading: true)
+        }
     }
 
     /// Value `index` as an integer (IS, US, SS, UL, SL, UV, SV), or nil.

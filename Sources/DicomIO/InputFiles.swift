@@ -32,7 +32,8 @@ public enum InputFiles {
                 expansion.files += try filesInFolder(operand, recursive: recursive)
             } catch {
                 expansion.problems.append(
-                    DicomError(.unreadable, path: operand, message: "cannot list the folder: \(error.localizedDescription)"))
+                    DicomError(
+                        .unreadable, path: operand, message: "cannot list the folder: \(error.localizedDescription)"))
             }
         }
         return expansion

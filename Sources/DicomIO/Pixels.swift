@@ -63,7 +63,8 @@ public struct StoredFrame: Sendable {
             switch (description.bitsAllocated, description.isSigned) {
             case (16, false): raw.bindMemory(to: UInt16.self).map { Int32(UInt16(littleEndian: $0)) }
             case (16, true): raw.bindMemory(to: Int16.self).map { Int32(Int16(littleEndian: $0)) }
-            case (32, false): raw.bindMemory(to: UInt32.self).map { Int32(truncatingIfNeeded: UInt32(littleEndian: $0)) }
+            case (32, false):
+                raw.bindMemory(to: UInt32.self).map { Int32(truncatingIfNeeded: UInt32(littleEndian: $0)) }
             case (32, true): raw.bindMemory(to: Int32.self).map { Int32(littleEndian: $0) }
             case (_, true): raw.map { Int32(Int8(bitPattern: $0)) }
             default: raw.map { Int32($0) }

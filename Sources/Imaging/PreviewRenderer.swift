@@ -64,7 +64,9 @@ public struct PreviewRenderer: Sendable {
     public var readOptions: DicomReadOptions
 
     /// Creates a renderer.
-    public init(frames: FrameSelection = .first, window: WindowArgument = .file, readOptions: DicomReadOptions = .init()) {
+    public init(
+        frames: FrameSelection = .first, window: WindowArgument = .file, readOptions: DicomReadOptions = .init()
+    ) {
         self.frames = frames
         self.window = window
         self.readOptions = readOptions
@@ -82,7 +84,8 @@ public struct PreviewRenderer: Sendable {
         case .number(let number):
             guard number <= count else {
                 throw DicomError(
-                    .frameOutOfRange, path: input, message: "frame \(number) requested but the image has \(count) frame(s)")
+                    .frameOutOfRange, path: input,
+                    message: "frame \(number) requested but the image has \(count) frame(s)")
             }
             indices = [number - 1]
         }

@@ -24,7 +24,8 @@ public enum SampleStudies {
 
     /// What the generator writes: two patients, three studies.
     static let catalogue: [SampleStudy] = [
-        SampleStudy.lumbarMR(patient: .one, pathology: .degeneratedL4L5WithHIZAndL5S1Protrusion, axialLevels: ["L4-L5", "L5-S1"]),
+        SampleStudy.lumbarMR(
+            patient: .one, pathology: .degeneratedL4L5WithHIZAndL5S1Protrusion, axialLevels: ["L4-L5", "L5-S1"]),
         SampleStudy.fluoroscopy(patient: .one),
         SampleStudy.lumbarMR(patient: .two, pathology: .normal, axialLevels: []),
     ]

@@ -19,7 +19,9 @@ struct Render: AsyncParsableCommand {
     @Option(name: .long, help: "Folder to write PNG files into (created if missing).")
     var out: String
 
-    @Option(help: ArgumentHelp("Window: 'file' (the file's first window, else min-max), 'minmax', or 'C,W'.", valueName: "choice"))
+    @Option(
+        help: ArgumentHelp(
+            "Window: 'file' (the file's first window, else min-max), 'minmax', or 'C,W'.", valueName: "choice"))
     var window: String = "file"
 
     @Option(help: ArgumentHelp("Frames: 'first', 'all' or a 1-based frame number.", valueName: "choice"))
@@ -55,7 +57,8 @@ struct Render: AsyncParsableCommand {
             failures += expansion.problems
             let base = operand.hasSuffix("/") ? String(operand.dropLast()) : operand
             for file in expansion.files {
-                let relative = file == base ? (file as NSString).lastPathComponent : String(file.dropFirst(base.count + 1))
+                let relative =
+                    file == base ? (file as NSString).lastPathComponent : String(file.dropFirst(base.count + 1))
                 let stem = out + "/" + ((relative as NSString).deletingPathExtension)
                 jobs.append((file, stem))
             }
@@ -79,7 +82,10 @@ struct Render: AsyncParsableCommand {
                 switch result {
                 case .success(let written):
                     rendered += 1
-                    output.write(json ? RenderFormat.json(input: job.input, written: written) : written.map { "OK   \($0)" }.joined(separator: "\n"))
+                    output.write(
+                        json
+                            ? RenderFormat.json(input: job.input, written: written)
+                            : written.map { "OK   \($0)" }.joined(separator: "\n"))
                 case .failure(let error):
                     failed += 1
                     let failure = (error as? DicomError) ?? DicomError(.internal, path: job.input, message: "\(error)")

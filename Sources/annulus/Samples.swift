@@ -6,7 +6,8 @@ import SampleStudyGenerator
 struct Samples: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the synthetic SampleStudies (lumbar MR, fluoroscopy cine, a normal control) to a folder.",
-        discussion: "Deterministic: the same bytes on every run. Existing files of the same names are replaced atomically."
+        discussion:
+            "Deterministic: the same bytes on every run. Existing files of the same names are replaced atomically."
     )
 
     @Option(name: .long, help: "Folder to write into (created if missing).")

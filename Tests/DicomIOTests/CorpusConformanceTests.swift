@@ -36,7 +36,9 @@ struct CorpusConformanceTests {
         #expect(differing == 0, "\(differing) of \(reference.pixels.count) samples differ from DCMTK")
     }
 
-    @Test("unsupported codecs: header readable, pixels refused naming the syntax", arguments: Corpus.rows("unsupported-codec"))
+    @Test(
+        "unsupported codecs: header readable, pixels refused naming the syntax",
+        arguments: Corpus.rows("unsupported-codec"))
     func unsupportedCodecsAreRefusedClearly(_ row: Corpus.Row) throws {
         let file = try DicomFile(path: row.url)
         #expect(file.dataset.string(.sopInstanceUID) != nil)
@@ -85,7 +87,9 @@ struct CorpusConformanceTests {
         }
     }
 
-    @Test("adversarial files: refused before any large allocation or deep recursion", arguments: Corpus.rows("adversarial"))
+    @Test(
+        "adversarial files: refused before any large allocation or deep recursion",
+        arguments: Corpus.rows("adversarial"))
     func adversarialFilesAreRefused(_ row: Corpus.Row) throws {
         let before = ResourceUsage.peakResidentBytes()
         let error = try #require(firstFailure(row.url))

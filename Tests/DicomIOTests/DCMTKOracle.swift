@@ -44,7 +44,8 @@ enum DCMTKOracle {
     /// has a window, else `+Wm`; dcml2pnm for JPEG-LS, dcmj2pnm otherwise. Returns nil when DCMTK fails.
     static func render(_ path: String, transferSyntaxUID: String, windowArguments: [String]? = nil) throws -> Bitmap? {
         let tool = transferSyntaxUID.hasPrefix("1.2.840.10008.1.2.4.8") ? "dcml2pnm" : "dcmj2pnm"
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID().uuidString).pnm").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID().uuidString).pnm")
+            .path
         defer { try? FileManager.default.removeItem(atPath: output) }
         let attempts = windowArguments.map { [$0] } ?? [["+Wi", "1"], ["+Wm"]]
         for window in attempts {
@@ -81,6 +82,7 @@ enum DCMTKOracle {
         let samples = magic == "P5" ? 1 : 3
         let count = width * height * samples
         guard bytes.count - index >= count else { return nil }
-        return Bitmap(width: width, height: height, samplesPerPixel: samples, pixels: Array(bytes[index..<index + count]))
+        return Bitmap(
+            width: width, height: height, samplesPerPixel: samples, pixels: Array(bytes[index..<index + count]))
     }
 }

@@ -4,7 +4,8 @@ import Testing
 
 @Suite("Hostile input")
 struct HostileInputTests {
-    @Test("nesting within the bound is read; beyond it is refused before DCMTK parses", arguments: [5, 64, 65, 200_000])
+    @Test(
+        "nesting within the bound is read; beyond it is refused before DCMTK parses", arguments: [5, 64, 65, 200_000])
     func nestingBound(depth: Int) throws {
         let folder = try TestFolder()
         defer { folder.remove() }

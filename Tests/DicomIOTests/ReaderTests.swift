@@ -28,7 +28,10 @@ struct ReaderTests {
     @Test(
         "strings are decoded to UTF-8 per SpecificCharacterSet",
         arguments: [
-            ("ISO_IR 100", [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x5E, 0x4A, 0xF6, 0x72, 0x67] as [UInt8], "Müller^Jörg"),
+            (
+                "ISO_IR 100", [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x5E, 0x4A, 0xF6, 0x72, 0x67] as [UInt8],
+                "Müller^Jörg"
+            ),
             ("ISO_IR 192", Array("Ωμέγα^Ζήτα".utf8), "Ωμέγα^Ζήτα"),
             ("", Array("SMITH^JOHN".utf8), "SMITH^JOHN"),
         ])
@@ -50,7 +53,8 @@ struct ReaderTests {
         defer { folder.remove() }
         // 12 bits stored; the high nibble holds garbage a reader must ignore.
         let raw: [UInt16] = [0xF7FF, 0x0800, 0xA001, 0x0FFF, 0x1000, 0x5123]
-        let signed = try folder.writeImage("signed.dcm", rows: 2, columns: 3, bitsStored: 12, signed: true, samples: raw)
+        let signed = try folder.writeImage(
+            "signed.dcm", rows: 2, columns: 3, bitsStored: 12, signed: true, samples: raw)
         #expect(try DicomFile(path: signed).storedFrame(0).samples == [2047, -2048, 1, -1, 0, 291])
         let unsigned = try folder.writeImage("unsigned.dcm", rows: 2, columns: 3, bitsStored: 12, samples: raw)
         #expect(try DicomFile(path: unsigned).storedFrame(0).samples == [2047, 2048, 1, 4095, 0, 291])
@@ -190,7 +194,9 @@ struct ReaderTests {
             let other = try DicomFile(path: Corpus.file(root + "/" + variant))
             #expect(try other.frameCount() == frames)
             for frame in 0..<frames {
-                #expect(try other.storedFrame(frame).samples == base.storedFrame(frame).samples, "\(variant) frame \(frame)")
+                #expect(
+                    try other.storedFrame(frame).samples == base.storedFrame(frame).samples, "\(variant) frame \(frame)"
+                )
             }
         }
     }

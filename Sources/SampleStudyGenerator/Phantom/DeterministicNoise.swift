@@ -20,10 +20,17 @@ public enum DeterministicNoise {
         mix64(seed ^ mix64(index &+ 0x632B_E59B_D9B4_E019))
     }
 
-    /// A uniform value in [0, 1) taken from the top 53 bits of `bits`.
+    /// A uniform value in [0, 1) taken from the top 52 bits of `bits` (built from the bit pattern: exact, and
+    /// cheap even in unoptimised builds).
     @inline(__always)
     public static func unit(_ bits: UInt64) -> Double {
-        Double(bits >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        Double(bitPattern: 0x3FF0_0000_0000_0000 | (bits >> 12)) - 1.0
+    }
+
+    /// A uniform value in [0, 1) from the low 16 bits of `bits`, in steps of 1/65536.
+    @inline(__always)
+    static func unit16(_ bits: UInt64) -> Double {
+        Double(bitPattern: 0x3FF0_0000_0000_0000 | ((bits & 0xFFFF) << 36)) - 1.0
     }
 
     /// A uniform value in [0, 1) for `(seed, index)`.
@@ -38,11 +45,10 @@ public enum DeterministicNoise {
     @inline(__always)
     public static func gaussianPair(seed: UInt64, index: UInt64) -> (Double, Double) {
         let bits = hash(seed: seed, index: index)
-        let scale = 1.0 / 65_536.0
-        let u0 = Double(bits & 0xFFFF) * scale
-        let u1 = Double((bits >> 16) & 0xFFFF) * scale
-        let u2 = Double((bits >> 32) & 0xFFFF) * scale
-        let u3 = Double(bits >> 48) * scale
+        let u0 = unit16(bits)
+        let u1 = unit16(bits >> 16)
+        let u2 = unit16(bits >> 32)
+        let u3 = unit16(bits >> 48)
         // Var(u0 + u1) = 1/6  →  multiply by √6.
         let root6 = 2.449_489_742_783_178
         return ((u0 + u1 - 1.0) * root6, (u2 + u3 - 1.0) * root6)

@@ -23,7 +23,8 @@ public enum LumbarPathology: Sendable {
 /// A deterministic, analytic 3D model of the lower thoracic and lumbar spine, sacrum and surrounding trunk in DICOM
 /// patient coordinates (LPS, mm), sampled on arbitrary image planes to synthesise T1/T2 MR slices.
 ///
-/// The spine follows a gentle lordotic arc (apex at L3-L4, anterior to both ends); vertebral bodies, discs (annulus
+/// The spine follows a gentle lordotic arc (apex at L3-L4, ~12 mm anterior to T12 and ~5 mm anterior to S1; straight
+/// above T12) and the sacrum tilts posteriorly below a wedge-shaped L5-S1 disc. Vertebral bodies, discs (annulus
 /// and nucleus), canal with thecal sac, conus and cauda equina, posterior elements, facet joints, sacrum, psoas,
 /// kidneys, great vessels, paraspinal muscles, fat and skin are signed-distance primitives blended with a ~1 mm
 /// smoothstep (partial volume). Sagittal, axial and oblique slices therefore agree with each other.
@@ -174,8 +175,10 @@ public struct LumbarPhantom: Sendable {
                     topS: topS,
                     bottomOverlap: 2 + 0.5 * sacralDepths[k] * DeterministicMath.sin(nextHinge)
                         / DeterministicMath.cos(nextHinge),
-                    topOverlap: k == 0 ? 0 : 2 + 0.5 * sacralDepths[k] * DeterministicMath.sin(abs(beta))
-                        / DeterministicMath.cos(abs(beta))
+                    topOverlap: k == 0
+                        ? 0
+                        : 2 + 0.5 * sacralDepths[k] * DeterministicMath.sin(abs(beta))
+                            / DeterministicMath.cos(abs(beta))
                 )
             )
             topS -= sacralHeights[k]
@@ -227,8 +230,9 @@ public struct LumbarPhantom: Sendable {
                 facetRadiusS: discHeights[i] * 0.5 + 9
             )
             if degenerated && i == 7 {
-                // HIZ in the posterior annulus, slightly left of midline, centred on the axial plane through the
-                // disc centre so that an axial slice planned with `discCenter` cuts it.
+                // HIZ in the posterior annulus, slightly left of midline (+x), reaching the midline. Vertically it
+                // sits where the constant-z plane through `discCenter` crosses the posterior annulus (≈1 mm below
+                // the mid-plane), so both a true axial and a disc-parallel slice through the centre cut it.
                 let hizA = depth * 0.5 - 3.4
                 disc.hiz = Ellipsoid(
                     a: hizA, x: 1.5, s: 0, radiusA: 1.3, radiusX: 2.2, radiusS: 2.0
@@ -237,8 +241,9 @@ public struct LumbarPhantom: Sendable {
                 disc.hiz.s = min(max(sc, -1.6), 1.6)
             }
             if degenerated && i == 8 {
-                // Central focal posterior protrusion: a bump reaching ~3.9 mm beyond the posterior vertebral line,
-                // ~13 mm wide, with a thin tongue of nuclear material reaching into it.
+                // Central focal posterior protrusion: a bump reaching ~3.5-4 mm beyond the posterior vertebral line,
+                // ~13 mm wide, with a thin tongue of nuclear material reaching into it. Centred low in the (posteriorly
+                // thin) disc so that true axial and disc-parallel slices through `discCenter` both show it.
                 let bumpA = depth * 0.5 + 0.2
                 let localHeight = Self.discLocalHeight(arc: arc, disc: disc, s1: segments[0], a: bumpA)
                 disc.protrusion = Ellipsoid(
@@ -293,7 +298,7 @@ public struct LumbarPhantom: Sendable {
     public func discNormal(_ level: String) -> Vector3? {
         guard let index = Self.discNames.firstIndex(of: level) else { return nil }
         let disc = discs[index]
-        let angle = (disc.upperS + disc.lowerS) * 0.5 / arc.radius
+        let angle = dmin((disc.upperS + disc.lowerS) * 0.5, arc.junctionS) / arc.radius
         var ny = DeterministicMath.sin(angle)
         var nz = DeterministicMath.cos(angle)
         if disc.lumbosacral {
@@ -375,14 +380,15 @@ public struct LumbarPhantom: Sendable {
                     var shade = (85 - sample.a) * (1.0 / 230.0)
                     shade = shade < 0 ? 0 : (shade > 1 ? 1 : shade)
                     let signal = sample.value * (1.1 - 0.25 * shade)
-                    // Rician magnitude noise: σ ≈ 1.8 % of the signal plus a floor.
-                    let sigma = 0.018 * signal + 9
+                    // Rician magnitude noise: σ = 1.5 % of the signal plus a floor (air ≈ 15–20 on average).
+                    let sigma = 0.015 * signal + 6
                     let index = row * columns + column
                     let (g0, g1) = DeterministicNoise.gaussianPair(seed: seed, index: UInt64(index))
                     let re = signal + g0 * sigma
                     let im = g1 * sigma
                     var value = (re * re + im * im).squareRoot()
-                    value = value > 4095 ? 4095 : value
+                    // (The negated comparison also maps a NaN from a degenerate geometry to 0.)
+                    value = !(value >= 0) ? 0 : (value > 4095 ? 4095 : value)
                     buffer[index] = UInt16(value.rounded())
                 }
             }
@@ -394,12 +400,12 @@ public struct LumbarPhantom: Sendable {
     func sample(
         _ x: Double, _ y: Double, _ z: Double, _ t: TissueSignals, _ inv: Double
     ) -> (value: Double, a: Double) {
-        let (s, a) = arc.local(y, z)
         let at = trunkAP(y, z)
         let sdTrunk = trunkDistance(at, x)
         if sdTrunk > 1.5 {
             return (t.air, at)
         }
+        let (s, a) = arc.local(y, z)
         var v = t.air
         blend(&v, t.skin, coverage(sdTrunk, inv))
         blend(&v, t.fat, coverage(sdTrunk + 2.2, inv))
@@ -469,7 +475,8 @@ public struct LumbarPhantom: Sendable {
     func bowelSignal(_ x: Double, _ at: Double, _ z: Double, _ t: TissueSignals) -> Double {
         let f = 1.0 / 14.0
         // Rotated lattices so that no grid direction lines up with an image axis.
-        let n = DeterministicNoise.valueNoise((0.8 * x + 0.6 * at) * f, (0.8 * at - 0.6 * x) * f, seed: 0xB0E1)
+        let n =
+            DeterministicNoise.valueNoise((0.8 * x + 0.6 * at) * f, (0.8 * at - 0.6 * x) * f, seed: 0xB0E1)
             + DeterministicNoise.valueNoise((0.6 * at + 0.8 * z) * f + 17.3, (0.6 * z - 0.8 * at) * f, seed: 0xB0E2)
             + DeterministicNoise.valueNoise((0.8 * z - 0.6 * x) * f - 5.1, (0.8 * x + 0.6 * z) * f + 9.7, seed: 0xB0E3)
         var wall = dabs(n) * 4
@@ -577,7 +584,9 @@ public struct LumbarPhantom: Sendable {
         if a > front - 2 {
             let sd = dmax(ax - 3.0, front - a)
             let tip = back + 4 + bodies[level.index].spinousLength
-            let value = a < tip ? t.ligament * 0.6 + t.fat * 0.4 : t.fat
+            // Interspinous ligament (fibres with fat) between the processes, supraspinous fat behind their tips.
+            let behind = smooth01((a - tip + 2) * 0.25)
+            let value = (t.ligament * 0.35 + t.fat * 0.65) * (1 - behind) + t.fat * behind
             blend(&v, value, coverage(sd, inv))
         }
     }
@@ -851,15 +860,23 @@ public struct LumbarPhantom: Sendable {
         // Nucleus pulposus with a soft transition into the inner annulus.
         if disc.degenerated {
             let sdNucleus = ellipsoidDistance(a - 0.5, x, sc, disc.depth * 0.25, disc.width * 0.27, localHeight * 0.3)
-            let texture = 1 + 0.2 * DeterministicNoise.valueNoise(a * 0.35, x * 0.35 + sc * 0.2, seed: 0xD15C)
+            let texture =
+                1 + 0.16
+                * DeterministicNoise.valueNoise(
+                    (0.8 * a + 0.6 * x) * 0.28, (0.8 * x - 0.6 * a) * 0.28 + sc * 0.3, seed: 0xD15C
+                )
             blend(&v, t.degeneratedNucleus * texture, c * softCoverage(sdNucleus, 1.0 / 2.0))
         } else {
             let sdNucleus = ellipsoidDistance(a - 1.0, x, sc, disc.depth * 0.3, disc.width * 0.3, localHeight * 0.36)
             var nucleus = t.nucleus
-            // Intranuclear cleft: a thin darker horizontal band (normal adult finding).
+            // Intranuclear cleft: a faint, thin darker horizontal band (normal adult finding on sagittal T2).
             let cleft = dabs(sc) * (1.0 / 0.6)
-            if cleft < 1, dabs(a) < disc.depth * 0.22 {
-                nucleus += (t.annulus - nucleus) * 0.22 * (1 - cleft)
+            if cleft < 1 {
+                let across = a / (disc.depth * 0.3)
+                let weight = 1 - across * across
+                if weight > 0 {
+                    nucleus += (t.annulus - nucleus) * 0.15 * (1 - cleft) * weight
+                }
             }
             blend(&v, nucleus, c * softCoverage(sdNucleus, 1.0 / 2.4))
         }
@@ -958,7 +975,9 @@ public struct LumbarPhantom: Sendable {
     }
 
     /// Signed distance to the bone of one sacral segment in its own frame (`dd` = depth below its top endplate).
-    func sacralBoneDistance(_ segment: SacralSegment, _ first: Bool, _ dd: Double, _ aS: Double, _ ax: Double) -> Double {
+    func sacralBoneDistance(
+        _ segment: SacralSegment, _ first: Bool, _ dd: Double, _ aS: Double, _ ax: Double
+    ) -> Double {
         let h = segment.height
         var taper = dd / h
         taper = taper < 0 ? 0 : (taper > 1 ? 1 : taper)
@@ -1009,33 +1028,56 @@ public struct LumbarPhantom: Sendable {
 
 /// Signal intensities of every tissue class for one weighting (12-bit scale).
 struct TissueSignals: Sendable {
+    /// Air outside the body (before noise).
     var air: Double
+    /// Skin.
     var skin: Double
+    /// Subcutaneous, epidural and retroperitoneal fat.
     var fat: Double
+    /// Skeletal muscle (paraspinal, psoas, abdominal wall).
     var muscle: Double
+    /// Mean bowel content.
     var bowel: Double
+    /// Relative amplitude of the bowel texture.
     var bowelContrast: Double
+    /// Cerebrospinal fluid.
     var csf: Double
+    /// Spinal cord / conus.
     var cord: Double
+    /// Cauda equina nerve roots and filum.
     var root: Double
+    /// Normal nucleus pulposus.
     var nucleus: Double
+    /// Desiccated (Pfirrmann IV-like) nucleus.
     var degeneratedNucleus: Double
+    /// Annulus fibrosus.
     var annulus: Double
+    /// High-intensity zone in the posterior annulus.
     var hiz: Double
+    /// Vertebral body marrow.
     var marrow: Double
+    /// Marrow of the posterior elements.
     var posteriorMarrow: Double
+    /// Cortical bone and endplates.
     var cortex: Double
+    /// Ligaments (flavum, interspinous).
     var ligament: Double
+    /// Arterial flow void (aorta, iliac arteries).
     var artery: Double
+    /// Slow venous flow (IVC, iliac veins).
     var vein: Double
+    /// Renal parenchyma.
     var kidney: Double
+    /// Facet joint fluid/cartilage.
     var jointFluid: Double
+    /// Basivertebral venous plexus.
     var basivertebral: Double
+    /// Rudimentary sacral discs.
     var sacralDisc: Double
 
     /// T2-weighted fast spin echo values.
     static let t2 = TissueSignals(
-        air: 5, skin: 900, fat: 2200, muscle: 600, bowel: 1100, bowelContrast: 0.35, csf: 3000, cord: 1000,
+        air: 15, skin: 900, fat: 2200, muscle: 600, bowel: 1100, bowelContrast: 0.35, csf: 3000, cord: 1000,
         root: 950, nucleus: 2600, degeneratedNucleus: 900, annulus: 500, hiz: 3200, marrow: 1100,
         posteriorMarrow: 1000, cortex: 150, ligament: 300, artery: 120, vein: 380, kidney: 1500, jointFluid: 2300,
         basivertebral: 1700, sacralDisc: 1500
@@ -1043,7 +1085,7 @@ struct TissueSignals: Sendable {
 
     /// T1-weighted spin echo values.
     static let t1 = TissueSignals(
-        air: 5, skin: 1100, fat: 2800, muscle: 900, bowel: 800, bowelContrast: 0.25, csf: 500, cord: 1200,
+        air: 15, skin: 1100, fat: 2800, muscle: 900, bowel: 800, bowelContrast: 0.25, csf: 500, cord: 1200,
         root: 1150, nucleus: 1000, degeneratedNucleus: 880, annulus: 700, hiz: 780, marrow: 2000,
         posteriorMarrow: 1800, cortex: 150, ligament: 400, artery: 150, vein: 300, kidney: 1000, jointFluid: 550,
         basivertebral: 2300, sacralDisc: 900

@@ -137,7 +137,8 @@ public struct SliceGeometry: Sendable, Equatable, Hashable {
         rows: Int,
         columns: Int
     ) -> SliceGeometry {
-        let origin = center
+        let origin =
+            center
             - rowDirection * (Double(columns - 1) * 0.5 * columnSpacing)
             - columnDirection * (Double(rows - 1) * 0.5 * rowSpacing)
         return SliceGeometry(
