@@ -17,6 +17,8 @@
 #include "dcmtk/dcmdata/dcfilefo.h"
 #include "dcmtk/dcmdata/dcmetinf.h"
 #include "dcmtk/dcmdata/dcpixel.h"
+#include "dcmtk/dcmdata/dcpixseq.h"
+#include "dcmtk/dcmdata/dcpxitem.h"
 #include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmdata/dcrleerg.h"
 #include "dcmtk/dcmdata/dcsequen.h"
@@ -190,6 +192,31 @@ char *unknownVRText(DcmElement *value) {
     std::memcpy(copy, bytes, length);
     copy[length] = 0;
     return copy;
+}
+
+/// DCMTK 3.6.7's JPEG-LS encoder can leave a fragment of odd length, which the writer then pads with
+/// an uninitialised byte. Pad it here with a zero (PS3.5 A.4) so that encoding is deterministic.
+void zeroFragmentPadding(DcmDataset *dataset, E_TransferSyntax xfer, const DcmRepresentationParameter *parameters) {
+    DcmElement *element = nullptr;
+    if (dataset->findAndGetElement(DCM_PixelData, element).bad() || element == nullptr) return;
+    DcmPixelSequence *sequence = nullptr;
+    if (static_cast<DcmPixelData *>(element)->getEncapsulatedRepresentation(xfer, parameters, sequence).bad() ||
+        sequence == nullptr)
+        return;
+    for (unsigned long index = 1; index < sequence->card(); index++) {
+        DcmPixelItem *fragment = nullptr;
+        if (sequence->getItem(fragment, index).bad() || fragment == nullptr) continue;
+        Uint8 *bytes = nullptr;
+        const Uint32 length = fragment->getLength();
+        if (fragment->getUint8Array(bytes).bad() || bytes == nullptr) continue;
+        if (length % 2 == 1) {
+            std::vector<Uint8> padded(bytes, bytes + length);
+            padded.push_back(0);
+            fragment->putUint8Array(padded.data(), static_cast<unsigned long>(padded.size()));
+        } else if (length >= 3 && bytes[length - 3] == 0xFF && bytes[length - 2] == 0xD9) {
+            bytes[length - 1] = 0;
+        }
+    }
 }
 
 /// DCMTK could not apply the requested VOI (as dcmj2pnm, render on without it and say so).
@@ -765,16 +792,13 @@ cd_status cd_writer_save(cd_writer *writer, const char *path, const char *transf
             return setError(error, CD_ERR_INVALID_ARGUMENT, "unknown transfer syntax %s", transfer_syntax_uid);
         DcmDataset *dataset = writer->format.getDataset();
         if (target.isEncapsulated()) {
-            OFCondition condition;
-            if (xfer == EXS_JPEGLSLossless) {
-                DJLSRepresentationParameter parameters(0, OFTrue);
-                condition = dataset->chooseRepresentation(xfer, &parameters);
-            } else {
-                condition = dataset->chooseRepresentation(xfer, nullptr);
-            }
+            DJLSRepresentationParameter lossless(0, OFTrue);
+            const DcmRepresentationParameter *parameters = xfer == EXS_JPEGLSLossless ? &lossless : nullptr;
+            OFCondition condition = dataset->chooseRepresentation(xfer, parameters);
             if (condition.bad() || !dataset->canWriteXfer(xfer))
                 return setError(error, CD_ERR_WRITE, "cannot encode pixel data as %s: %s", target.getXferName(),
                                 condition.bad() ? condition.text() : "no encoder");
+            zeroFragmentPadding(dataset, xfer, parameters);
         }
         OFCondition condition = writer->format.saveFile(path, xfer, EET_ExplicitLength, EGL_recalcGL, EPD_noChange, 0, 0,
                                                         EWM_createNewMeta);
