@@ -160,7 +160,7 @@ Uint16 findUint16(DcmItem *item, const DcmTagKey &key, Uint16 fallback, bool *pr
 }
 
 /// Masks stored values to BitsStored and sign-extends signed data, in place.
-template <typename Word, typename Signed>
+template <typename Word>
 void normaliseSamples(void *buffer, uint64_t count, uint32_t bitsStored, uint32_t highBit, bool isSigned) {
     auto *samples = static_cast<Word *>(buffer);
     const uint32_t wordBits = sizeof(Word) * 8;
@@ -175,7 +175,6 @@ void normaliseSamples(void *buffer, uint64_t count, uint32_t bitsStored, uint32_
         if (isSigned && (value & signBit)) value |= ~mask;
         samples[i] = static_cast<Word>(value);
     }
-    (void)sizeof(Signed);
 }
 
 /// The bytes of a UN value as text, when they are printable (tools that lose VRs write strings as UN).
@@ -594,9 +593,7 @@ cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error
                             info->columns, info->rows, info->samples_per_pixel, info->bits_allocated,
                             static_cast<unsigned long long>(info->stored_frame_bytes),
                             static_cast<unsigned long long>(file->options.max_decoded_bytes));
-        if (file->options.header_only)
-            return CD_OK;  // the facts above come from the pre-scan; decoding needs a full open
-        return CD_OK;
+        return CD_OK;  // in header-only files these facts come from the pre-scan; decoding needs a full open
     });
 }
 
@@ -672,11 +669,11 @@ cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffe
         }
         const bool isSigned = info.pixel_representation == 1;
         if (info.bits_allocated == 8)
-            normaliseSamples<uint8_t, int8_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
+            normaliseSamples<uint8_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
         else if (info.bits_allocated == 16)
-            normaliseSamples<uint16_t, int16_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
+            normaliseSamples<uint16_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
         else if (info.bits_allocated == 32)
-            normaliseSamples<uint32_t, int32_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
+            normaliseSamples<uint32_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
         return CD_OK;
     });
 }

@@ -179,14 +179,14 @@ class Scanner {
             if (got == 0 && !item) return endOfTopLevel();
             if (got < 4) {
                 if (!item && allZero(tagBytes, got)) return endOfTopLevel();
-                return truncated("an attribute tag", got, 4);
+                return truncated("an attribute tag");
             }
             uint16_t group = u16(tagBytes, encoding);
             uint16_t element = u16(tagBytes + 2, encoding);
             if (!item && group == 0 && element == 0 && trailingZeros()) return endOfTopLevel();
             if (group == 0xFFFE) {
                 uint32_t itemLength;
-                if (!readU32(encoding, itemLength)) return truncated("an item delimiter", 0, 4);
+                if (!readU32(encoding, itemLength)) return truncated("an item delimiter");
                 if (element == 0xE00D && item && length == kUndefinedLength) return CD_OK;
                 if (element == 0xE0DD && item && length == kUndefinedLength)
                     return setError(error_, CD_ERR_MALFORMED,
@@ -214,21 +214,21 @@ class Scanner {
         if (explicitVR) {
             unsigned char vrBytes[2];
             size_t got = source_.read(vrBytes, 2);
-            if (got < 2) return truncated("a value representation", got, 2);
+            if (got < 2) return truncated("a value representation");
             vr[0] = static_cast<char>(vrBytes[0]);
             vr[1] = static_cast<char>(vrBytes[1]);
             bool longForm = hasLongLength(vr) || (!isStandardVR(vr) && isUpper(vrBytes[0]) && isUpper(vrBytes[1]));
             if (longForm) {
-                if (!source_.skip(2)) return truncated("a reserved field", 0, 2);
-                if (!readU32(encoding, valueLength)) return truncated("a value length", 0, 4);
+                if (!source_.skip(2)) return truncated("a reserved field");
+                if (!readU32(encoding, valueLength)) return truncated("a value length");
             } else {
                 unsigned char lengthBytes[2];
                 got = source_.read(lengthBytes, 2);
-                if (got < 2) return truncated("a value length", got, 2);
+                if (got < 2) return truncated("a value length");
                 valueLength = u16(lengthBytes, encoding);
             }
         } else {
-            if (!readU32(encoding, valueLength)) return truncated("a value length", 0, 4);
+            if (!readU32(encoding, valueLength)) return truncated("a value length");
         }
 
         // PixelData of the image itself (not of an icon image inside a sequence item).
@@ -297,13 +297,13 @@ class Scanner {
             if (!firstPeeked) {
                 unsigned char tagBytes[4];
                 size_t got = source_.read(tagBytes, 4);
-                if (got < 4) return truncated("a sequence item", got, 4, group, element);
+                if (got < 4) return truncated("a sequence item", group, element);
                 itemGroup = u16(tagBytes, encoding);
                 itemElement = u16(tagBytes + 2, encoding);
             }
             firstPeeked = false;
             uint32_t itemLength;
-            if (!readU32(encoding, itemLength)) return truncated("an item length", 0, 4, group, element);
+            if (!readU32(encoding, itemLength)) return truncated("an item length", group, element);
             if (itemGroup == 0xFFFE && itemElement == 0xE0DD) {
                 if (length == kUndefinedLength) return CD_OK;
                 continue;  // tolerated, as DCMTK does
@@ -332,10 +332,10 @@ class Scanner {
         for (;;) {
             unsigned char tagBytes[4];
             size_t got = source_.read(tagBytes, 4);
-            if (got < 4) return truncated("a pixel data fragment", got, 4, 0x7FE0, 0x0010);
+            if (got < 4) return truncated("a pixel data fragment", 0x7FE0, 0x0010);
             uint16_t group = u16(tagBytes, encoding), element = u16(tagBytes + 2, encoding);
             uint32_t fragmentLength;
-            if (!readU32(encoding, fragmentLength)) return truncated("a fragment length", 0, 4, 0x7FE0, 0x0010);
+            if (!readU32(encoding, fragmentLength)) return truncated("a fragment length", 0x7FE0, 0x0010);
             if (group == 0xFFFE && element == 0xE0DD) return CD_OK;
             if (group != 0xFFFE || element != 0xE000 || fragmentLength == kUndefinedLength) {
                 return setError(error_, CD_ERR_MALFORMED,
@@ -378,9 +378,7 @@ class Scanner {
         return true;
     }
 
-    cd_status truncated(const char *what, size_t got, size_t wanted, uint16_t group = 0, uint16_t element = 0) {
-        (void)got;
-        (void)wanted;
+    cd_status truncated(const char *what, uint16_t group = 0, uint16_t element = 0) {
         if (group != 0)
             return setError(error_, CD_ERR_MALFORMED, "the file ends inside %s of %s at byte %llu (truncated)", what,
                             describeTag(group, element).c_str(), static_cast<unsigned long long>(source_.position()));

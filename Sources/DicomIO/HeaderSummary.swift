@@ -126,14 +126,9 @@ public struct HeaderSummary: Sendable, Equatable, Encodable {
             pixelsDecodable = true
             frames = pixels.frames
         } catch {
-            switch error.kind {
-            case .noPixelData:
+            if error.kind == .noPixelData {
                 hasPixelData = false
-            case .unsupportedTransferSyntax:
-                hasPixelData = true
-                pixelsDecodable = false
-                fail(error)
-            default:
+            } else {
                 hasPixelData = true
                 pixelsDecodable = false
                 fail(error)
