@@ -46,6 +46,23 @@ public final class DicomWriter {
         try set(tag, values.map(Self.decimalString))
     }
 
+    /// Sets the monochrome image pixel module: Rows, Columns, SamplesPerPixel 1, MONOCHROME2,
+    /// BitsAllocated, BitsStored, HighBit (BitsStored - 1) and PixelRepresentation.
+    public func setMonochromePixelModule(
+        rows: Int, columns: Int, bitsAllocated: Int, bitsStored: Int, signed: Bool = false
+    )
+        throws(DicomError)
+    {
+        try set(.rows, "\(rows)")
+        try set(.columns, "\(columns)")
+        try set(.samplesPerPixel, "1")
+        try set(.photometricInterpretation, "MONOCHROME2")
+        try set(.bitsAllocated, "\(bitsAllocated)")
+        try set(.bitsStored, "\(bitsStored)")
+        try set(DicomTag(0x0028, 0x0102), "\(bitsStored - 1)")
+        try set(.pixelRepresentation, signed ? "1" : "0")
+    }
+
     /// Sets PixelData from 8-bit samples.
     public func setPixels(_ samples: [UInt8]) throws(DicomError) {
         var error = cd_error()
