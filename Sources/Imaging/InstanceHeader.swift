@@ -1,0 +1,150 @@
+import DicomIO
+
+/// The header facts of one instance that grouping and slice geometry need, read header-only.
+public struct InstanceHeader: Sendable, Equatable {
+    /// The file.
+    public var path: String
+    /// Patient ID ("" when absent).
+    public var patientID: String
+    /// Study Instance UID ("" when absent).
+    public var studyInstanceUID: String
+    /// Study Date (YYYYMMDD) when present.
+    public var studyDate: String?
+    /// Accession Number when present.
+    public var accessionNumber: String?
+    /// Study Description when present.
+    public var studyDescription: String?
+    /// Series Instance UID ("" when absent).
+    public var seriesInstanceUID: String
+    /// Series Number when present.
+    public var seriesNumber: Int?
+    /// Series Description when present.
+    public var seriesDescription: String?
+    /// Modality when present.
+    public var modality: String?
+    /// SOP Instance UID ("" when absent).
+    public var sopInstanceUID: String
+    /// Instance Number when present.
+    public var instanceNumber: Int?
+    /// Echo Numbers (first value) when present.
+    public var echoNumber: Int?
+    /// Acquisition Number when present.
+    public var acquisitionNumber: Int?
+    /// Number of frames (1 for single-frame images).
+    public var frames: Int
+    /// Per-frame geometry: one entry per frame (Enhanced MR functional groups), or one for classic images.
+    public var frameGeometry: [FrameGeometry]
+
+    /// Where one frame lies in patient space, when the header says.
+    public struct FrameGeometry: Sendable, Equatable {
+        /// ImagePositionPatient of the frame.
+        public var position: Vector3?
+        /// ImageOrientationPatient: row direction then column direction.
+        public var orientation: (row: Vector3, column: Vector3)?
+        /// PixelSpacing (row spacing, column spacing) in mm.
+        public var pixelSpacing: (row: Double, column: Double)?
+
+        /// Creates frame geometry.
+        public init(
+            position: Vector3?, orientation: (row: Vector3, column: Vector3)?,
+            pixelSpacing: (row: Double, column: Double)?
+        ) {
+            self.position = position
+            self.orientation = orientation
+            self.pixelSpacing = pixelSpacing
+        }
+
+        /// Equal when every present value is equal.
+        public static func == (lhs: FrameGeometry, rhs: FrameGeometry) -> Bool {
+            lhs.position == rhs.position && lhs.orientation?.row == rhs.orientation?.row
+                && lhs.orientation?.column == rhs.orientation?.column
+                && lhs.pixelSpacing?.row == rhs.pixelSpacing?.row
+                && lhs.pixelSpacing?.column == rhs.pixelSpacing?.column
+        }
+    }
+
+    /// Reads the facts from an open file (header-only is enough).
+    public init(file: DicomFile) {
+        let data = file.dataset
+        path = file.path
+        patientID = data.string(.patientID) ?? ""
+        studyInstanceUID = data.string(.studyInstanceUID) ?? ""
+        studyDate = data.string(.studyDate)
+        accessionNumber = data.string(.accessionNumber)
+        studyDescription = data.string(DicomTag(0x0008, 0x1030))
+        seriesInstanceUID = data.string(.seriesInstanceUID) ?? ""
+        seriesNumber = data.int(.seriesNumber)
+        seriesDescription = data.string(.seriesDescription)
+        modality = data.string(.modality)
+        sopInstanceUID = data.string(.sopInstanceUID) ?? ""
+        instanceNumber = data.int(.instanceNumber)
+        echoNumber = data.int(DicomTag(0x0018, 0x0086))
+        acquisitionNumber = data.int(DicomTag(0x0020, 0x0012))
+        frames = max(1, data.int(.numberOfFrames) ?? 1)
+        let shared = data.sequence(.sharedFunctionalGroupsSequence).first
+        let perFrame = data.sequence(.perFrameFunctionalGroupsSequence)
+        if !perFrame.isEmpty {
+            frameGeometry = perFrame.map { item in
+                func lookup(_ sequence: DicomTag) -> DicomDataset? {
+                    item.sequence(sequence).first ?? shared?.sequence(sequence).first
+                }
+                return FrameGeometry(
+                    position: Self.vector(lookup(.planePositionSequence)?.doubles(.imagePositionPatient)),
+                    orientation: Self.orientation(lookup(.planeOrientationSequence)?.doubles(.imageOrientationPatient)),
+                    pixelSpacing: Self.spacing(lookup(.pixelMeasuresSequence)?.doubles(.pixelSpacing)))
+            }
+        } else {
+            frameGeometry = [
+                FrameGeometry(
+                    position: Self.vector(data.doubles(.imagePositionPatient)),
+                    orientation: Self.orientation(data.doubles(.imageOrientationPatient)),
+                    pixelSpacing: Self.spacing(data.doubles(.pixelSpacing)))
+            ]
+        }
+    }
+
+    static func vector(_ values: [Double]?) -> Vector3? {
+        guard let values, values.count == 3 else { return nil }
+        return Vector3(values[0], values[1], values[2])
+    }
+
+    static func orientation(_ values: [Double]?) -> (row: Vector3, column: Vector3)? {
+        guard let values, values.count == 6 else { return nil }
+        let row = Vector3(values[0], values[1], values[2])
+        let column = Vector3(values[3], values[4], values[5])
+        guard row.length > 0.5, column.length > 0.5 else { return nil }
+        return (row.normalized, column.normalized)
+    }
+
+    static func spacing(_ values: [Double]?) -> (row: Double, column: Double)? {
+        guard let values, values.count == 2, values[0] > 0, values[1] > 0 else { return nil }
+        return (values[0], values[1])
+    }
+}
+
+/// A point or direction in DICOM patient coordinates (LPS, mm).
+public struct Vector3: Sendable, Equatable, Hashable {
+    /// Components.
+    public var x, y, z: Double
+
+    /// Creates a vector.
+    public init(_ x: Double, _ y: Double, _ z: Double) {
+        self.x = x
+        self.y = y
+        self.z = z
+    }
+
+    /// Dot product.
+    public func dot(_ other: Vector3) -> Double { x * other.x + y * other.y + z * other.z }
+    /// Cross product.
+    public func cross(_ other: Vector3) -> Vector3 {
+        Vector3(y * other.z - z * other.y, z * other.x - x * other.z, x * other.y - y * other.x)
+    }
+    /// Euclidean length.
+    public var length: Double { dot(self).squareRoot() }
+    /// Unit vector in the same direction (itself when zero).
+    public var normalized: Vector3 {
+        let length = self.length
+        return length > 0 ? Vector3(x / length, y / length, z / length) : self
+    }
+}
