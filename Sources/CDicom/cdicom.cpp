@@ -46,6 +46,8 @@ struct cd_file {
     std::string path;
     std::string transferSyntaxUID;
     std::string warnings;
+    bool pixelInfoValid = false;  // pixelInfo below was validated once; it cannot change afterwards
+    cd_pixel_info pixelInfo{};
     Uint32 nextFragment = 0;  // fragment cache for sequential frame access
     Uint32 nextFrame = 0;
     DcmFileCache cache;
@@ -225,6 +227,8 @@ void noteUnappliedVOI(cd_file *file, const char *what) {
 }
 
 }  // namespace
+
+static cd_status validatePixelInfo(cd_file *file, cd_pixel_info *info, cd_error *error);
 
 extern "C" {
 
@@ -505,6 +509,19 @@ const char *cd_uid_name(const char *uid) {
 }
 
 cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error) {
+    if (file->pixelInfoValid) {
+        *info = file->pixelInfo;
+        return CD_OK;
+    }
+    cd_status status = validatePixelInfo(file, info, error);
+    if (status == CD_OK) {
+        file->pixelInfo = *info;
+        file->pixelInfoValid = true;
+    }
+    return status;
+}
+
+static cd_status validatePixelInfo(cd_file *file, cd_pixel_info *info, cd_error *error) {
     return guarded(error, [&]() -> cd_status {
         std::memset(info, 0, sizeof(*info));
         DcmDataset *dataset = file->format->getDataset();

@@ -70,6 +70,17 @@ public final class DicomFile {
         return PixelDescription(info)
     }
 
+    /// The pixel description, after checking that frame `index` (0-based) exists.
+    private func pixelDescription(checkingFrame index: Int) throws(DicomError) -> PixelDescription {
+        let description = try pixelDescription()
+        guard index >= 0, index < description.frames else {
+            throw DicomError(
+                .frameOutOfRange, path: path,
+                message: "frame \(index) requested but the image has \(description.frames) frame(s) (0-based index)")
+        }
+        return description
+    }
+
     /// The number of frames (1 for single-frame images), from the validated pixel module.
     public func frameCount() throws(DicomError) -> Int { try pixelDescription().frames }
 
@@ -77,12 +88,7 @@ public final class DicomFile {
     /// signed, 1-bit data unpacked to one byte per pixel. Colour samples are interleaved per pixel
     /// unless `colorModel` says otherwise.
     public func storedFrame(_ index: Int) throws(DicomError) -> StoredFrame {
-        let description = try pixelDescription()
-        guard index >= 0, index < description.frames else {
-            throw DicomError(
-                .frameOutOfRange, path: path,
-                message: "frame \(index) requested but the image has \(description.frames) frame(s) (0-based index)")
-        }
+        let description = try pixelDescription(checkingFrame: index)
         let byteCount = Int(description.storedFrameBytes)
         var bytes = [UInt8](repeating: 0, count: byteCount)
         var error = cd_error()
@@ -113,12 +119,7 @@ public final class DicomFile {
     public func renderedFrame(_ index: Int, voi: VOISelection = .fileWindowOrMinMax) throws(DicomError)
         -> RenderedFrame
     {
-        let description = try pixelDescription()
-        guard index >= 0, index < description.frames else {
-            throw DicomError(
-                .frameOutOfRange, path: path,
-                message: "frame \(index) requested but the image has \(description.frames) frame(s) (0-based index)")
-        }
+        let description = try pixelDescription(checkingFrame: index)
         let pixels = description.rows * description.columns
         var bytes = [UInt8](repeating: 0, count: pixels * 3)
         var samples: UInt32 = 0

@@ -121,30 +121,3 @@ public struct InstanceHeader: Sendable, Equatable {
         return (values[0], values[1])
     }
 }
-
-/// A point or direction in DICOM patient coordinates (LPS, mm).
-public struct Vector3: Sendable, Equatable, Hashable {
-    /// Components.
-    public var x, y, z: Double
-
-    /// Creates a vector.
-    public init(_ x: Double, _ y: Double, _ z: Double) {
-        self.x = x
-        self.y = y
-        self.z = z
-    }
-
-    /// Dot product.
-    public func dot(_ other: Vector3) -> Double { x * other.x + y * other.y + z * other.z }
-    /// Cross product.
-    public func cross(_ other: Vector3) -> Vector3 {
-        Vector3(y * other.z - z * other.y, z * other.x - x * other.z, x * other.y - y * other.x)
-    }
-    /// Euclidean length.
-    public var length: Double { dot(self).squareRoot() }
-    /// Unit vector in the same direction (itself when zero).
-    public var normalized: Vector3 {
-        let length = self.length
-        return length > 0 ? Vector3(x / length, y / length, z / length) : self
-    }
-}

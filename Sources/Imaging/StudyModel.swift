@@ -1,3 +1,4 @@
+import DicomIO
 /// The anatomical plane of a stack, from the direction of its slice normal.
 public enum ImagePlane: String, Sendable, Codable {
     /// Normal along the patient's left-right axis.

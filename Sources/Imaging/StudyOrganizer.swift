@@ -1,3 +1,4 @@
+import DicomIO
 /// Groups instances into patients, studies, series and slice stacks, and checks each stack's geometry.
 public enum StudyOrganizer {
     /// Organises `instances` (any order). Deterministic: the same input gives the same model.

@@ -38,25 +38,13 @@ struct Inspect: AsyncParsableCommand {
             tally.add(summary)
             output.write(json ? InspectFormat.json(summary) : InspectFormat.human(summary))
         }
-        var options = reader.readOptions
-        options.headerOnly = true
-        let readOptions = options
+        let readOptions = reader.readOptions  // HeaderSummary.read always reads header-only
         // Read in parallel, print in input order, a bounded batch at a time.
-        let batchSize = 64
-        for start in stride(from: 0, to: expansion.files.count, by: batchSize) {
-            let batch = Array(expansion.files[start..<min(start + batchSize, expansion.files.count)])
-            let summaries = await withTaskGroup(of: (Int, HeaderSummary).self) { group in
-                for (index, path) in batch.enumerated() {
-                    group.addTask { (index, HeaderSummary.read(path: path, options: readOptions)) }
-                }
-                var ordered = [HeaderSummary?](repeating: nil, count: batch.count)
-                for await (index, summary) in group { ordered[index] = summary }
-                return ordered.compactMap { $0 }
-            }
-            for summary in summaries {
-                tally.add(summary)
-                output.write(json ? InspectFormat.json(summary) : InspectFormat.human(summary))
-            }
+        await forEachConcurrently(expansion.files, batchSize: 64) { path in
+            HeaderSummary.read(path: path, options: readOptions)
+        } emit: { _, summary in
+            tally.add(summary)
+            output.write(json ? InspectFormat.json(summary) : InspectFormat.human(summary))
         }
         output.write(json ? InspectFormat.json(tally) : InspectFormat.human(tally))
         if tally.failed > 0 { throw ExitCode(1) }

@@ -68,29 +68,20 @@ struct Render: AsyncParsableCommand {
         var rendered = 0
         var failed = failures.count
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        for start in stride(from: 0, to: jobs.count, by: width * 4) {
-            let batch = Array(jobs[start..<min(start + width * 4, jobs.count)])
-            let results = await withTaskGroup(of: (Int, Result<[String], any Error>).self) { group in
-                for (index, job) in batch.enumerated() {
-                    group.addTask { (index, Result { try renderer.render(job.input, outputStem: job.stem) }) }
-                }
-                var ordered = [Result<[String], any Error>?](repeating: nil, count: batch.count)
-                for await (index, result) in group { ordered[index] = result }
-                return ordered.compactMap { $0 }
-            }
-            for (job, result) in zip(batch, results) {
-                switch result {
-                case .success(let written):
-                    rendered += 1
-                    output.write(
-                        json
-                            ? RenderFormat.json(input: job.input, written: written)
-                            : written.map { "OK   \($0)" }.joined(separator: "\n"))
-                case .failure(let error):
-                    failed += 1
-                    let failure = (error as? DicomError) ?? DicomError(.internal, path: job.input, message: "\(error)")
-                    output.write(json ? RenderFormat.json(failure) : "FAIL \(failure)")
-                }
+        await forEachConcurrently(jobs, batchSize: width * 4) { job in
+            Result { try renderer.render(job.input, outputStem: job.stem) }
+        } emit: { job, result in
+            switch result {
+            case .success(let written):
+                rendered += 1
+                output.write(
+                    json
+                        ? RenderFormat.json(input: job.input, written: written)
+                        : written.map { "OK   \($0)" }.joined(separator: "\n"))
+            case .failure(let error):
+                failed += 1
+                let failure = (error as? DicomError) ?? DicomError(.internal, path: job.input, message: "\(error)")
+                output.write(json ? RenderFormat.json(failure) : "FAIL \(failure)")
             }
         }
         let summary = "\(rendered + failed) file(s): \(rendered) rendered, \(failed) failed"

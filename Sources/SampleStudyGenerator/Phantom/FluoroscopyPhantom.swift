@@ -1,3 +1,4 @@
+import DicomIO
 import Foundation
 
 /// A deterministic lateral fluoroscopy cine of provocative discography / annulography at L4-L5.

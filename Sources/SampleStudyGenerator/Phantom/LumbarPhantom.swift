@@ -1,3 +1,4 @@
+import DicomIO
 import Foundation
 
 // MARK: - Public API
