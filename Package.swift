@@ -36,10 +36,12 @@ let package = Package(
         ),
         // The system libpng.
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // The system cairo: anti-aliased overlays and text (fonts through fontconfig and FreeType).
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         // Study/series model, windowing, PNG previews (grows with the previews issue).
         .target(
             name: "Imaging",
-            dependencies: ["DicomIO", "CLibPNG"],
+            dependencies: ["DicomIO", "CLibPNG", "CCairo"],
             swiftSettings: strictSwift
         ),
         // Deterministic generator of the bundled SampleStudies (synthetic lumbar MR and fluoroscopy).
