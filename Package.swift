@@ -36,12 +36,14 @@ let package = Package(
         ),
         // The system libpng.
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // PNG encoding through libpng's classic API (8/16-bit grey and RGB), its setjmp kept in C.
+        .target(name: "CPNGWriter", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
         // The system cairo: anti-aliased overlays and text (fonts through fontconfig and FreeType).
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         // Study/series model, windowing, PNG previews (grows with the previews issue).
         .target(
             name: "Imaging",
-            dependencies: ["DicomIO", "CLibPNG", "CCairo"],
+            dependencies: ["DicomIO", "CLibPNG", "CPNGWriter", "CCairo"],
             swiftSettings: strictSwift
         ),
         // Deterministic generator of the bundled SampleStudies (synthetic lumbar MR and fluoroscopy).

@@ -778,6 +778,16 @@ cd_status cd_writer_put_string(cd_writer *writer, uint16_t group, uint16_t eleme
     });
 }
 
+cd_status cd_writer_put_us(cd_writer *writer, uint16_t group, uint16_t element, uint16_t value, cd_error *error) {
+    return guarded(error, [&]() -> cd_status {
+        OFCondition condition = writer->format.getDataset()->putAndInsertUint16(DcmTag(group, element, EVR_US), value);
+        if (condition.bad())
+            return setError(error, CD_ERR_INVALID_ARGUMENT, "cannot set %s to %u: %s",
+                            cdicom::describeTag(group, element).c_str(), value, condition.text());
+        return CD_OK;
+    });
+}
+
 cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint64_t count, cd_error *error) {
     return guarded(error, [&]() -> cd_status {
         if (count >= 0xFFFFFFF0ull) return setError(error, CD_ERR_TOO_LARGE, "pixel data over 4 GiB");

@@ -9,6 +9,11 @@ public enum AtomicFile {
         public var path: String
         /// What failed.
         public var reason: String
+        /// Creates an error for `path`.
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
         /// "cannot write PATH: REASON".
         public var description: String { "cannot write \(path): \(reason)" }
     }

@@ -20,6 +20,9 @@ public final class DicomFile {
     /// The options the file was opened with.
     public let options: DicomReadOptions
     let handle: DicomFileHandle
+    /// Set once a compressed frame has been decoded through `storedFrame`: DCMTK's display pipeline cannot
+    /// render from the same parsed data set afterwards ("Missing attribute"), so rendering then reopens the file.
+    private var decodedCompressedFrame = false
 
     /// Opens and parses `path`.
     ///
@@ -110,6 +113,7 @@ public final class DicomFile {
             }
         }
         guard status == CD_OK else { throw DicomError(error, path: path) }
+        if transferSyntax.isEncapsulated { decodedCompressedFrame = true }
         let colorModel = withUnsafeBytes(of: &model) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
         return StoredFrame(description: description, colorModel: colorModel, bytes: bytes)
     }
@@ -119,6 +123,7 @@ public final class DicomFile {
     public func renderedFrame(_ index: Int, voi: VOISelection = .fileWindowOrMinMax) throws(DicomError)
         -> RenderedFrame
     {
+        if decodedCompressedFrame { return try DicomFile(path: path, options: options).renderedFrame(index, voi: voi) }
         let description = try pixelDescription(checkingFrame: index)
         let pixels = description.rows * description.columns
         var bytes = [UInt8](repeating: 0, count: pixels * 3)

@@ -100,6 +100,36 @@ extension DicomTag {
     public static let pixelMeasuresSequence = DicomTag(0x0028, 0x9110)
     /// (0028,9132) Frame VOI LUT Sequence.
     public static let frameVOILUTSequence = DicomTag(0x0028, 0x9132)
+    /// (0028,9145) Pixel Value Transformation Sequence (enhanced multi-frame rescale).
+    public static let pixelValueTransformationSequence = DicomTag(0x0028, 0x9145)
+    /// (0028,1052) Rescale Intercept.
+    public static let rescaleIntercept = DicomTag(0x0028, 0x1052)
+    /// (0028,1053) Rescale Slope.
+    public static let rescaleSlope = DicomTag(0x0028, 0x1053)
+    /// (0028,1056) VOI LUT Function.
+    public static let voiLUTFunction = DicomTag(0x0028, 0x1056)
+    /// (0028,0120) Pixel Padding Value.
+    public static let pixelPaddingValue = DicomTag(0x0028, 0x0120)
+    /// (0028,0121) Pixel Padding Range Limit.
+    public static let pixelPaddingRangeLimit = DicomTag(0x0028, 0x0121)
+    /// (0028,3000) Modality LUT Sequence.
+    public static let modalityLUTSequence = DicomTag(0x0028, 0x3000)
+    /// (0028,3010) VOI LUT Sequence.
+    public static let voiLUTSequence = DicomTag(0x0028, 0x3010)
+    /// (2050,0020) Presentation LUT Shape.
+    public static let presentationLUTShape = DicomTag(0x2050, 0x0020)
+    /// (0028,0034) Pixel Aspect Ratio (vertical, horizontal).
+    public static let pixelAspectRatio = DicomTag(0x0028, 0x0034)
+    /// (0018,1164) Imager Pixel Spacing (projection radiography).
+    public static let imagerPixelSpacing = DicomTag(0x0018, 0x1164)
+    /// (0020,0020) Patient Orientation (row direction, column direction).
+    public static let patientOrientation = DicomTag(0x0020, 0x0020)
+    /// (0018,1065) Frame Time Vector.
+    public static let frameTimeVector = DicomTag(0x0018, 0x1065)
+    /// (0028,0009) Frame Increment Pointer.
+    public static let frameIncrementPointer = DicomTag(0x0028, 0x0009)
+    /// (6000,3000) Overlay Data of the first overlay plane.
+    public static let overlayData = DicomTag(0x6000, 0x3000)
     /// (7FE0,0010) Pixel Data.
     public static let pixelData = DicomTag(0x7FE0, 0x0010)
 }

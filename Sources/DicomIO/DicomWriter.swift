@@ -24,6 +24,14 @@ public final class DicomWriter {
         }
     }
 
+    /// Sets an attribute to one unsigned short (VR US), e.g. Pixel Padding Value, whose dictionary VR is US or SS.
+    public func set(_ tag: DicomTag, unsignedShort value: UInt16) throws(DicomError) {
+        var error = cd_error()
+        guard cd_writer_put_us(pointer, tag.group, tag.element, value, &error) == CD_OK else {
+            throw DicomError(error, path: "")
+        }
+    }
+
     /// Sets a text attribute from bytes already encoded in the data set's SpecificCharacterSet
     /// (e.g. ISO 8859-1 for "ISO_IR 100"); the bytes must not contain NUL.
     public func set(_ tag: DicomTag, encodedBytes: [UInt8]) throws(DicomError) {

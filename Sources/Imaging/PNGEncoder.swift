@@ -1,17 +1,17 @@
-import CLibPNG
+import CPNGWriter
 import Foundation
 
-/// Encodes 8-bit grey or RGB images as PNG through libpng's simplified API.
+/// Encodes previews as PNG through libpng: 8- or 16-bit grey, 8- or 16-bit RGB.
 public enum PNGEncoder {
     /// How hard libpng compresses: previews favour speed, archives size.
     public enum Compression: Sendable {
-        /// `PNG_IMAGE_FLAG_FAST`: about 4× faster than the default for slightly larger files.
+        /// zlib level 3 without row filters: several times faster than the default for files a little larger.
         case fast
-        /// libpng's default zlib level.
+        /// zlib level 6 with adaptive row filters.
         case standard
     }
 
-    /// A PNG encoding failure with libpng's message.
+    /// A PNG encoding or decoding failure with libpng's message.
     public struct EncodingError: Error, CustomStringConvertible, Sendable {
         /// libpng's message.
         public var message: String
@@ -19,7 +19,35 @@ public enum PNGEncoder {
         public var description: String { "PNG encoding failed: \(message)" }
     }
 
-    /// Encodes `pixels` (row-major, `samplesPerPixel` 1 or 3 interleaved) as an 8-bit PNG.
+    /// Encodes a preview image.
+    public static func encode(_ image: PreviewImage, compression: Compression = .fast) throws -> Data {
+        var output: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let level = compression == .fast ? CPNG_FAST : CPNG_STANDARD
+        let succeeded: Int32
+        if image.bitDepth == 16 {
+            succeeded = image.samples.withUnsafeBytes { pixels in
+                cpng_encode(
+                    UInt32(image.width), UInt32(image.height), Int32(image.channels.rawValue), 16, pixels.baseAddress,
+                    level, &output, &size, &message, message.count)
+            }
+        } else {
+            let bytes = image.bytes8
+            succeeded = bytes.withUnsafeBytes { pixels in
+                cpng_encode(
+                    UInt32(image.width), UInt32(image.height), Int32(image.channels.rawValue), 8, pixels.baseAddress,
+                    level, &output, &size, &message, message.count)
+            }
+        }
+        guard succeeded != 0, let output else {
+            throw EncodingError(message: String(decoding: message.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self))
+        }
+        defer { cpng_free(output) }
+        return Data(bytes: output, count: size)
+    }
+
+    /// Encodes 8-bit `pixels` (row-major, `samplesPerPixel` 1 or 3 interleaved).
     public static func encode(
         width: Int, height: Int, samplesPerPixel: Int, pixels: [UInt8], compression: Compression = .fast
     ) throws -> Data {
@@ -29,29 +57,46 @@ public enum PNGEncoder {
         guard width > 0, height > 0, pixels.count == width * height * samplesPerPixel else {
             throw EncodingError(message: "\(pixels.count) samples do not make a \(width) x \(height) image")
         }
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        image.width = UInt32(width)
-        image.height = UInt32(height)
-        image.format = samplesPerPixel == 1 ? UInt32(PNG_FORMAT_GRAY) : UInt32(PNG_FORMAT_RGB)
-        image.flags = compression == .fast ? UInt32(PNG_IMAGE_FLAG_FAST) : 0
-        var size = 0
-        let sized = pixels.withUnsafeBytes { buffer in
-            png_image_write_to_memory(&image, nil, &size, 0, buffer.baseAddress, 0, nil)
-        }
-        guard sized != 0, size > 0 else { throw EncodingError(message: message(of: &image)) }
-        var output = Data(count: size)
-        let written = output.withUnsafeMutableBytes { destination in
-            pixels.withUnsafeBytes { buffer in
-                png_image_write_to_memory(&image, destination.baseAddress, &size, 0, buffer.baseAddress, 0, nil)
-            }
-        }
-        guard written != 0 else { throw EncodingError(message: message(of: &image)) }
-        output.count = size
-        return output
+        let image = PreviewImage(
+            width: width, height: height, channels: samplesPerPixel == 1 ? .grey : .rgb, bitDepth: 8,
+            samples: pixels.map(UInt16.init))
+        return try encode(image, compression: compression)
     }
+}
 
-    private static func message(of image: inout png_image) -> String {
-        withUnsafeBytes(of: &image.message) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+/// Decodes PNG files back into preview images through libpng, samples exactly as stored (tests and cine checks
+/// use it to prove what was written).
+public enum PNGDecoder {
+    /// Decodes a grey or RGB PNG (8 or 16 bits), keeping its bit depth and channels (alpha is dropped).
+    public static func decode(_ data: Data) throws -> PreviewImage {
+        var width: UInt32 = 0
+        var height: UInt32 = 0
+        var channels: Int32 = 0
+        var depth: Int32 = 0
+        var output: UnsafeMutablePointer<UInt8>?
+        var message = [CChar](repeating: 0, count: 256)
+        let succeeded = data.withUnsafeBytes { bytes in
+            cpng_decode(
+                bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, &width, &height, &channels, &depth, &output,
+                &message, message.count)
+        }
+        guard succeeded != 0, let output else {
+            throw PNGEncoder.EncodingError(
+                message: String(decoding: message.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self))
+        }
+        defer { cpng_free(output) }
+        guard channels == 1 || channels == 3 else {
+            throw PNGEncoder.EncodingError(message: "\(channels) channels after expansion; expected grey or RGB")
+        }
+        let count = Int(width) * Int(height) * Int(channels)
+        let samples: [UInt16] =
+            depth == 16
+            ? UnsafeRawPointer(output).withMemoryRebound(to: UInt16.self, capacity: count) {
+                Array(UnsafeBufferPointer(start: $0, count: count))
+            }
+            : Array(UnsafeBufferPointer(start: output, count: count)).map(UInt16.init)
+        return PreviewImage(
+            width: Int(width), height: Int(height), channels: channels == 3 ? .rgb : .grey,
+            bitDepth: Int(depth), samples: samples)
     }
 }

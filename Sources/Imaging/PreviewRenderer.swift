@@ -3,16 +3,19 @@ import Foundation
 
 /// Which frames of a file to preview.
 public enum FrameSelection: Sendable, Equatable {
-    /// The first frame.
+    /// Single-frame images: the image; cines: an animated PNG; other multi-frame images: every frame.
+    case automatic
+    /// The first frame only.
     case first
-    /// Every frame, decoded one at a time.
+    /// Every frame, decoded one at a time (a cine as one animated PNG).
     case all
     /// Frame `n`, 1-based as clinicians count.
     case number(Int)
 
-    /// Parses `first`, `all` or a 1-based frame number.
+    /// Parses `auto`, `first`, `all` or a 1-based frame number.
     public init?(argument: String) {
         switch argument {
+        case "auto": self = .automatic
         case "first": self = .first
         case "all": self = .all
         default:
@@ -22,65 +25,74 @@ public enum FrameSelection: Sendable, Equatable {
     }
 }
 
-/// Window choice as given on the command line: `file`, `minmax` or `C,W`.
-public enum WindowArgument: Sendable, Equatable {
-    /// The file's first window, or min-max when it has none.
-    case file
-    /// The frame's minimum to maximum.
-    case minMax
-    /// An explicit centre and width.
-    case explicit(center: Double, width: Double)
-
-    /// Parses `file`, `minmax` or `C,W` (width ≥ 1).
-    public init?(argument: String) {
-        switch argument.lowercased() {
-        case "file": self = .file
-        case "minmax", "min-max": self = .minMax
-        default:
-            let parts = argument.split(separator: ",")
-            guard parts.count == 2, let center = Double(parts[0]), let width = Double(parts[1]), width >= 1 else {
-                return nil
-            }
-            self = .explicit(center: center, width: width)
-        }
+/// One file written by a renderer.
+public struct PreviewOutput: Sendable, Equatable {
+    /// What the file shows.
+    public enum Kind: String, Sendable, Codable {
+        /// A single image or one frame.
+        case image
+        /// An animated PNG of a cine.
+        case cine
+        /// A contact sheet.
+        case sheet
     }
 
-    var voi: VOISelection {
-        switch self {
-        case .file: .fileWindowOrMinMax
-        case .minMax: .minMax
-        case .explicit(let center, let width): .explicit(center: center, width: width)
-        }
-    }
+    /// Path of the PNG.
+    public var path: String
+    /// What it shows.
+    public var kind: Kind
+    /// Width in pixels.
+    public var width: Int
+    /// Height in pixels.
+    public var height: Int
+    /// Frames in it (more than one for a cine).
+    public var frames: Int
 }
 
-/// Renders 8-bit PNG previews of DICOM frames at their stored size, written atomically.
+/// Renders PNG previews of DICOM files: one per selected frame, an animated PNG per cine, and contact sheets.
+/// Every PNG is written under a temporary name, fsynced and renamed: a reader never sees a partial file.
 public struct PreviewRenderer: Sendable {
     /// Frames to render.
     public var frames: FrameSelection
-    /// VOI choice.
-    public var window: WindowArgument
+    /// Window, size, depth and letters.
+    public var options: PreviewOptions
     /// Reader bounds for files from outside.
     public var readOptions: DicomReadOptions
+    /// Also write a contact sheet of each cine's frames.
+    public var cineSheets: Bool
+    /// zlib effort.
+    public var compression: PNGEncoder.Compression
 
     /// Creates a renderer.
     public init(
-        frames: FrameSelection = .first, window: WindowArgument = .file, readOptions: DicomReadOptions = .init()
+        frames: FrameSelection = .automatic, options: PreviewOptions = PreviewOptions(),
+        readOptions: DicomReadOptions = .init(), cineSheets: Bool = false, compression: PNGEncoder.Compression = .fast
     ) {
         self.frames = frames
-        self.window = window
+        self.options = options
         self.readOptions = readOptions
+        self.cineSheets = cineSheets
+        self.compression = compression
     }
 
-    /// Renders `input` to PNG files named `outputStem` (plus `-fNNNN` per frame when several) and returns
-    /// their paths. Nothing partial is left behind: each PNG is published by rename after fsync.
-    public func render(_ input: String, outputStem: String) throws -> [String] {
+    /// Renders `input` to PNG files named `outputStem` plus `.png` (or `-fNNNN.png` per frame when several
+    /// frames are written separately) and returns what was written.
+    public func render(_ input: String, outputStem: String) throws -> [PreviewOutput] {
         let file = try DicomFile(path: input, options: readOptions)
-        let count = try file.frameCount()
+        let renderer = try FrameRenderer(file: file)
+        let count = renderer.pixels.frames
+        try FileManager.default.createDirectory(
+            atPath: (outputStem as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var written: [PreviewOutput] = []
+        if renderer.isCine && (frames == .automatic || frames == .all) {
+            written.append(try writeCine(renderer, to: outputStem + ".png"))
+            if cineSheets { written.append(try writeCineSheet(renderer, to: outputStem + "-sheet.png")) }
+            return written
+        }
         let indices: [Int]
         switch frames {
         case .first: indices = [0]
-        case .all: indices = Array(0..<count)
+        case .automatic, .all: indices = Array(0..<count)
         case .number(let number):
             guard number <= count else {
                 throw DicomError(
@@ -89,17 +101,86 @@ public struct PreviewRenderer: Sendable {
             }
             indices = [number - 1]
         }
-        try FileManager.default.createDirectory(
-            atPath: (outputStem as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        var written: [String] = []
         for index in indices {
-            let frame = try file.renderedFrame(index, voi: window.voi)
-            let png = try PNGEncoder.encode(
-                width: frame.width, height: frame.height, samplesPerPixel: frame.samplesPerPixel, pixels: frame.pixels)
+            let image = try renderer.image(frame: index, options: options)
             let path = indices.count > 1 ? outputStem + String(format: "-f%04d.png", index + 1) : outputStem + ".png"
-            try AtomicFile.write(png, to: path)
-            written.append(path)
+            try AtomicFile.write(try PNGEncoder.encode(image, compression: compression), to: path)
+            written.append(
+                PreviewOutput(path: path, kind: .image, width: image.width, height: image.height, frames: 1))
         }
         return written
+    }
+
+    /// Writes every frame of a cine into one animated PNG, one frame decoded at a time.
+    private func writeCine(_ renderer: FrameRenderer, to path: String) throws -> PreviewOutput {
+        let delays = renderer.frameDelays()
+        let writer = try AnimatedPNGWriter(path: path, frameCount: delays.count)
+        var size = (width: 0, height: 0)
+        for (index, delay) in delays.enumerated() {
+            let image = try renderer.image(frame: index, options: options)
+            size = (image.width, image.height)
+            try writer.append(png: try PNGEncoder.encode(image, compression: compression), delayMilliseconds: delay)
+        }
+        try writer.finish()
+        return PreviewOutput(path: path, kind: .cine, width: size.width, height: size.height, frames: delays.count)
+    }
+
+    /// A contact sheet of up to 48 frames of a cine, evenly sampled, captioned with frame number and time.
+    private func writeCineSheet(_ renderer: FrameRenderer, to path: String) throws -> PreviewOutput {
+        let delays = renderer.frameDelays()
+        let shown = min(delays.count, 48)
+        let picks = (0..<shown).map { $0 * (delays.count - 1) / max(1, shown - 1) }
+        let tileSize = ContactSheet.tileSize(forCount: shown)
+        var tileOptions = options
+        tileOptions.longestSide = tileSize
+        tileOptions.bitDepth = 8
+        var tiles: [ContactSheet.Tile] = []
+        for index in picks {
+            let time = Double(delays[..<index].reduce(0, +)) / 1000
+            tiles.append(
+                ContactSheet.Tile(
+                    image: try renderer.image(frame: index, options: tileOptions),
+                    caption: String(format: "%d  %.1f s", index + 1, time)))
+        }
+        let header = renderer.header
+        let title = [
+            header.seriesNumber.map { "Series \($0)" }, header.seriesDescription, header.modality,
+            "\(delays.count) frames", String(format: "%.1f fps", 1000 / Double(max(1, delays[0]))),
+        ].compactMap { $0 }.joined(separator: " · ")
+        let sheet = try ContactSheet.compose(tiles: tiles, title: title, tileSize: tileSize)
+        try AtomicFile.write(try PNGEncoder.encode(sheet, compression: compression), to: path)
+        return PreviewOutput(path: path, kind: .sheet, width: sheet.width, height: sheet.height, frames: 1)
+    }
+}
+
+extension FrameRenderer {
+    /// A multi-frame image whose frames are moments in time (fluoroscopy, angiography, ultrasound), not slices.
+    public var isCine: Bool {
+        guard pixels.frames > 1 else { return false }
+        let data = file.dataset
+        if !data.sequence(.perFrameFunctionalGroupsSequence).isEmpty { return false }
+        if data.contains(.frameTime) || data.contains(.frameTimeVector) || data.contains(.cineRate) { return true }
+        return ["XA", "RF", "US", "XRF"].contains(header.modality?.uppercased() ?? "")
+    }
+
+    /// How long each frame is shown, in milliseconds: Frame Time, else Frame Time Vector, else Cine Rate, else
+    /// Recommended Display Frame Rate, else 10 frames per second.
+    public func frameDelays() -> [Int] {
+        let data = file.dataset
+        let count = pixels.frames
+        func clamp(_ milliseconds: Double) -> Int { Int(min(max(milliseconds, 1), 65535).rounded()) }
+        if let frameTime = data.double(.frameTime), frameTime > 0 {
+            return Array(repeating: clamp(frameTime), count: count)
+        }
+        let vector = data.doubles(.frameTimeVector)
+        if vector.count == count, count > 1 {
+            // Entry i is the time from frame i-1 to frame i; frame i is shown until frame i+1 arrives.
+            let increments = Array(vector.dropFirst()) + [vector.last ?? 100]
+            return increments.map { clamp($0 > 0 ? $0 : 100) }
+        }
+        for rateTag in [DicomTag.cineRate, DicomTag(0x0008, 0x2144)] {
+            if let rate = data.double(rateTag), rate > 0 { return Array(repeating: clamp(1000 / rate), count: count) }
+        }
+        return Array(repeating: 100, count: count)
     }
 }

@@ -234,6 +234,10 @@ void cd_writer_free(cd_writer *writer);
 cd_status cd_writer_put_string(cd_writer *writer, uint16_t group, uint16_t element, const char *value,
                                cd_error *error);
 
+/// Sets an attribute to one US (unsigned short) value, whatever VR the dictionary gives it (e.g. the US/SS
+/// Pixel Padding Value).
+cd_status cd_writer_put_us(cd_writer *writer, uint16_t group, uint16_t element, uint16_t value, cd_error *error);
+
 /** Sets PixelData from 8-bit samples (OB). */
 cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint64_t count, cd_error *error);
 

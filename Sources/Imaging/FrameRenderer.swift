@@ -1,0 +1,178 @@
+import DicomIO
+import Foundation
+
+/// How a frame becomes a preview image.
+public struct PreviewOptions: Sendable, Equatable {
+    /// The VOI choice for grey images (colour images are shown as stored).
+    public var window: WindowChoice
+    /// The longest side of the output in pixels; nil keeps the stored grid (corrected for non-square pixels).
+    public var longestSide: Int?
+    /// 8 or 16 bits per sample.
+    public var bitDepth: Int
+    /// Burn R/L, A/P, S/I letters at the edges when the geometry is known.
+    public var orientationLetters: Bool
+
+    /// Creates options.
+    public init(
+        window: WindowChoice = .automatic, longestSide: Int? = nil, bitDepth: Int = 8, orientationLetters: Bool = true
+    ) {
+        self.window = window
+        self.longestSide = longestSide
+        self.bitDepth = bitDepth
+        self.orientationLetters = orientationLetters
+    }
+}
+
+/// Turns the frames of one open file into display images: modality rescale, window, MONOCHROME1 inversion,
+/// padding shown black, resizing with area averaging and pixel-aspect correction, orientation letters.
+///
+/// Grey images with linear rescale and windows are computed here, so every step is visible and testable; images
+/// DCMTK must interpret (colour, palette, Modality/VOI LUT sequences, overlay planes) go through DCMTK's display
+/// pipeline, as `dcmj2pnm` renders them. One renderer per file and task: it is not shared across threads.
+public struct FrameRenderer {
+    /// The open file.
+    public let file: DicomFile
+    /// Its validated pixel module.
+    public let pixels: PixelDescription
+    /// Its header facts (geometry per frame).
+    public let header: InstanceHeader
+    private let dataset: DicomDataset
+    private let needsDCMTKPipeline: Bool
+
+    /// True when grey windowing is computed by Annulus (plain grey data with linear rescale); false when the
+    /// image goes through DCMTK's display pipeline (colour, palette, LUT sequences, overlay planes).
+    public var usesOwnGreyPipeline: Bool { !needsDCMTKPipeline }
+
+    /// Prepares to render `file`, which must be opened with pixel data.
+    public init(file: DicomFile) throws {
+        self.file = file
+        pixels = try file.pixelDescription()
+        header = InstanceHeader(file: file)
+        dataset = file.dataset
+        let photometric = pixels.photometricInterpretation.uppercased()
+        let isGrey = pixels.samplesPerPixel == 1 && (photometric == "MONOCHROME1" || photometric == "MONOCHROME2")
+        let data = dataset
+        let hasOverlayPlanes = stride(from: 0x6000, through: 0x601E, by: 2).contains {
+            data.contains(DicomTag(UInt16($0), 0x0010))
+        }
+        needsDCMTKPipeline =
+            !isGrey || hasOverlayPlanes || data.contains(.modalityLUTSequence) || data.contains(.voiLUTSequence)
+            || data.contains(.presentationLUTShape)
+    }
+
+    /// Renders frame `index` (0-based).
+    public func image(frame index: Int, options: PreviewOptions) throws -> PreviewImage {
+        let geometry = frameGeometry(index)
+        let size = PreviewSize.fitting(
+            columns: pixels.columns, rows: pixels.rows, spacing: displaySpacing(geometry),
+            longestSide: options.longestSide)
+        var image =
+            needsDCMTKPipeline
+            ? try dcmtkImage(frame: index, options: options, size: size)
+            : try greyImage(frame: index, options: options, size: size)
+        if options.orientationLetters, let labels = edgeLabels(geometry) {
+            let letterSize = max(10, Double(min(image.width, image.height)) / 22)
+            try image.burn(
+                OverlayLayer.orientationLetters(
+                    top: labels.top, bottom: labels.bottom, left: labels.left, right: labels.right,
+                    width: image.width, height: image.height, size: letterSize))
+        }
+        return image
+    }
+
+    /// The display values of a grey frame in `0...1`: window applied, MONOCHROME1 inverted, padding black.
+    public func displayValues(frame index: Int, window choice: WindowChoice) throws -> [Float] {
+        let stored = try file.storedFrame(index).samples
+        let parameters = GreyscaleParameters(dataset: dataset, frame: index, pixels: pixels)
+        let window: Window
+        do {
+            window = try parameters.window(for: choice, samples: stored)
+        } catch {
+            throw DicomError(.noSuchWindow, path: file.path, message: error.message)
+        }
+        let padding = parameters.padding
+        let inverted = parameters.isInverted
+        var values = [Float](repeating: 0, count: stored.count)
+        stored.withUnsafeBufferPointer { source in
+            values.withUnsafeMutableBufferPointer { target in
+                for index in 0..<source.count {
+                    let value = source[index]
+                    if let padding, padding.contains(value) { continue }  // padding stays black
+                    let shown = window.normalized(parameters.modalityValue(value))
+                    target[index] = Float(inverted ? 1 - shown : shown)
+                }
+            }
+        }
+        return values
+    }
+
+    private func greyImage(frame index: Int, options: PreviewOptions, size: PreviewSize) throws -> PreviewImage {
+        let values = try displayValues(frame: index, window: options.window)
+        let resized = Resampler.resize(
+            values, width: pixels.columns, height: pixels.rows, toWidth: size.width, height: size.height)
+        return Self.quantize(
+            resized, width: size.width, height: size.height, channels: .grey, bitDepth: options.bitDepth)
+    }
+
+    private func dcmtkImage(frame index: Int, options: PreviewOptions, size: PreviewSize) throws -> PreviewImage {
+        let voi: VOISelection
+        switch options.window {
+        case .automatic: voi = .fileWindowOrMinMax
+        case .fileWindow(let number): voi = .fileWindow(number - 1)
+        case .fileWindowNamed(let name):
+            let windows = GreyscaleParameters(dataset: dataset, frame: index, pixels: pixels).windows
+            guard let number = windows.firstIndex(where: { $0.explanation?.lowercased() == name.lowercased() }) else {
+                throw DicomError(.noSuchWindow, path: file.path, message: "no window explained as '\(name)'")
+            }
+            voi = .fileWindow(number)
+        case .minMax, .percentile: voi = .minMax
+        case .explicit(let center, let width): voi = .explicit(center: center, width: width)
+        case .resolved(let window): voi = .explicit(center: window.center, width: max(1, window.width))
+        }
+        let rendered = try file.renderedFrame(index, voi: voi)
+        let channels: PreviewImage.Channels = rendered.samplesPerPixel == 3 ? .rgb : .grey
+        if size.width == rendered.width && size.height == rendered.height {
+            let image = PreviewImage(
+                width: rendered.width, height: rendered.height, channels: channels, bitDepth: 8,
+                samples: rendered.pixels.map(UInt16.init))
+            return image.converted(toBitDepth: options.bitDepth)
+        }
+        let values = rendered.pixels.map { Float($0) / 255 }
+        let resized = Resampler.resize(
+            values, width: rendered.width, height: rendered.height, channels: channels.rawValue,
+            toWidth: size.width, height: size.height)
+        return Self.quantize(
+            resized, width: size.width, height: size.height, channels: channels, bitDepth: options.bitDepth)
+    }
+
+    /// Display values in `0...1` to integer samples.
+    static func quantize(
+        _ values: [Float], width: Int, height: Int, channels: PreviewImage.Channels, bitDepth: Int
+    ) -> PreviewImage {
+        let scale: Float = bitDepth == 16 ? 65535 : 255
+        let samples = values.map { UInt16(min(max($0, 0), 1) * scale + 0.5) }
+        return PreviewImage(width: width, height: height, channels: channels, bitDepth: bitDepth, samples: samples)
+    }
+
+    /// The geometry of frame `index`: per-frame for enhanced images, else the file's.
+    public func frameGeometry(_ index: Int) -> InstanceHeader.FrameGeometry? {
+        let all = header.frameGeometry
+        return index < all.count ? all[index] : all.first
+    }
+
+    /// The physical size of a pixel (row, column): PixelSpacing, else PixelAspectRatio, else ImagerPixelSpacing.
+    func displaySpacing(_ geometry: InstanceHeader.FrameGeometry?) -> (row: Double, column: Double)? {
+        if let spacing = geometry?.pixelSpacing { return spacing }
+        let aspect = dataset.doubles(.pixelAspectRatio)
+        if aspect.count == 2, aspect[0] > 0, aspect[1] > 0 { return (aspect[0], aspect[1]) }
+        return InstanceHeader.spacing(dataset.doubles(.imagerPixelSpacing))
+    }
+
+    /// Edge letters from the frame's orientation, else from Patient Orientation.
+    public func edgeLabels(_ geometry: InstanceHeader.FrameGeometry?) -> EdgeLabels? {
+        if let orientation = geometry?.orientation {
+            return EdgeLabels(row: orientation.row, column: orientation.column)
+        }
+        return EdgeLabels(patientOrientation: dataset.strings(.patientOrientation))
+    }
+}
