@@ -614,6 +614,8 @@ static cd_status validatePixelInfo(cd_file *file, cd_pixel_info *info, cd_error 
     });
 }
 
+static void releaseLoadedFragments(DcmPixelData *pixelData);
+
 cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffer, uint64_t buffer_size,
                                       char color_model[32], cd_error *error) {
     return guarded(error, [&]() -> cd_status {
@@ -681,6 +683,7 @@ cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffe
                 return setError(error, CD_ERR_DECODE, "decoding frame %u failed: %s", frame, condition.text());
             }
             file->nextFrame = frame + 1;
+            releaseLoadedFragments(pixelData);
             snprintf(color_model, 32, "%s", colorModel.empty() ? info.photometric : colorModel.c_str());
             if (target != buffer) std::memcpy(buffer, target, info.stored_frame_bytes);
         }
@@ -693,6 +696,20 @@ cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffe
             normaliseSamples<uint32_t>(buffer, samples, info.bits_stored, info.high_bit, isSigned);
         return CD_OK;
     });
+}
+
+/// Frees the values of compressed fragments already read (they stay loadable from the file), so that reading a
+/// long cine frame by frame does not accumulate its compressed data in memory.
+static void releaseLoadedFragments(DcmPixelData *pixelData) {
+    E_TransferSyntax syntax = EXS_Unknown;
+    const DcmRepresentationParameter *parameter = nullptr;
+    pixelData->getOriginalRepresentationKey(syntax, parameter);
+    DcmPixelSequence *sequence = nullptr;
+    if (pixelData->getEncapsulatedRepresentation(syntax, parameter, sequence).bad() || !sequence) return;
+    for (unsigned long index = 0; index < sequence->card(); index++) {
+        DcmPixelItem *item = nullptr;
+        if (sequence->getItem(item, index).good() && item) item->compact();
+    }
 }
 
 cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, uint32_t window_index, double center,
@@ -748,6 +765,9 @@ cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, 
                             static_cast<unsigned long long>(buffer_size), size);
         if (!image.getOutputData(buffer, size, 8, 0, 0))
             return setError(error, CD_ERR_DECODE, "DCMTK produced no output for frame %u", frame);
+        DcmElement *pixelElement = nullptr;
+        if (file->facts.pixelDataEncapsulated && dataset->findAndGetElement(DCM_PixelData, pixelElement).good())
+            releaseLoadedFragments(static_cast<DcmPixelData *>(pixelElement));
         *samples = image.isMonochrome() ? 1 : 3;
         return CD_OK;
     });

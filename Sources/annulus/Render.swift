@@ -89,6 +89,7 @@ struct Render: AsyncParsableCommand {
             switch result {
             case .success(let written):
                 tally.rendered += 1
+                tally.sheets += written.filter { $0.kind == .sheet }.count
                 rendered.append(job)
                 output.write(json ? RenderFormat.json(input: job.input, written: written) : RenderFormat.text(written))
             case .failure(let error):

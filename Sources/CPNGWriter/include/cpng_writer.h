@@ -10,7 +10,7 @@ extern "C" {
 
 /// How hard zlib works: previews favour speed, archives size.
 typedef enum {
-    CPNG_FAST = 0,     ///< zlib level 3, no row filters (as libpng's PNG_IMAGE_FLAG_FAST)
+    CPNG_FAST = 0,     ///< Up row filter, zlib run-length strategy at level 1: previews
     CPNG_STANDARD = 1  ///< zlib level 6 with libpng's adaptive row filters
 } cpng_compression;
 
