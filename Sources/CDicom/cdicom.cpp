@@ -616,6 +616,20 @@ static cd_status validatePixelInfo(cd_file *file, cd_pixel_info *info, cd_error 
 
 static void releaseLoadedFragments(DcmPixelData *pixelData);
 
+/// True when the encapsulated pixel data's basic offset table (its first item) is empty.
+static bool hasEmptyOffsetTable(DcmDataset *dataset) {
+    DcmElement *element = nullptr;
+    if (dataset->findAndGetElement(DCM_PixelData, element).bad() || !element) return false;
+    auto *pixelData = static_cast<DcmPixelData *>(element);
+    E_TransferSyntax syntax = EXS_Unknown;
+    const DcmRepresentationParameter *parameter = nullptr;
+    pixelData->getOriginalRepresentationKey(syntax, parameter);
+    DcmPixelSequence *sequence = nullptr;
+    if (pixelData->getEncapsulatedRepresentation(syntax, parameter, sequence).bad() || !sequence) return false;
+    DcmPixelItem *table = nullptr;
+    return sequence->getItem(table, 0).good() && table && table->getLength() == 0;
+}
+
 cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffer, uint64_t buffer_size,
                                       char color_model[32], cd_error *error) {
     return guarded(error, [&]() -> cd_status {
@@ -727,7 +741,29 @@ cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, 
         DcmDataset *dataset = file->format->getDataset();
         // As dcmj2pnm does: partial access (one frame decoded, the rest left on disk) for multi-frame images.
         unsigned long flags = info.frames > 1 ? CIF_UsePartialAccessToPixelData : 0;
-        DicomImage image(file->format.get(), dataset->getOriginalXfer(), flags, frame, 1);
+        std::unique_ptr<DcmFileFormat> fresh;  // declared first: outlives the image made from it
+        std::unique_ptr<DicomImage> owned;
+        unsigned long outputFrame = 0;
+        if (frame > 0 && file->facts.pixelDataEncapsulated && file->facts.pixelFragments != info.frames &&
+            hasEmptyOffsetTable(dataset)) {
+            // Without a basic offset table DCMTK cannot find where frame N starts when fragments outnumber
+            // frames ("Cannot determine start fragment"); decode every frame instead, within the memory bound.
+            if (uint64_t(info.frames) * info.stored_frame_bytes > file->options.max_decoded_bytes)
+                return setError(error, CD_ERR_TOO_LARGE,
+                                "frame %u cannot be located without a basic offset table, and decoding all %u frames "
+                                "would exceed the %llu MiB image memory bound",
+                                frame + 1, info.frames,
+                                static_cast<unsigned long long>(file->options.max_decoded_bytes >> 20));
+            // A freshly parsed copy: DCMTK cannot build a whole image from a data set it already decoded frames of.
+            fresh = std::make_unique<DcmFileFormat>();
+            if (fresh->loadFile(file->path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect).bad())
+                return setError(error, CD_ERR_DECODE, "cannot re-read the file to decode all frames");
+            owned.reset(new DicomImage(fresh.get(), fresh->getDataset()->getOriginalXfer(), 0UL, 0UL, 0UL));
+            outputFrame = frame;
+        } else {
+            owned.reset(new DicomImage(file->format.get(), dataset->getOriginalXfer(), flags, frame, 1));
+        }
+        DicomImage &image = *owned;
         if (image.getStatus() != EIS_Normal)
             return setError(error, CD_ERR_DECODE, "DCMTK cannot render the image: %s",
                             DicomImage::getString(image.getStatus()));
@@ -763,7 +799,7 @@ cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, 
         if (size == 0 || size > buffer_size)
             return setError(error, CD_ERR_INVALID_ARGUMENT, "render buffer of %llu bytes, %lu needed",
                             static_cast<unsigned long long>(buffer_size), size);
-        if (!image.getOutputData(buffer, size, 8, 0, 0))
+        if (!image.getOutputData(buffer, size, 8, outputFrame, 0))
             return setError(error, CD_ERR_DECODE, "DCMTK produced no output for frame %u", frame);
         DcmElement *pixelElement = nullptr;
         if (file->facts.pixelDataEncapsulated && dataset->findAndGetElement(DCM_PixelData, pixelElement).good())

@@ -84,7 +84,8 @@ public struct InstanceHeader: Sendable, Equatable {
         let shared = data.sequence(.sharedFunctionalGroupsSequence).first
         let perFrame = data.sequence(.perFrameFunctionalGroupsSequence)
         if !perFrame.isEmpty {
-            frameGeometry = perFrame.map { item in
+            // Some files carry more per-frame items than frames (pydicom's liver_1frame): frames are what exist.
+            frameGeometry = perFrame.prefix(frames).map { item in
                 func lookup(_ sequence: DicomTag) -> DicomDataset? {
                     item.sequence(sequence).first ?? shared?.sequence(sequence).first
                 }

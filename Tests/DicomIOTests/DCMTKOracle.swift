@@ -57,6 +57,20 @@ enum DCMTKOracle {
         return nil
     }
 
+    /// Renders every frame of `path` in one run (`+Fa`, as DCMTK's tools render multi-frame files whose frames
+    /// cannot be located one by one) with an explicit window (`+Ww 500 2000`, so frames do not share a window
+    /// computed over all of them); nil when DCMTK fails.
+    static func renderAllFrames(_ path: String, transferSyntaxUID: String, frames: Int) throws -> [Bitmap]? {
+        let tool = transferSyntaxUID.hasPrefix("1.2.840.10008.1.2.4.8") ? "dcml2pnm" : "dcmj2pnm"
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID().uuidString)").path
+        let outputs = (0..<frames).flatMap { [base + ".\($0).pgm", base + ".\($0).ppm"] }
+        defer { outputs.forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        let result = try run("/usr/bin/env", [tool, "--quiet", "+Fa", "+Ww", "500", "2000", "+op", path, base])
+        guard result.status == 0 else { return nil }
+        let bitmaps = outputs.compactMap { FileManager.default.contents(atPath: $0).flatMap(parsePNM) }
+        return bitmaps.count == frames ? bitmaps : nil
+    }
+
     /// Parses binary PGM (P5) or PPM (P6) with maxval 255.
     static func parsePNM(_ data: Data) -> Bitmap? {
         let bytes = [UInt8](data)
