@@ -60,54 +60,57 @@ struct MRSeriesPlan: Sendable {
 
     /// Renders and writes every slice; returns the paths.
     func write(study: SampleStudy, phantom: LumbarPhantom, into folder: String) throws -> [String] {
+        try slices.indices.map { try writeSlice($0, study: study, phantom: phantom, into: folder) }
+    }
+
+    /// Renders and writes slice `index` (0-based) as `IM%04d.dcm` (1-based); returns the path.
+    /// Slices are independent of each other, so they may be written concurrently.
+    func writeSlice(_ index: Int, study: SampleStudy, phantom: LumbarPhantom, into folder: String) throws -> String {
         let seriesKey = "\(study.key)/series-\(number)"
-        var written: [String] = []
-        for (index, slice) in slices.enumerated() {
-            let pixels = phantom.renderMR(slice: slice, weighting: weighting, noiseSeed: seed &* 1000 &+ UInt64(index))
-            let writer = try DicomWriter()
-            try study.setStudyAttributes(writer)
-            try writer.set(.sopClassUID, "1.2.840.10008.5.1.4.1.1.4")
-            try writer.set(.sopInstanceUID, DeterministicUID.make("\(seriesKey)/instance-\(index + 1)"))
-            try writer.set(.seriesInstanceUID, DeterministicUID.make(seriesKey))
-            try writer.set(.modality, "MR")
-            try writer.set(.seriesNumber, "\(number)")
-            try writer.set(.seriesDescription, description)
-            try writer.set(DicomTag(0x0018, 0x1030), description)
-            try writer.set(DicomTag(0x0008, 0x0021), study.date)
-            try writer.set(DicomTag(0x0008, 0x0031), study.time)
-            try writer.set(DicomTag(0x0008, 0x0008), ["ORIGINAL", "PRIMARY", "M", "NONE"])
-            try writer.set(DicomTag(0x0018, 0x5100), "HFS")
-            try writer.set(DicomTag(0x0018, 0x0020), "SE")
-            try writer.set(DicomTag(0x0018, 0x0021), ["SK", "SP"])
-            try writer.set(DicomTag(0x0018, 0x0022), "FAST_GEMS")
-            try writer.set(DicomTag(0x0018, 0x0023), "2D")
-            try writer.set(DicomTag(0x0018, 0x0080), weighting == .t2 ? "3500" : "550")
-            try writer.set(DicomTag(0x0018, 0x0081), weighting == .t2 ? "110" : "12")
-            try writer.set(DicomTag(0x0018, 0x0087), "1.5")
-            try writer.set(DicomTag(0x0018, 0x0091), weighting == .t2 ? "17" : "3")
-            try writer.set(.sliceThickness, DicomWriter.decimalString(sliceThickness))
-            try writer.set(DicomTag(0x0018, 0x0088), DicomWriter.decimalString(spacingBetweenSlices))
-            try writer.set(.instanceNumber, "\(index + 1)")
-            try writer.set(DicomTag(0x0020, 0x0012), "1")
-            try writer.set(.imagePositionPatient, [slice.origin.x, slice.origin.y, slice.origin.z])
-            try writer.set(
-                .imageOrientationPatient,
-                [
-                    slice.rowDirection.x, slice.rowDirection.y, slice.rowDirection.z, slice.columnDirection.x,
-                    slice.columnDirection.y, slice.columnDirection.z,
-                ])
-            try writer.set(DicomTag(0x0020, 0x1041), DicomWriter.decimalString(slice.center.dot(slice.normal)))
-            try writer.set(.pixelSpacing, [slice.rowSpacing, slice.columnSpacing])
-            try writer.setMonochromePixelModule(
-                rows: slice.rows, columns: slice.columns, bitsAllocated: 16, bitsStored: 12)
-            try writer.set(.windowCenter, DicomWriter.decimalString(window.center))
-            try writer.set(.windowWidth, DicomWriter.decimalString(window.width))
-            try writer.set(.windowExplanation, weighting == .t2 ? "T2 SPINE" : "T1 SPINE")
-            try writer.setPixels(pixels)
-            let path = folder + "/" + String(format: "IM%04d.dcm", index + 1)
-            try writer.write(to: path, transferSyntax: transferSyntax)
-            written.append(path)
-        }
-        return written
+        let slice = slices[index]
+        let pixels = phantom.renderMR(slice: slice, weighting: weighting, noiseSeed: seed &* 1000 &+ UInt64(index))
+        let writer = try DicomWriter()
+        try study.setStudyAttributes(writer)
+        try writer.set(.sopClassUID, "1.2.840.10008.5.1.4.1.1.4")
+        try writer.set(.sopInstanceUID, DeterministicUID.make("\(seriesKey)/instance-\(index + 1)"))
+        try writer.set(.seriesInstanceUID, DeterministicUID.make(seriesKey))
+        try writer.set(.modality, "MR")
+        try writer.set(.seriesNumber, "\(number)")
+        try writer.set(.seriesDescription, description)
+        try writer.set(DicomTag(0x0018, 0x1030), description)
+        try writer.set(DicomTag(0x0008, 0x0021), study.date)
+        try writer.set(DicomTag(0x0008, 0x0031), study.time)
+        try writer.set(DicomTag(0x0008, 0x0008), ["ORIGINAL", "PRIMARY", "M", "NONE"])
+        try writer.set(DicomTag(0x0018, 0x5100), "HFS")
+        try writer.set(DicomTag(0x0018, 0x0020), "SE")
+        try writer.set(DicomTag(0x0018, 0x0021), ["SK", "SP"])
+        try writer.set(DicomTag(0x0018, 0x0022), "FAST_GEMS")
+        try writer.set(DicomTag(0x0018, 0x0023), "2D")
+        try writer.set(DicomTag(0x0018, 0x0080), weighting == .t2 ? "3500" : "550")
+        try writer.set(DicomTag(0x0018, 0x0081), weighting == .t2 ? "110" : "12")
+        try writer.set(DicomTag(0x0018, 0x0087), "1.5")
+        try writer.set(DicomTag(0x0018, 0x0091), weighting == .t2 ? "17" : "3")
+        try writer.set(.sliceThickness, DicomWriter.decimalString(sliceThickness))
+        try writer.set(DicomTag(0x0018, 0x0088), DicomWriter.decimalString(spacingBetweenSlices))
+        try writer.set(.instanceNumber, "\(index + 1)")
+        try writer.set(DicomTag(0x0020, 0x0012), "1")
+        try writer.set(.imagePositionPatient, [slice.origin.x, slice.origin.y, slice.origin.z])
+        try writer.set(
+            .imageOrientationPatient,
+            [
+                slice.rowDirection.x, slice.rowDirection.y, slice.rowDirection.z, slice.columnDirection.x,
+                slice.columnDirection.y, slice.columnDirection.z,
+            ])
+        try writer.set(DicomTag(0x0020, 0x1041), DicomWriter.decimalString(slice.center.dot(slice.normal)))
+        try writer.set(.pixelSpacing, [slice.rowSpacing, slice.columnSpacing])
+        try writer.setMonochromePixelModule(
+            rows: slice.rows, columns: slice.columns, bitsAllocated: 16, bitsStored: 12)
+        try writer.set(.windowCenter, DicomWriter.decimalString(window.center))
+        try writer.set(.windowWidth, DicomWriter.decimalString(window.width))
+        try writer.set(.windowExplanation, weighting == .t2 ? "T2 SPINE" : "T1 SPINE")
+        try writer.setPixels(pixels)
+        let path = folder + "/" + String(format: "IM%04d.dcm", index + 1)
+        try writer.write(to: path, transferSyntax: transferSyntax)
+        return path
     }
 }
