@@ -41,7 +41,8 @@ struct FluoroscopyPlan: Sendable {
         try writer.set(DicomTag(0x0008, 0x0031), study.time)
         try writer.set(DicomTag(0x0008, 0x0008), ["ORIGINAL", "PRIMARY", "SINGLE PLANE"])
         try writer.set(DicomTag(0x0018, 0x5100), "FFP")  // prone, feet first
-        try writer.set(.patientOrientation, ["P", "F"])  // left to right is anterior to posterior, top to bottom is footwards
+        // Left to right runs anterior to posterior, top to bottom footwards (the phantom's lateral view).
+        try writer.set(.patientOrientation, ["P", "F"])
         try writer.set(.instanceNumber, "1")
         try writer.set(DicomTag(0x0018, 0x0060), "75")
         try writer.set(DicomTag(0x0018, 0x1151), "2")
