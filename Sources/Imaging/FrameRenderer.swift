@@ -82,31 +82,37 @@ public struct FrameRenderer {
 
     /// The display values of a grey frame in `0...1`: window applied, MONOCHROME1 inverted, padding black.
     public func displayValues(frame index: Int, window choice: WindowChoice) throws -> [Float] {
-        let stored = try file.storedFrame(index).samples
-        let parameters = GreyscaleParameters(dataset: dataset, frame: index, pixels: pixels)
-        let window: Window
-        do {
-            window = try parameters.window(for: choice, samples: stored)
-        } catch {
-            throw DicomError(.noSuchWindow, path: file.path, message: error.message)
-        }
-        let padding = parameters.padding
-        let inverted = parameters.isInverted
+        let (stored, shown) = try displayTable(frame: index, window: choice)
         var values = [Float](repeating: 0, count: stored.count)
         stored.withUnsafeBufferPointer { source in
             values.withUnsafeMutableBufferPointer { target in
-                for index in 0..<source.count {
-                    let value = source[index]
-                    if let padding, padding.contains(value) { continue }  // padding stays black
-                    let shown = window.normalized(parameters.modalityValue(value))
-                    target[index] = Float(inverted ? 1 - shown : shown)
-                }
+                for index in 0..<source.count { target[index] = shown[source[index]] }
             }
         }
         return values
     }
 
+    /// The stored values of a frame and the display value of every stored value that occurs in it.
+    private func displayTable(frame index: Int, window choice: WindowChoice) throws -> ([Int32], DisplayTable) {
+        let stored = try file.storedFrame(index).samples
+        let parameters = GreyscaleParameters(dataset: dataset, frame: index, pixels: pixels)
+        do {
+            let window = try parameters.window(for: choice, samples: stored)
+            return (stored, DisplayTable(stored, parameters: parameters, window: window))
+        } catch {
+            throw DicomError(.noSuchWindow, path: file.path, message: error.message)
+        }
+    }
+
     private func greyImage(frame index: Int, options: PreviewOptions, size: PreviewSize) throws -> PreviewImage {
+        guard size.width != pixels.columns || size.height != pixels.rows else {
+            // Stored grid kept: one table lookup per pixel straight to output samples.
+            let (stored, shown) = try displayTable(frame: index, window: options.window)
+            let output = shown.quantized(bitDepth: options.bitDepth)
+            let samples = stored.map { output[$0] }
+            return PreviewImage(
+                width: size.width, height: size.height, channels: .grey, bitDepth: options.bitDepth, samples: samples)
+        }
         let values = try displayValues(frame: index, window: options.window)
         let resized = Resampler.resize(
             values, width: pixels.columns, height: pixels.rows, toWidth: size.width, height: size.height)
@@ -174,5 +180,62 @@ public struct FrameRenderer {
             return EdgeLabels(row: orientation.row, column: orientation.column)
         }
         return EdgeLabels(patientOrientation: dataset.strings(.patientOrientation))
+    }
+}
+
+/// The display value (0…1: rescale, window, MONOCHROME1 inversion; padding black) of every stored value from
+/// the frame's minimum to its maximum, so each pixel costs one lookup. Frames whose values span more than
+/// 2²⁰ (32-bit data) are computed per value instead.
+struct DisplayTable {
+    private let minimum: Int32
+    private let table: [Float]
+    private let compute: (@Sendable (Int32) -> Float)?
+
+    init(_ stored: [Int32], parameters: GreyscaleParameters, window: Window) {
+        let display: @Sendable (Int32) -> Float = { value in
+            if let padding = parameters.padding, padding.contains(value) { return 0 }
+            let shown = window.normalized(parameters.modalityValue(value))
+            return Float(parameters.isInverted ? 1 - shown : shown)
+        }
+        var low = Int32.max
+        var high = Int32.min
+        for value in stored {
+            low = min(low, value)
+            high = max(high, value)
+        }
+        if low <= high, Int(high) - Int(low) < 1 << 20 {
+            minimum = low
+            table = (Int(low)...Int(high)).map { display(Int32($0)) }
+            compute = nil
+        } else {
+            minimum = 0
+            table = []
+            compute = display
+        }
+    }
+
+    subscript(_ value: Int32) -> Float {
+        if let compute { return compute(value) }
+        return table[Int(value) - Int(minimum)]
+    }
+
+    /// The table as output samples of `bitDepth` bits.
+    func quantized(bitDepth: Int) -> QuantizedTable {
+        let scale: Float = bitDepth == 16 ? 65535 : 255
+        func sample(_ shown: Float) -> UInt16 { UInt16(min(max(shown, 0), 1) * scale + 0.5) }
+        return QuantizedTable(
+            minimum: minimum, table: table.map(sample), compute: compute.map { f in { sample(f($0)) } })
+    }
+
+    /// Output samples per stored value.
+    struct QuantizedTable {
+        let minimum: Int32
+        let table: [UInt16]
+        let compute: ((Int32) -> UInt16)?
+
+        subscript(_ value: Int32) -> UInt16 {
+            if let compute { return compute(value) }
+            return table[Int(value) - Int(minimum)]
+        }
     }
 }
