@@ -20,6 +20,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C++ shim over DCMTK with a plain-C header; the only code that includes DCMTK headers.
@@ -46,6 +47,14 @@ let package = Package(
             dependencies: ["DicomIO", "CLibPNG", "CPNGWriter", "CCairo"],
             swiftSettings: strictSwift
         ),
+        // The clinical vocabulary of disc-level findings (levels, fissures, grades, discography) as pure values.
+        .target(name: "SpineModel", swiftSettings: strictSwift),
+        // The SQLite store (GRDB, WAL): the study index and the append-only annotation history with sign-off.
+        .target(
+            name: "Store",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
         // Deterministic generator of the bundled SampleStudies (synthetic lumbar MR and fluoroscopy).
         .target(
             name: "SampleStudyGenerator",
@@ -59,6 +68,8 @@ let package = Package(
                 "DicomIO",
                 "Imaging",
                 "SampleStudyGenerator",
+                "SpineModel",
+                "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -72,6 +83,8 @@ let package = Package(
         ),
         .testTarget(name: "AnnulusCLITests", dependencies: ["DicomIO"], swiftSettings: strictSwift),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
+        .testTarget(name: "SpineModelTests", dependencies: ["SpineModel"], swiftSettings: strictSwift),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,2 @@
+/// SpineModel: the clinical vocabulary of disc-level findings as pure values (no I/O).
+enum SpineModelNamespace {}
