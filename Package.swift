@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C++ shim over DCMTK with a plain-C header; the only code that includes DCMTK headers.
@@ -55,6 +56,12 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
+        // Header-only import of DICOM files into the store (content hash, geometry, idempotent by SOP Instance UID).
+        .target(
+            name: "Ingest",
+            dependencies: ["DicomIO", "Store", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift
+        ),
         // Deterministic generator of the bundled SampleStudies (synthetic lumbar MR and fluoroscopy).
         .target(
             name: "SampleStudyGenerator",
@@ -70,6 +77,7 @@ let package = Package(
                 "SampleStudyGenerator",
                 "SpineModel",
                 "Store",
+                "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

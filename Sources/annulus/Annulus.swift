@@ -12,7 +12,9 @@ struct Annulus: AsyncParsableCommand {
             Exit status: 0 success, 1 some input failed (the rest was still processed and reported), \
             2 usage error. Findings are preliminary until a clinician signs them.
             """,
-        subcommands: [Inspect.self, Render.self, Samples.self]
+        subcommands: [
+            Inspect.self, Render.self, Samples.self, IngestCommand.self, StudiesCommand.self, AnnotateCommand.self,
+        ]
     )
 }
 

@@ -1,0 +1,67 @@
+import Crypto
+import DicomIO
+import Foundation
+import Store
+
+/// Reads what the store indexes about one DICOM file: identifiers, image size and geometry from a header-only
+/// parse (pixel values are never decoded), and the SHA-256 of the file's bytes for deduplication.
+public enum InstanceReader {
+    /// The index record of `path`, or a ``DicomError`` naming the file and what is wrong with it.
+    public static func record(path: String, options: DicomReadOptions = DicomReadOptions()) throws -> InstanceRecord {
+        var headerOptions = options
+        headerOptions.headerOnly = true
+        let file = try DicomFile(path: path, options: headerOptions)
+        let data = file.dataset
+        guard let sopInstanceUID = data.string(.sopInstanceUID), !sopInstanceUID.isEmpty else {
+            throw DicomError(.malformed, path: path, message: "no SOP Instance UID (0008,0018): cannot be indexed")
+        }
+        guard let studyUID = data.string(.studyInstanceUID), !studyUID.isEmpty,
+            let seriesUID = data.string(.seriesInstanceUID), !seriesUID.isEmpty
+        else {
+            throw DicomError(.malformed, path: path, message: "no Study or Series Instance UID: cannot be indexed")
+        }
+        let pixels = try? file.pixelDescription()
+        let (size, digest) = try hash(path)
+        return InstanceRecord(
+            sopInstanceUID: sopInstanceUID,
+            sopClassUID: data.string(.sopClassUID) ?? "",
+            studyInstanceUID: studyUID,
+            seriesInstanceUID: seriesUID,
+            patientID: data.string(.patientID) ?? "",
+            patientName: data.string(.patientName) ?? "",
+            studyDate: data.string(.studyDate),
+            studyTime: data.string(DicomTag(0x0008, 0x0030)),
+            accessionNumber: data.string(.accessionNumber),
+            studyDescription: data.string(DicomTag(0x0008, 0x1030)),
+            modality: data.string(.modality),
+            seriesNumber: data.int(.seriesNumber),
+            seriesDescription: data.string(.seriesDescription),
+            instanceNumber: data.int(.instanceNumber),
+            rows: pixels?.rows ?? data.int(.rows) ?? 0,
+            columns: pixels?.columns ?? data.int(.columns) ?? 0,
+            frames: pixels?.frames ?? max(1, data.int(.numberOfFrames) ?? 1),
+            path: path,
+            fileSize: size,
+            contentSHA256: digest,
+            imagePosition: nonEmpty(data.doubles(.imagePositionPatient)),
+            imageOrientation: nonEmpty(data.doubles(.imageOrientationPatient)),
+            pixelSpacing: nonEmpty(data.doubles(.pixelSpacing)))
+    }
+
+    private static func nonEmpty(_ values: [Double]) -> [Double]? { values.isEmpty ? nil : values }
+
+    /// Size and SHA-256 (hex) of a file, read in 1 MiB chunks.
+    static func hash(_ path: String) throws -> (Int64, String) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DicomError(.unreadable, path: path, message: "cannot open the file to hash it")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size: Int64 = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            size += Int64(chunk.count)
+        }
+        return (size, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+}

@@ -1,2 +1,0 @@
-/// SpineModel: the clinical vocabulary of disc-level findings as pure values (no I/O).
-enum SpineModelNamespace {}

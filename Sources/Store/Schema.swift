@@ -1,0 +1,117 @@
+internal import GRDB
+
+/// The versioned schema. Migrations are append-only too: never edit a registered migration, add a new one.
+enum Schema {
+    /// Identifiers of the registered migrations, in order.
+    static let migrationIdentifiers = ["v1-study-index", "v2-annotation-versions"]
+
+    /// The migrator with every migration registered.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(migrationIdentifiers[0]) { db in
+            try db.execute(sql: studyIndex)
+        }
+        migrator.registerMigration(migrationIdentifiers[1]) { db in
+            try db.execute(sql: annotationVersions)
+        }
+        return migrator
+    }
+
+    /// v1: patients → studies → series → instances, filled by the header-only ingest.
+    static let studyIndex = """
+        CREATE TABLE patients (
+            patient_id TEXT NOT NULL PRIMARY KEY,
+            patient_name TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE studies (
+            study_uid TEXT NOT NULL PRIMARY KEY CHECK (length(study_uid) > 0),
+            patient_id TEXT NOT NULL REFERENCES patients(patient_id),
+            study_date TEXT,
+            study_time TEXT,
+            accession_number TEXT,
+            study_description TEXT
+        ) STRICT;
+        CREATE INDEX studies_by_patient ON studies(patient_id);
+        CREATE INDEX studies_by_accession ON studies(accession_number);
+
+        CREATE TABLE series (
+            series_uid TEXT NOT NULL PRIMARY KEY CHECK (length(series_uid) > 0),
+            study_uid TEXT NOT NULL REFERENCES studies(study_uid) ON DELETE CASCADE,
+            modality TEXT,
+            series_number INTEGER,
+            series_description TEXT
+        ) STRICT;
+        CREATE INDEX series_by_study ON series(study_uid);
+
+        CREATE TABLE instances (
+            sop_instance_uid TEXT NOT NULL PRIMARY KEY CHECK (length(sop_instance_uid) > 0),
+            sop_class_uid TEXT NOT NULL,
+            series_uid TEXT NOT NULL REFERENCES series(series_uid) ON DELETE CASCADE,
+            instance_number INTEGER,
+            image_rows INTEGER NOT NULL CHECK (image_rows >= 0),
+            image_columns INTEGER NOT NULL CHECK (image_columns >= 0),
+            frames INTEGER NOT NULL CHECK (frames >= 1),
+            path TEXT NOT NULL,
+            file_size INTEGER NOT NULL CHECK (file_size >= 0),
+            content_sha256 TEXT NOT NULL CHECK (length(content_sha256) = 64),
+            image_position TEXT CHECK (image_position IS NULL OR json_valid(image_position)),
+            image_orientation TEXT CHECK (image_orientation IS NULL OR json_valid(image_orientation)),
+            pixel_spacing TEXT CHECK (pixel_spacing IS NULL OR json_valid(pixel_spacing)),
+            frame_geometry TEXT CHECK (frame_geometry IS NULL OR json_valid(frame_geometry)),
+            indexed_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX instances_by_series ON instances(series_uid, instance_number);
+        CREATE INDEX instances_by_path ON instances(path);
+        """
+
+    /// v2: the append-only annotation history. Triggers make UPDATE and DELETE fail, and refuse inserts that
+    /// skip a version number or follow a retraction, whoever the writer is.
+    static let annotationVersions = """
+        CREATE TABLE annotation_versions (
+            annotation_id TEXT NOT NULL CHECK (length(annotation_id) = 36 AND annotation_id = lower(annotation_id)),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            study_uid TEXT NOT NULL CHECK (length(study_uid) > 0),
+            series_uid TEXT,
+            sop_instance_uid TEXT,
+            frame INTEGER CHECK (frame IS NULL OR (frame >= 1 AND sop_instance_uid IS NOT NULL)),
+            level TEXT NOT NULL,
+            finding_kind TEXT NOT NULL,
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            status TEXT NOT NULL CHECK (status IN ('draft', 'signed', 'retracted')),
+            author TEXT NOT NULL CHECK (length(trim(author)) > 0),
+            reason TEXT,
+            created_at TEXT NOT NULL,
+            signed_by TEXT,
+            signed_at TEXT,
+            PRIMARY KEY (annotation_id, version),
+            CHECK ((status = 'signed') = (signed_by IS NOT NULL AND signed_at IS NOT NULL)),
+            CHECK (status <> 'retracted' OR length(trim(reason)) > 0)
+        ) STRICT;
+        CREATE INDEX annotation_versions_by_study ON annotation_versions(study_uid, annotation_id);
+
+        CREATE TRIGGER annotation_versions_no_update BEFORE UPDATE ON annotation_versions
+        BEGIN
+            SELECT RAISE(ABORT, 'annotation_versions is append-only: a version cannot be updated');
+        END;
+
+        CREATE TRIGGER annotation_versions_no_delete BEFORE DELETE ON annotation_versions
+        BEGIN
+            SELECT RAISE(ABORT, 'annotation_versions is append-only: a version cannot be deleted');
+        END;
+
+        CREATE TRIGGER annotation_versions_next_version BEFORE INSERT ON annotation_versions
+        WHEN NEW.version <> 1 + coalesce(
+            (SELECT max(version) FROM annotation_versions WHERE annotation_id = NEW.annotation_id), 0)
+        BEGIN
+            SELECT RAISE(ABORT, 'annotation_versions: version numbers must follow the latest version without gaps');
+        END;
+
+        CREATE TRIGGER annotation_versions_after_retraction BEFORE INSERT ON annotation_versions
+        WHEN 'retracted' = (SELECT status FROM annotation_versions WHERE annotation_id = NEW.annotation_id
+                            ORDER BY version DESC LIMIT 1)
+        BEGIN
+            SELECT RAISE(ABORT, 'annotation_versions: a retracted annotation cannot get new versions');
+        END;
+        """
+}

@@ -1,2 +1,0 @@
-/// Store: the SQLite (GRDB) index of studies and the versioned annotation history.
-enum StoreNamespace {}

@@ -1,0 +1,147 @@
+/// Everything that can go wrong in the store, with text a clinician or operator can act on.
+///
+/// Messages name the database file or the identifier involved; they never contain patient names or IDs.
+public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The folder that should hold the database could not be created.
+    case cannotCreateFolder(path: String, reason: String)
+    /// SQLite could not open or create the file.
+    case cannotOpen(path: String, reason: String)
+    /// The file exists but is not an SQLite database, or is damaged.
+    case notADatabase(path: String, reason: String)
+    /// The database was migrated by a newer annulus that knows migrations this one does not.
+    case newerSchema(path: String, unknownMigrations: [String])
+    /// A migration failed.
+    case migrationFailed(path: String, migration: String?, reason: String)
+    /// Another connection held the write lock for longer than the busy timeout.
+    case locked(path: String, seconds: Double)
+    /// The file or its folder cannot be written.
+    case readOnly(path: String)
+    /// The disk is full.
+    case diskFull(path: String)
+    /// Any other SQLite failure.
+    case database(path: String, reason: String)
+
+    /// An instance record lacks a field the index needs.
+    case invalidRecord(sopInstanceUID: String, reason: String)
+
+    /// A study reference (UID, accession or prefix) was empty.
+    case emptyStudyReference
+    /// No study matches a reference.
+    case unknownStudy(reference: String)
+    /// Several studies match a reference.
+    case ambiguousStudy(reference: String, candidates: [StudyCandidate])
+    /// A series is not in the index, or not in the given study.
+    case unknownSeries(seriesUID: String, studyUID: String)
+    /// An instance is not in the index, or not in the given study or series.
+    case unknownInstance(sopInstanceUID: String, studyUID: String)
+    /// A frame number is outside 1…frames of the instance, or given without an instance.
+    case invalidFrame(frame: Int, reason: String)
+
+    /// No author was given.
+    case authorRequired
+    /// Retraction needs a reason.
+    case reasonRequired(annotationID: String)
+    /// An annotation payload is not valid UTF-8 JSON.
+    case invalidPayload(reason: String)
+    /// No annotation has this id (or prefix).
+    case unknownAnnotation(id: String)
+    /// An annotation id prefix is shorter than 4 characters.
+    case annotationPrefixTooShort(prefix: String)
+    /// Several annotations match an id prefix.
+    case ambiguousAnnotation(prefix: String, candidates: [String])
+    /// The annotation's latest version is retracted: nothing more can be appended.
+    case annotationRetracted(id: String, action: String, version: Int, by: String, at: String)
+    /// The annotation's latest version is already signed.
+    case alreadySigned(id: String, version: Int, by: String, at: String)
+
+    /// A candidate listed in an ambiguous study reference.
+    public struct StudyCandidate: Sendable, Equatable {
+        /// Study Instance UID.
+        public var studyInstanceUID: String
+        /// Accession Number, when known.
+        public var accessionNumber: String?
+        /// Study Date (DICOM YYYYMMDD), when known.
+        public var studyDate: String?
+
+        /// Creates a candidate.
+        public init(studyInstanceUID: String, accessionNumber: String?, studyDate: String?) {
+            self.studyInstanceUID = studyInstanceUID
+            self.accessionNumber = accessionNumber
+            self.studyDate = studyDate
+        }
+    }
+
+    /// The message shown to the user.
+    public var description: String {
+        switch self {
+        case .cannotCreateFolder(let path, let reason):
+            return "cannot create the folder \(path) for the annulus database: \(reason)"
+        case .cannotOpen(let path, let reason):
+            return "cannot open the annulus database \(path): \(reason) (check the path, its folder and permissions,"
+                + " or set ANNULUS_DATA)"
+        case .notADatabase(let path, let reason):
+            return "\(path) is not a usable annulus database (SQLite: \(reason)); move it aside or point ANNULUS_DATA"
+                + " elsewhere"
+        case .newerSchema(let path, let unknown):
+            return "\(path) was written by a newer annulus (unknown migrations: \(unknown.joined(separator: ", ")));"
+                + " upgrade annulus to use it"
+        case .migrationFailed(let path, let migration, let reason):
+            let which = migration.map { " \($0)" } ?? ""
+            return "cannot migrate the annulus database \(path) (migration\(which)): \(reason)"
+        case .locked(let path, let seconds):
+            return "database is locked for more than \(Self.seconds(seconds)) s: another annulus process is holding"
+                + " it (\(path)); retry when it has finished"
+        case .readOnly(let path):
+            return "cannot write the annulus database \(path): the file or its folder is read-only"
+        case .diskFull(let path):
+            return "cannot write the annulus database \(path): the disk is full"
+        case .database(let path, let reason):
+            return "annulus database \(path): \(reason)"
+        case .invalidRecord(let uid, let reason):
+            return "cannot index instance \(uid.isEmpty ? "(no SOP Instance UID)" : uid): \(reason)"
+        case .emptyStudyReference:
+            return "no study given: pass a Study Instance UID, an accession number or a prefix (see `annulus studies`)"
+        case .unknownStudy(let reference):
+            return "no study matches '\(reference)' (by Study Instance UID, accession number or prefix);"
+                + " run `annulus studies` to list the indexed studies"
+        case .ambiguousStudy(let reference, let candidates):
+            let shown = candidates.prefix(20).map { candidate in
+                "  \(candidate.studyInstanceUID)  accession \(candidate.accessionNumber ?? "-")"
+                    + "  date \(candidate.studyDate ?? "-")"
+            }
+            let more = candidates.count > 20 ? ["  … and \(candidates.count - 20) more"] : []
+            return (["'\(reference)' matches \(candidates.count) studies; give more characters:"] + shown + more)
+                .joined(separator: "\n")
+        case .unknownSeries(let series, let study):
+            return "series \(series) is not indexed in study \(study)"
+        case .unknownInstance(let sop, let study):
+            return "instance \(sop) is not indexed in study \(study) (or not in the given series)"
+        case .invalidFrame(let frame, let reason):
+            return "frame \(frame): \(reason)"
+        case .authorRequired:
+            return "an author is required: pass --author or set ANNULUS_USER"
+        case .reasonRequired(let id):
+            return "a reason is required to retract annotation \(id): pass --reason"
+        case .invalidPayload(let reason):
+            return "the annotation payload is not valid JSON: \(reason)"
+        case .unknownAnnotation(let id):
+            return "no annotation with id '\(id)'"
+        case .annotationPrefixTooShort(let prefix):
+            return "annotation id '\(prefix)' is too short: give at least 4 characters of the id"
+        case .ambiguousAnnotation(let prefix, let candidates):
+            let shown = candidates.prefix(20).map { "  \($0)" }
+            let more = candidates.count > 20 ? ["  … and \(candidates.count - 20) more"] : []
+            return (["'\(prefix)' matches \(candidates.count) annotations; give more characters:"] + shown + more)
+                .joined(separator: "\n")
+        case .annotationRetracted(let id, let action, let version, let by, let at):
+            return "annotation \(id) was retracted (version \(version) by \(by) at \(at)): it cannot be \(action)"
+        case .alreadySigned(let id, let version, let by, let at):
+            return "annotation \(id) is already signed (version \(version) by \(by) at \(at)); amend it first to"
+                + " sign a new version"
+        }
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+
+/// A store in a fresh folder with the SampleStudies ingested, for end-to-end annotation tests.
+struct AnnotatedStore {
+    let folder: String
+    var store: String { folder + "/annulus.sqlite" }
+
+    init() throws {
+        folder =
+            FileManager.default.temporaryDirectory.appendingPathComponent("annulus-store-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let ingest = try CLI.run(["ingest", CLI.packageRoot + "/SampleStudies", "--store", store])
+        guard ingest.status == 0 else { throw CocoaError(.fileReadUnknown, userInfo: ["output": ingest.stdout]) }
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: folder) }
+
+    /// Runs `annulus ARGS --store STORE` as clinician "dr.rivera".
+    func run(_ arguments: [String], user: String? = "dr.rivera") throws -> CLI.Result {
+        try CLI.run(arguments + ["--store", store], environment: user.map { ["ANNULUS_USER": $0] } ?? [:])
+    }
+
+    /// The JSON object printed by a `--json` command.
+    static func object(_ result: CLI.Result) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data((result.lines.last ?? "{}").utf8))) as? [String: Any] ?? [:]
+    }
+}
+
+@Suite("annulus ingest, studies and annotate, end to end")
+struct AnnotateCommandTests {
+    @Test("ingest is idempotent and studies lists the three SampleStudies")
+    func ingestAndStudies() throws {
+        let fixture = try AnnotatedStore()
+        defer { fixture.remove() }
+        let again = try fixture.run(["ingest", CLI.packageRoot + "/SampleStudies", "--json"])
+        #expect(again.status == 0)
+        let summary = AnnotatedStore.object(again)["summary"] as? [String: Int]
+        #expect(summary == ["added": 0, "unchanged": 71, "replaced": 0, "failed": 0])
+        let studies = try fixture.run(["studies", "--json"])
+        #expect(studies.status == 0)
+        #expect(studies.lines.count == 3)
+        #expect(studies.stdout.contains("ACC-MR-0001") && studies.stdout.contains("ACC-RF-0001"))
+        let table = try fixture.run(["studies"])
+        #expect(table.stdout.contains("ACCESSION"))
+        #expect(!table.stdout.contains("ANNULUS-SAMPLE"), "patient IDs are not listed")
+    }
+
+    @Test("a clinician annotates L4-L5 and L5-S1, signs, amends and sees the history")
+    func lifecycle() throws {
+        let fixture = try AnnotatedStore()
+        defer { fixture.remove() }
+        let fissure = try fixture.run([
+            "annotate", "add", "ACC-MR-0001", "--level", "L4/L5", "--basis", "from-sacrum", "--finding",
+            "annular-fissure", "type=radial", "zones=central", "side=midline", "thickness=full", "--series", "1",
+            "--instance", "8", "--point", "300,270", "--json",
+        ])
+        #expect(fissure.status == 0, "\(fissure.stdout) \(fissure.stderr)")
+        let fissureObject = AnnotatedStore.object(fissure)
+        let id = try #require(fissureObject["id"] as? String)
+        #expect(fissureObject["status"] as? String == "draft")
+        #expect(fissureObject["level"] as? String == "L4-L5")
+        let annotation = fissureObject["annotation"] as? [String: Any]
+        let anchor = annotation?["anchor"] as? [String: Any]
+        #expect((anchor?["patientPositions"] as? [[Double]])?.first?.count == 3, "patient position computed")
+
+        let hiz = try fixture.run([
+            "annotate", "add", "ACC-MR-0001", "--level", "l5s1", "--finding", "pfirrmann", "grade=IV",
+        ])
+        #expect(hiz.status == 0, "\(hiz.stdout) \(hiz.stderr)")
+        #expect(hiz.stdout.contains("[preliminary until signed]"))
+
+        let listed = try fixture.run(["annotate", "list", "ACC-MR-0001"])
+        #expect(listed.stdout.contains("L4-L5") && listed.stdout.contains("L5-S1"))
+        #expect(listed.stdout.contains("preliminary until a clinician signs"))
+
+        let signed = try fixture.run(["annotate", "sign", String(id.prefix(8)), "--json"], user: "dr.okafor")
+        #expect(signed.status == 0, "\(signed.stdout) \(signed.stderr)")
+        #expect(AnnotatedStore.object(signed)["signedBy"] as? String == "dr.okafor")
+        let signedAgain = try fixture.run(["annotate", "sign", id])
+        #expect(signedAgain.status != 0)
+
+        let amended = try fixture.run(["annotate", "amend", id, "type=transverse", "--reason", "second read"])
+        #expect(amended.status == 0, "\(amended.stdout) \(amended.stderr)")
+        #expect(amended.stdout.contains("v3 (draft)"))
+
+        let history = try fixture.run(["annotate", "history", id, "--json"])
+        let versions = history.lines.compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(versions.map { $0["status"] as? String } == ["draft", "signed", "draft"])
+        let signedFinding = (versions[1]["annotation"] as? [String: Any])?["finding"] as? [String: Any]
+        #expect(signedFinding?["type"] as? String == "radial", "the signed version stays frozen")
+
+        let retracted = try fixture.run(["annotate", "retract", id, "--reason", "duplicate"])
+        #expect(retracted.status == 0)
+        let afterRetract = try fixture.run(["annotate", "amend", id, "type=radial"])
+        #expect(afterRetract.status != 0)
+        let visible = try fixture.run(["annotate", "list", "ACC-MR-0001", "--json"])
+        #expect(visible.lines.count == 1, "retracted findings are hidden without --all")
+        let everything = try fixture.run(["annotate", "list", "ACC-MR-0001", "--all", "--json"])
+        #expect(everything.lines.count == 2)
+    }
+
+    @Test("every mistake is answered with the allowed values or a suggestion")
+    func helpfulErrors() throws {
+        let fixture = try AnnotatedStore()
+        defer { fixture.remove() }
+        let base = ["annotate", "add", "ACC-MR-0001"]
+        let cases: [([String], String)] = [
+            (["--level", "L6-S1", "--finding", "pfirrmann", "grade=II"], "did you mean L5-S1"),
+            (["--level", "L4-L5", "--finding", "annular-fisure", "type=radial"], "annular-fissure"),
+            (["--level", "L4-L5", "--finding", "annular-fissure", "type=radail"], "radial"),
+            (
+                [
+                    "--level", "L4-L5", "--finding", "pfirrmann", "grade=II", "--series", "1", "--instance", "8",
+                    "--point", "900,10",
+                ], "outside the image"
+            ),
+            (
+                [
+                    "--level", "L4-L5", "--finding", "pfirrmann", "grade=II", "--series", "1", "--instance", "99",
+                    "--point", "10,10",
+                ], "no instance 99"
+            ),
+            (
+                [
+                    "--level", "L4-L5", "--finding", "pfirrmann", "grade=II", "--series", "1", "--instance", "8",
+                    "--frame", "2", "--point", "10,10",
+                ], "out of range"
+            ),
+        ]
+        for (arguments, expected) in cases {
+            let result = try fixture.run(base + arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        }
+        let noAuthor = try fixture.run(base + ["--level", "L4-L5", "--finding", "pfirrmann", "grade=II"], user: nil)
+        #expect(noAuthor.status == 2)
+        #expect(noAuthor.stderr.contains("ANNULUS_USER"))
+        let unknownStudy = try fixture.run(["annotate", "list", "ACC-NOPE"])
+        #expect(unknownStudy.status != 0)
+        #expect((unknownStudy.stdout + unknownStudy.stderr).contains("annulus studies"))
+    }
+
+    @Test("two processes adding 200 findings each at the same time end with 400 and no error")
+    func concurrentWriters() throws {
+        let fixture = try AnnotatedStore()
+        defer { fixture.remove() }
+        func loop(_ level: String) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            let command =
+                "for i in $(seq 200); do \"$0\" annotate add ACC-MR-0001 --level \(level) --finding pfirrmann "
+                + "grade=III --store \"$1\" >/dev/null || exit 1; done"
+            process.arguments = ["-c", command, CLI.executable, fixture.store]
+            process.environment = ["ANNULUS_USER": "writer-\(level)", "PATH": "/usr/bin:/bin"]
+            try process.run()
+            return process
+        }
+        let first = try loop("L4-L5")
+        let second = try loop("L5-S1")
+        first.waitUntilExit()
+        second.waitUntilExit()
+        #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
+        let listed = try fixture.run(["annotate", "list", "ACC-MR-0001", "--json"])
+        #expect(listed.lines.count == 400)
+    }
+}
