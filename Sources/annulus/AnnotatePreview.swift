@@ -11,8 +11,8 @@ struct AnnotatePreview: AsyncParsableCommand {
         commandName: "preview",
         abstract: "Render each annotated image with its findings burned in (marker, level, short finding text).",
         discussion: """
-            One PNG per annotated image frame: OUT/<series>-<instance>[-fN]-annotated.png. Drafts are drawn in \
-            yellow and marked DRAFT, signed findings in green; retracted findings are left out. Written atomically.
+            One PNG per annotated image frame: OUT/series<N>-<instance>[-fN]-annotated.png. Drafts are drawn in \
+            yellow, signed findings in green (a legend says so); retracted findings are left out. Written atomically.
             """
     )
 
@@ -98,7 +98,8 @@ struct AnnotatePreview: AsyncParsableCommand {
         var annotations: [String]
     }
 
-    /// Markers (or polylines) at each finding's anchor with "LEVEL finding" labels beside them.
+    /// Markers (or polylines) at each finding's anchor with short "LEVEL finding" labels beside them, on the side
+    /// with more room, pushed down when they would overprint the label above.
     static func layer(
         _ findings: [(AnnotationVersion, LevelAnnotation)], source: InstanceRecord, preview: PreviewImage
     ) -> OverlayLayer {
@@ -107,8 +108,11 @@ struct AnnotatePreview: AsyncParsableCommand {
             scaleY: Double(preview.height) / Double(max(1, source.rows)))
         var layer = OverlayLayer(transform: transform)
         let textSize = max(11, Double(min(preview.width, preview.height)) / 36)
-        for (version, annotation) in findings {
-            guard let anchor = annotation.anchor else { continue }
+        let lineHeight = textSize * 1.5
+        var lastLabelY: [Bool: Double] = [:]  // per side, in preview pixels
+        let ordered = findings.sorted { ($0.1.anchor?.points.last?.y ?? 0) < ($1.1.anchor?.points.last?.y ?? 0) }
+        for (version, annotation) in ordered {
+            guard let anchor = annotation.anchor, let last = anchor.points.last else { continue }
             let color: OverlayColor = version.isSigned ? .green : .yellow
             let points = anchor.points.map { OverlayPoint(x: $0.x, y: $0.y) }
             if points.count == 1 {
@@ -116,17 +120,26 @@ struct AnnotatePreview: AsyncParsableCommand {
             } else {
                 layer.add(.polyline(points, closed: false, color: color, lineWidth: 2))
             }
-            let status = version.isSigned ? "" : " (DRAFT)"
-            let text = "\(annotation.level.name) \(annotation.finding.summary)\(status)"
-            // Text runs away from the nearer edge so it stays on the image.
-            let last = points[points.count - 1]
-            let onRight = last.x * transform.scaleX > Double(preview.width) / 2
-            let gap = (onRight ? -10 : 10) / transform.scaleX
+            let shortFinding = annotation.finding.summary.split(separator: ",").first.map(String.init) ?? ""
+            let text = "\(annotation.level.name) \(shortFinding)"
+            let pointX = last.x * transform.scaleX
+            let onRight = pointX < Double(preview.width) / 2  // text goes where there is more room
+            var labelY = last.y * transform.scaleY
+            if let previous = lastLabelY[onRight], labelY < previous + lineHeight { labelY = previous + lineHeight }
+            lastLabelY[onRight] = labelY
+            let labelX = pointX + (onRight ? 12 : -12)
             layer.add(
                 .label(
-                    text, at: OverlayPoint(x: last.x + gap, y: last.y), anchor: onRight ? .right : .left,
-                    size: textSize, color: color))
+                    text, at: OverlayPoint(x: labelX / transform.scaleX, y: labelY / transform.scaleY),
+                    anchor: onRight ? .left : .right, size: textSize, color: color))
         }
+        // Colour says the status; the legend says what the colours mean and that drafts are preliminary.
+        let legend =
+            findings.contains { !$0.0.isSigned } ? "yellow: draft, preliminary until signed   green: signed" : "signed"
+        layer.add(
+            .label(
+                legend, at: OverlayPoint(x: 6 / transform.scaleX, y: 6 / transform.scaleY), anchor: .topLeft,
+                size: max(10, textSize * 0.8), color: .white))
         return layer
     }
 }

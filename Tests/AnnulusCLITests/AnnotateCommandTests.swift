@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Testing
 
 /// A store in a fresh folder with the SampleStudies ingested, for end-to-end annotation tests.
@@ -166,5 +167,49 @@ struct AnnotateCommandTests {
         #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
         let listed = try fixture.run(["annotate", "list", "ACC-MR-0001", "--json"])
         #expect(listed.lines.count == 400)
+    }
+
+    @Test("burned-in preview: the annotated slice shows each finding's marker and label in its status colour")
+    func burnedInPreview() throws {
+        let fixture = try AnnotatedStore()
+        defer { fixture.remove() }
+        let anchor = ["--series", "1", "--instance", "8"]
+        let fissure = try fixture.run(
+            [
+                "annotate", "add", "ACC-MR-0001", "--level", "L4-L5", "--finding", "hiz", "present=yes",
+                "position=posterior", "side=midline", "--point", "272,350", "--json",
+            ] + anchor)
+        #expect(fissure.status == 0, "\(fissure.stderr)")
+        let out = fixture.folder + "/previews"
+        let draft = try fixture.run(["annotate", "preview", "ACC-MR-0001", "--out", out, "--json"])
+        #expect(draft.status == 0, "\(draft.stderr)")
+        let path = try #require(AnnotatedStore.object(draft)["path"] as? String)
+        func count(_ image: PreviewImage, _ matches: (UInt16, UInt16, UInt16) -> Bool) -> Int {
+            stride(from: 0, to: image.samples.count, by: 3).filter {
+                matches(image.samples[$0], image.samples[$0 + 1], image.samples[$0 + 2])
+            }.count
+        }
+        let yellow = { (r: UInt16, g: UInt16, b: UInt16) in r > 200 && g > 200 && b < 90 }
+        let green = { (r: UInt16, g: UInt16, b: UInt16) in g > 200 && r < 90 && b < 90 }
+        let drawn = try PNGDecoder.decode(Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(drawn.channels == .rgb && drawn.width == 512)
+        #expect(count(drawn, yellow) > 100, "draft marker and label in yellow")
+        #expect(count(drawn, green) == 0)
+        // The marker circles the anchor: yellow pixels lie on a ring around (272, 350), none at its centre.
+        let ring = (0..<360).map { angle -> (Int, Int) in
+            let radians = Double(angle) * .pi / 180
+            return (Int(272 + 10 * cos(radians)), Int(350 + 10 * sin(radians)))
+        }
+        #expect(
+            ring.contains { x, y in
+                let index = (y * drawn.width + x) * 3
+                return yellow(drawn.samples[index], drawn.samples[index + 1], drawn.samples[index + 2])
+            })
+        let id = try #require(AnnotatedStore.object(fissure)["id"] as? String)
+        #expect(try fixture.run(["annotate", "sign", id], user: "dr.okafor").status == 0)
+        _ = try fixture.run(["annotate", "preview", "ACC-MR-0001", "--out", out])
+        let signed = try PNGDecoder.decode(Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(count(signed, green) > 100, "signed findings turn green")
+        #expect(count(signed, yellow) == 0)
     }
 }
