@@ -71,19 +71,29 @@ struct ReaderOptions: ParsableArguments {
 @main
 enum Main {
     static func main() async {
+        var command: any ParsableCommand
         do {
-            var command = try Annulus.parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            command = try Annulus.parseAsRoot()
         } catch {
             // ArgumentParser uses 64 for usage errors; Annulus's contract says 2.
             if Annulus.exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((Annulus.fullMessage(for: error) + "\n").utf8))
                 exit(2)
             }
+            Annulus.exit(withError: error)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ValidationError {
+            // A value the command could only check while running (a level, a finding, an anchor): the message
+            // says what is allowed; the generic usage text would only hide it.
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            exit(2)
+        } catch {
             Annulus.exit(withError: error)
         }
     }
