@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // C++ shim over DCMTK with a plain-C header; the only code that includes DCMTK headers.
@@ -62,6 +63,12 @@ let package = Package(
             dependencies: ["DicomIO", "Store", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
+        // RSNA 2024 and SPIDER label CSVs read into SpineModel findings; what cannot be mapped is reported.
+        .target(
+            name: "ResearchImport",
+            dependencies: ["SpineModel", .product(name: "SwiftCSV", package: "SwiftCSV")],
+            swiftSettings: strictSwift
+        ),
         // Deterministic generator of the bundled SampleStudies (synthetic lumbar MR and fluoroscopy).
         .target(
             name: "SampleStudyGenerator",
@@ -78,6 +85,7 @@ let package = Package(
                 "SpineModel",
                 "Store",
                 "Ingest",
+                "ResearchImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +101,9 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SpineModelTests", dependencies: ["SpineModel"], swiftSettings: strictSwift),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "ResearchImportTests", dependencies: ["ResearchImport", "SpineModel"], swiftSettings: strictSwift
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,7 +16,7 @@ struct AnnotateCommand: AsyncParsableCommand {
             """,
         subcommands: [
             AnnotateAdd.self, AnnotateList.self, AnnotateShow.self, AnnotateAmend.self, AnnotateRetract.self,
-            AnnotateSign.self, AnnotateHistory.self, AnnotatePreview.self,
+            AnnotateSign.self, AnnotateHistory.self, AnnotatePreview.self, AnnotateImport.self,
         ]
     )
 }

@@ -1,3 +1,4 @@
+import DicomIO
 import Foundation
 import Imaging
 import Testing
@@ -211,5 +212,79 @@ struct AnnotateCommandTests {
         let signed = try PNGDecoder.decode(Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(count(signed, green) > 100, "signed findings turn green")
         #expect(count(signed, yellow) == 0)
+    }
+}
+
+@Suite("annulus annotate import: research labels as drafts")
+struct AnnotateImportTests {
+    static let sagittalT2 = CLI.packageRoot + "/SampleStudies/patient1-lumbar-mr/series-01-sag-t2/IM0008.dcm"
+
+    @Test("RSNA 2024 coordinates + severities become anchored stenosis drafts; bad rows are reported")
+    func rsna() throws {
+        let fixture = try AnnotatedStore()
+        defer { fixture.remove() }
+        let header = try DicomFile(path: Self.sagittalT2, options: .headerOnly).dataset
+        let study = try #require(header.string(.studyInstanceUID))
+        let series = try #require(header.string(.seriesInstanceUID))
+        let coordinates = """
+            study_id,series_id,instance_number,condition,level,x,y
+            \(study),\(series),8,Spinal Canal Stenosis,L4/L5,270.5,350.25
+            \(study),\(series),8,Left Neural Foraminal Narrowing,L6/S1,270,350
+            \(study),\(series),99,Spinal Canal Stenosis,L5/S1,270,400
+            """
+        let train = """
+            study_id,spinal_canal_stenosis_l4_l5,spinal_canal_stenosis_l5_s1,left_neural_foraminal_narrowing_l4_l5
+            \(study),Moderate,Severe,
+            """
+        try coordinates.write(toFile: fixture.folder + "/coords.csv", atomically: true, encoding: .utf8)
+        try train.write(toFile: fixture.folder + "/train.csv", atomically: true, encoding: .utf8)
+        let result = try fixture.run([
+            "annotate", "import", "--rsna-coordinates", fixture.folder + "/coords.csv", "--rsna-train",
+            fixture.folder + "/train.csv", "--importer", "rsna-2024-import",
+        ])
+        #expect(result.status == 1, "some rows are unmapped: \(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("did you mean L5-S1"))
+        #expect(result.stdout.contains("instance 99 is not indexed"))
+        let listed = try fixture.run(["annotate", "list", study, "--json"])
+        let objects = listed.lines.compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(objects.count == 1, "\(listed.stdout)")
+        let first = try #require(objects.first)
+        #expect(first["author"] as? String == "rsna-2024-import")
+        #expect(first["status"] as? String == "draft")
+        #expect(first["level"] as? String == "L4-L5")
+        let annotation = first["annotation"] as? [String: Any]
+        let finding = annotation?["finding"] as? [String: Any]
+        #expect(finding?["kind"] as? String == "stenosis" && finding?["grade"] as? String == "moderate")
+        let point = ((annotation?["anchor"] as? [String: Any])?["points"] as? [[String: Double]])?.first
+        #expect(point == ["x": 270.5, "y": 350.25])
+    }
+
+    @Test("SPIDER gradings map from the bottom disc up to the patient's study; unmappable columns are reported")
+    func spider() throws {
+        let fixture = try AnnotatedStore()
+        defer { fixture.remove() }
+        let gradings = """
+            Patient,IVD label,Modic,UP endplate,LOW endplate,Spondylolisthesis,Disc herniation,Disc narrowing,Disc bulging,Pfirrman grade
+            ANNULUS-SAMPLE-0002,1,0,0,0,0,0,0,1,3
+            ANNULUS-SAMPLE-0002,2,0,0,0,0,0,0,0,2
+            ANNULUS-SAMPLE-9999,1,0,0,0,0,0,0,0,2
+            """
+        try gradings.write(toFile: fixture.folder + "/gradings.csv", atomically: true, encoding: .utf8)
+        let result = try fixture.run([
+            "annotate", "import", "--spider", fixture.folder + "/gradings.csv", "--importer", "spider-import", "--json",
+        ])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("narrowing"), "Disc narrowing has no Annulus field and is reported")
+        #expect(result.stdout.contains("no indexed study of patient ANNULUS-SAMPLE-9999"))
+        let listed = try fixture.run(["annotate", "list", "ACC-MR-0002", "--json"])
+        let objects = listed.lines.compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let pfirrmann = objects.filter { $0["findingKind"] as? String == "pfirrmann" }
+        #expect(Set(pfirrmann.compactMap { $0["level"] as? String }) == ["L5-S1", "L4-L5"], "IVD 1 is L5-S1")
+        #expect(objects.contains { $0["findingKind"] as? String == "contour" && $0["level"] as? String == "L5-S1" })
+        #expect(objects.allSatisfy { $0["author"] as? String == "spider-import" && $0["status"] as? String == "draft" })
     }
 }
