@@ -109,17 +109,7 @@ enum AnchorResolver {
             }
             points.append(PixelPoint(x: x, y: y))
         }
-        var positions: [[Double]]?
-        if let position = record.imagePosition, position.count == 3, let orientation = record.imageOrientation,
-            orientation.count == 6,
-            let spacing = record.pixelSpacing, spacing.count == 2
-        {
-            positions = points.map {
-                ImageAnchor.patientPosition(
-                    of: $0, imagePosition: position, rowDirection: Array(orientation[0..<3]),
-                    columnDirection: Array(orientation[3..<6]), pixelSpacing: (spacing[0], spacing[1]))
-            }
-        }
+        let positions = record.patientPositions(of: points)
         return ImageAnchor(
             studyInstanceUID: study.studyInstanceUID, seriesInstanceUID: record.seriesInstanceUID,
             sopInstanceUID: record.sopInstanceUID, frame: options.frame, points: points, patientPositions: positions)

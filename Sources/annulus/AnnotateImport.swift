@@ -200,16 +200,7 @@ struct StudyMatcher {
             throw ValidationError(
                 "point \(point.x),\(point.y) lies outside the \(record.columns) × \(record.rows) image")
         }
-        var positions: [[Double]]?
-        if let position = record.imagePosition, position.count == 3, let orientation = record.imageOrientation,
-            orientation.count == 6, let spacing = record.pixelSpacing, spacing.count == 2
-        {
-            positions = [
-                ImageAnchor.patientPosition(
-                    of: point, imagePosition: position, rowDirection: Array(orientation[0..<3]),
-                    columnDirection: Array(orientation[3..<6]), pixelSpacing: (spacing[0], spacing[1]))
-            ]
-        }
+        let positions = record.patientPositions(of: [point])
         return (
             study.studyInstanceUID,
             ImageAnchor(
