@@ -51,6 +51,13 @@ let package = Package(
         ),
         // The clinical vocabulary of disc-level findings (levels, fissures, grades, discography) as pure values.
         .target(name: "SpineModel", swiftSettings: strictSwift),
+        // Clinical intake, the versioned rule file and the explained per-level candidacy evaluation (pure).
+        .target(
+            name: "Candidacy",
+            dependencies: ["SpineModel"],
+            resources: [.copy("Resources/default-rules.json")],
+            swiftSettings: strictSwift
+        ),
         // The SQLite store (GRDB, WAL): the study index and the append-only annotation history with sign-off.
         .target(
             name: "Store",
@@ -85,6 +92,7 @@ let package = Package(
                 "SpineModel",
                 "Store",
                 "Ingest",
+                "Candidacy",
                 "ResearchImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +109,8 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SpineModelTests", dependencies: ["SpineModel"], swiftSettings: strictSwift),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(
             name: "ResearchImportTests", dependencies: ["ResearchImport", "SpineModel"], swiftSettings: strictSwift
         ),

@@ -1,0 +1,2 @@
+/// Candidacy: clinical intake, the rule file and the per-level evaluation.
+enum CandidacyNamespace {}
