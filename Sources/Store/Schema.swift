@@ -3,7 +3,7 @@ internal import GRDB
 /// The versioned schema. Migrations are append-only too: never edit a registered migration, add a new one.
 enum Schema {
     /// Identifiers of the registered migrations, in order.
-    static let migrationIdentifiers = ["v1-study-index", "v2-annotation-versions"]
+    static let migrationIdentifiers = ["v1-study-index", "v2-annotation-versions", "v3-intake-versions"]
 
     /// The migrator with every migration registered.
     static var migrator: DatabaseMigrator {
@@ -13,6 +13,9 @@ enum Schema {
         }
         migrator.registerMigration(migrationIdentifiers[1]) { db in
             try db.execute(sql: annotationVersions)
+        }
+        migrator.registerMigration(migrationIdentifiers[2]) { db in
+            try db.execute(sql: intakeVersions)
         }
         return migrator
     }
@@ -112,6 +115,34 @@ enum Schema {
                             ORDER BY version DESC LIMIT 1)
         BEGIN
             SELECT RAISE(ABORT, 'annotation_versions: a retracted annotation cannot get new versions');
+        END;
+        """
+
+    /// v3: the clinical intake of each patient, append-only like annotations: every change is a new version
+    /// with its author, time and reason.
+    static let intakeVersions = """
+        CREATE TABLE intake_versions (
+            patient_id TEXT NOT NULL REFERENCES patients(patient_id),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            author TEXT NOT NULL CHECK (length(trim(author)) > 0),
+            reason TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (patient_id, version)
+        ) STRICT;
+        CREATE TRIGGER intake_versions_no_update BEFORE UPDATE ON intake_versions
+        BEGIN
+            SELECT RAISE(ABORT, 'intake_versions is append-only: a version cannot be updated');
+        END;
+        CREATE TRIGGER intake_versions_no_delete BEFORE DELETE ON intake_versions
+        BEGIN
+            SELECT RAISE(ABORT, 'intake_versions is append-only: a version cannot be deleted');
+        END;
+        CREATE TRIGGER intake_versions_next_version BEFORE INSERT ON intake_versions
+        WHEN NEW.version <> 1 + coalesce(
+            (SELECT max(version) FROM intake_versions WHERE patient_id = NEW.patient_id), 0)
+        BEGIN
+            SELECT RAISE(ABORT, 'intake_versions: version numbers must follow the latest version without gaps');
         END;
         """
 }

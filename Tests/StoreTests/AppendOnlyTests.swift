@@ -64,3 +64,32 @@ struct AppendOnlyTests {
         }
     }
 }
+
+@Suite("Intake versions")
+struct IntakeVersionTests {
+    @Test("intake is versioned per patient, append-only, visible from every study of the patient")
+    func intakeHistory() async throws {
+        try await withStore { store, _ in
+            let study = try Fixture.ingestStudy(store)
+            #expect(try store.latestIntake(studyUID: study) == nil)
+            let first = try store.recordIntake(
+                studyUID: study, payload: Data(#"{"age":45}"#.utf8), author: "dr.a", reason: "first visit")
+            let second = try store.recordIntake(
+                studyUID: study, payload: Data(#"{"age":46}"#.utf8), author: "dr.b", reason: nil)
+            #expect(first.version == 1 && second.version == 2)
+            let history = try store.intakeHistory(studyUID: study)
+            #expect(history.map(\.version) == [1, 2])
+            #expect(history.map(\.author) == ["dr.a", "dr.b"])
+            let latest = try #require(try store.latestIntake(studyUID: study))
+            #expect(String(decoding: latest.payload, as: UTF8.self) == #"{"age":46}"#)
+            #expect(throws: StoreError.self) {
+                try store.recordIntake(studyUID: study, payload: Data("{}".utf8), author: " ", reason: nil)
+            }
+            #expect(throws: StoreError.self) {
+                try store.recordIntake(studyUID: "9.9.9", payload: Data("{}".utf8), author: "dr.a", reason: nil)
+            }
+            #expect(throws: (any Error).self) { try store.executeRawSQL("UPDATE intake_versions SET author = 'x'") }
+            #expect(throws: (any Error).self) { try store.executeRawSQL("DELETE FROM intake_versions") }
+        }
+    }
+}

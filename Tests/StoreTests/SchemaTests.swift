@@ -11,7 +11,8 @@ struct SchemaTests {
             let path = folder + "/nested/data/annulus.sqlite"
             let store = try AnnulusStore(path: path)
             #expect(FileManager.default.fileExists(atPath: path))
-            #expect(try store.appliedMigrations() == ["v1-study-index", "v2-annotation-versions"])
+            #expect(
+                try store.appliedMigrations() == ["v1-study-index", "v2-annotation-versions", "v3-intake-versions"])
             let objects = try store.schemaObjects()
             for expected in [
                 "table patients", "table studies", "table series", "table instances", "table annotation_versions",
@@ -43,7 +44,8 @@ struct SchemaTests {
             }
             for _ in 0..<2 {
                 let store = try AnnulusStore(path: path)
-                #expect(try store.appliedMigrations() == ["v1-study-index", "v2-annotation-versions"])
+                #expect(
+                    try store.appliedMigrations() == ["v1-study-index", "v2-annotation-versions", "v3-intake-versions"])
                 let studies = try store.studies()
                 #expect(studies.count == 1)
                 #expect(studies.first?.instanceCount == 3)
@@ -61,7 +63,7 @@ struct SchemaTests {
                     group.addTask { try AnnulusStore(path: path).appliedMigrations() }
                 }
                 for try await applied in group {
-                    #expect(applied == ["v1-study-index", "v2-annotation-versions"])
+                    #expect(applied == ["v1-study-index", "v2-annotation-versions", "v3-intake-versions"])
                 }
             }
         }
