@@ -1,0 +1,122 @@
+import SpineModel
+
+/// The fact vocabulary: every name a rule condition may read, with its scope, type and meaning.
+///
+/// Patient facts (`intake.*`, `patient.*`) come from the intake and from counts over the evaluated levels;
+/// level facts (`level.*`) come from that level's findings. A fact that was not recorded is unknown.
+public enum FactCatalog {
+    /// Every fact, patient facts first.
+    public static let all: [FactDefinition] = patientFacts + levelFacts
+
+    /// The definition of `name`, if it is in the vocabulary.
+    public static func definition(named name: String) -> FactDefinition? { byName[name] }
+
+    /// Every fact name, in catalogue order.
+    public static var names: [String] { all.map(\.name) }
+
+    private static let byName: [String: FactDefinition] = Dictionary(
+        uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    private static func patient(_ name: String, _ type: FactDefinition.ValueType, _ meaning: String)
+        -> FactDefinition
+    {
+        FactDefinition(name: name, scope: .patient, type: type, meaning: meaning)
+    }
+
+    private static func level(_ name: String, _ type: FactDefinition.ValueType, _ meaning: String)
+        -> FactDefinition
+    {
+        FactDefinition(name: name, scope: .level, type: type, meaning: meaning)
+    }
+
+    static let careKinds = CareAttempt.Kind.allCases.map(\.rawValue)
+
+    static let patientFacts: [FactDefinition] = [
+        patient("intake.region", .text(Intake.Region.allCases.map(\.rawValue)), "the region the intake is about"),
+        patient("intake.age", .number, "age in years"),
+        patient("intake.painDurationMonths", .number, "how long the pain has lasted, months"),
+        patient("intake.backPain100", .number, "back (or neck) pain on 0–100 (VAS as given, NRS × 10)"),
+        patient("intake.legPain100", .number, "leg (or arm) pain on 0–100 (VAS as given, NRS × 10)"),
+        patient("intake.legPainRadicular", .bool, "whether the leg pain is radicular"),
+        patient(
+            "intake.legPainExceedsBackPain", .bool,
+            "leg pain above back pain on the 0–100 scale; unknown unless both are recorded"),
+        patient(
+            "intake.odi", .number,
+            "Oswestry Disability Index 0–100: sum / (5 × items answered) × 100; unknown when no item is answered"),
+        patient("intake.odiItemsAnswered", .number, "how many of the ten ODI items are answered (0–10)"),
+        patient("intake.rmdq", .number, "Roland-Morris Disability Questionnaire, 0–24"),
+        patient("intake.ndi", .number, "Neck Disability Index, percent 0–100"),
+        patient(
+            "intake.conservativeCareWeeksWithoutLastingRelief", .number,
+            "weeks of conservative care (all attempts added up) that brought no lasting relief; 0 when care=none "
+                + "was recorded; a lower bound (settles `>=` only when reached) when an attempt's weeks or relief "
+                + "is unknown; unknown when no care is recorded"),
+        patient("intake.conservativeCareKinds", .set(careKinds), "the kinds of conservative care tried"),
+        patient(
+            "intake.epiduralSteroidLastingRelief", .bool,
+            "whether any epidural steroid injection brought lasting relief; unknown when none is recorded"),
+        patient(
+            "intake.medialBranchBlock", .text(Intake.BlockResult.allCases.map(\.rawValue)),
+            "medial branch or facet block result"),
+        patient(
+            "intake.fitForOutpatientProcedure", .bool,
+            "general health adequate for an outpatient procedure under local anaesthesia"),
+        patient("intake.redFlags.activeInfection", .bool, "active infection"),
+        patient("intake.redFlags.tumour", .bool, "tumour"),
+        patient("intake.redFlags.acuteFracture", .bool, "acute fracture"),
+        patient("intake.redFlags.caudaEquinaSigns", .bool, "signs of cauda equina syndrome"),
+        patient("intake.priorSurgery", .bool, "prior spine surgery"),
+        patient(
+            "intake.priorSurgeryLevels", .set(DiscLevel.allCases.map(\.rawValue)),
+            "the levels operated on, when recorded"),
+        patient("intake.prefersNonSurgical", .bool, "prefers a non-surgical option"),
+        patient(
+            "patient.symptomaticLevelCount", .number,
+            "evaluated levels with concordant provocation discography; a lower bound when a level has no "
+                + "discography"),
+        patient("patient.evaluatedLevelCount", .number, "how many levels are evaluated (levels with any finding)"),
+    ]
+
+    static let levelFacts: [FactDefinition] = [
+        level("level.name", .text(DiscLevel.allCases.map(\.rawValue)), "the level's canonical name"),
+        level("level.region", .text(SpineRegion.allCases.map(\.rawValue)), "cervical, thoracic or lumbar"),
+        level(
+            "level.fissure.present", .bool,
+            "an annular fissure is recorded (MRI) or an annulargram shows a tear; no when only an annulargram "
+                + "without a tear is recorded; otherwise unknown"),
+        level(
+            "level.fissure.types", .set(AnnularFissure.FissureType.allCases.map(\.rawValue)),
+            "the types of the recorded fissures"),
+        level("level.hiz.present", .bool, "a high-intensity zone is seen (yes if any HIZ finding says present)"),
+        level("level.pfirrmann.grade", .number, "Pfirrmann grade 1–5 (the highest when graded more than once)"),
+        level(
+            "level.modic.types", .set(Modic.ChangeType.allCases.map(\.rawValue)),
+            "the Modic types of the graded endplates (0, 1, 2, 3, 1/2, 1/3, 2/3, mixed)"),
+        level(
+            "level.contour.type", .text(DiscContour.ContourType.allCases.map(\.rawValue)),
+            "the disc contour (the most severe when recorded more than once)"),
+        level("level.contour.contained", .bool, "whether displaced material is contained (of that contour)"),
+        level("level.instability.present", .bool, "instability (yes if any instability finding says present)"),
+        level("level.spondylolisthesis.grade", .number, "Meyerding grade 0–5 (the highest)"),
+        level(
+            "level.stenosis.worstCanal", .text(Stenosis.Grade.allCases.map(\.rawValue)),
+            "the most severe canal stenosis grade"),
+        level(
+            "level.stenosis.worstForaminal", .text(Stenosis.Grade.allCases.map(\.rawValue)),
+            "the most severe foraminal stenosis grade, either side"),
+        level(
+            "level.stenosis.worstSubarticular", .text(Stenosis.Grade.allCases.map(\.rawValue)),
+            "the most severe subarticular stenosis grade, either side"),
+        level("level.heightLoss.percent", .number, "disc height loss, % of the adjacent normal disc (the highest)"),
+        level(
+            "level.discography.response", .text(Discography.Response.allCases.map(\.rawValue)),
+            "the provocation response (the last recorded discography)"),
+        level("level.discography.dallasGrade", .number, "modified Dallas grade 0–4 (the last recorded discography)"),
+        level("level.discography.pain", .number, "pain on injection 0–10 (the last recorded discography)"),
+        level(
+            "level.discography.controlNegative", .bool,
+            "whether the adjacent control disc was negative (the last recorded discography)"),
+        level("level.annulargram.tear", .bool, "whether an annulargram shows a tear (yes if any does)"),
+    ]
+}

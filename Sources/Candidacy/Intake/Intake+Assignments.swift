@@ -1,0 +1,251 @@
+import SpineModel
+
+extension Intake {
+    /// The keys `apply(assignments:)` accepts, in the order they are documented.
+    public static let assignmentKeys = [
+        "region", "age", "pain-months", "back-pain", "leg-pain", "leg-radicular", "odi", "rmdq", "ndi", "care",
+        "medial-branch-block", "fit", "infection", "tumour", "fracture", "cauda-equina", "prior-surgery",
+        "prior-surgery-levels", "prefers-non-surgical",
+    ]
+
+    /// Other spellings of the keys.
+    static let keyAliases: [String: String] = [
+        "pain-duration": "pain-months", "pain-duration-months": "pain-months", "painDurationMonths": "pain-months",
+        "back": "back-pain", "leg": "leg-pain", "radicular": "leg-radicular", "leg-pain-radicular": "leg-radicular",
+        "mbb": "medial-branch-block", "facet-block": "medial-branch-block", "fit-for-outpatient": "fit",
+        "active-infection": "infection", "tumor": "tumour", "acute-fracture": "fracture",
+        "cauda-equina-signs": "cauda-equina", "surgery": "prior-surgery", "prefers-nonsurgical": "prefers-non-surgical",
+        "conservative-care": "care",
+    ]
+
+    /// Words that set a field back to unknown.
+    static let unknownWords: Set<String> = ["unknown", "?", ""]
+
+    /// Applies `key=value` assignments from the command line, in order (a later one wins; `care=` appends an
+    /// attempt; any field set to `unknown` or `?` becomes unknown again), then validates the result.
+    ///
+    /// Keys: `region=lumbar|cervical`, `age=45`, `pain-months=14`, `back-pain=vas:70|nrs:7`,
+    /// `leg-pain=nrs:3|none`, `leg-radicular=yes|no`, `odi=2,3,2,1,3,2,2,1,0,2` (ten items 0–5, `-` for one not
+    /// answered), `rmdq=12`, `ndi=30`, `care=KIND:WEEKS:RELIEF` (kind physical-therapy, nsaids, chiropractic,
+    /// epidural-steroid or other; weeks a number or `?`; relief yes, no or `?`; `care=none` records that none was
+    /// tried), `medial-branch-block=positive|negative|not-done`, `fit=yes|no`, `infection=`, `tumour=`,
+    /// `fracture=`, `cauda-equina=` (yes|no), `prior-surgery=yes|no` (or the levels: `prior-surgery=L4-L5,L5-S1`),
+    /// `prior-surgery-levels=L4-L5,L5-S1`, `prefers-non-surgical=yes|no`.
+    public mutating func apply(assignments: [String]) throws(IntakeError) {
+        for assignment in assignments {
+            guard let equals = assignment.firstIndex(of: "=") else {
+                throw IntakeError(
+                    field: assignment, message: "expected key=value, e.g. age=45 or back-pain=vas:70",
+                    suggestion: Self.suggestKey(assignment).map { "\($0)=…" })
+            }
+            let rawKey = String(assignment[..<equals]).trimmingSpaces()
+            let value = String(assignment[assignment.index(after: equals)...]).trimmingSpaces()
+            guard let key = Self.canonicalKey(rawKey) else {
+                throw IntakeError(
+                    field: rawKey, message: "not an intake field", allowed: Self.assignmentKeys,
+                    suggestion: Self.suggestKey(rawKey))
+            }
+            try apply(key: key, value: value)
+        }
+        try validate()
+    }
+
+    static func canonicalKey(_ raw: String) -> String? {
+        let key = raw.lowercased().replacingSpacesAndUnderscores()
+        if assignmentKeys.contains(key) { return key }
+        return keyAliases[raw] ?? keyAliases[key]
+    }
+
+    static func suggestKey(_ raw: String) -> String? {
+        NearMiss.suggest(raw, among: assignmentKeys + keyAliases.keys.sorted())
+            .map { canonicalKey($0) ?? $0 }
+    }
+
+    private mutating func apply(key: String, value: String) throws(IntakeError) {
+        let unknown = Self.unknownWords.contains(value.lowercased())
+        switch key {
+        case "region": region = unknown ? nil : try Self.word(value, field: key, as: Region.self)
+        case "age": age = unknown ? nil : try Self.integer(value, field: key)
+        case "pain-months": painDurationMonths = unknown ? nil : try Self.number(value, field: key, unit: "months")
+        case "back-pain": backPain = unknown ? nil : try Self.pain(value, field: key)
+        case "leg-pain": legPain = unknown ? nil : try Self.pain(value, field: key)
+        case "leg-radicular": legPainRadicular = unknown ? nil : try Self.yesNo(value, field: key)
+        case "odi": odiItems = unknown ? nil : try Self.odiItems(value)
+        case "rmdq": rmdq = unknown ? nil : try Self.integer(value, field: key)
+        case "ndi": ndi = unknown ? nil : try Self.number(value, field: key, unit: "%")
+        case "care": try applyCare(value, unknown: unknown)
+        case "medial-branch-block":
+            medialBranchBlock =
+                unknown ? nil : try Self.word(value, field: key, as: BlockResult.self, aliases: ["none": .notDone])
+        case "fit": fitForOutpatientProcedure = unknown ? nil : try Self.yesNo(value, field: key)
+        case "infection": redFlags.activeInfection = unknown ? nil : try Self.yesNo(value, field: key)
+        case "tumour": redFlags.tumour = unknown ? nil : try Self.yesNo(value, field: key)
+        case "fracture": redFlags.acuteFracture = unknown ? nil : try Self.yesNo(value, field: key)
+        case "cauda-equina": redFlags.caudaEquinaSigns = unknown ? nil : try Self.yesNo(value, field: key)
+        case "prior-surgery": try applyPriorSurgery(value, unknown: unknown)
+        case "prior-surgery-levels":
+            priorSurgery.levels = unknown ? [] : try Self.levels(value, field: key)
+            if !priorSurgery.levels.isEmpty { priorSurgery.had = true }
+        case "prefers-non-surgical": prefersNonSurgical = unknown ? nil : try Self.yesNo(value, field: key)
+        default: throw IntakeError(field: key, message: "not an intake field", allowed: Self.assignmentKeys)
+        }
+    }
+
+    private mutating func applyCare(_ value: String, unknown: Bool) throws(IntakeError) {
+        if unknown {
+            conservativeCare = nil
+            return
+        }
+        if value.lowercased() == "none" {
+            conservativeCare = []
+            return
+        }
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false).map {
+            String($0).trimmingSpaces()
+        }
+        guard (1...3).contains(parts.count) else {
+            throw IntakeError(
+                field: "care", value: value,
+                message: "write KIND:WEEKS:RELIEF, e.g. care=physical-therapy:12:no (weeks and relief may be ?)")
+        }
+        let kind = try Self.word(parts[0], field: "care", as: CareAttempt.Kind.self, aliases: CareAttempt.Kind.aliases)
+        var weeks: Double?
+        if parts.count > 1, !Self.unknownWords.contains(parts[1].lowercased()) {
+            weeks = try Self.number(parts[1], field: "care", unit: "weeks")
+        }
+        var relief: Bool?
+        if parts.count > 2, !Self.unknownWords.contains(parts[2].lowercased()) {
+            relief = try Self.yesNo(parts[2], field: "care")
+        }
+        conservativeCare = (conservativeCare ?? []) + [CareAttempt(kind: kind, weeks: weeks, lastingRelief: relief)]
+    }
+
+    private mutating func applyPriorSurgery(_ value: String, unknown: Bool) throws(IntakeError) {
+        if unknown {
+            priorSurgery = PriorSurgery()
+        } else if let answer = YesNoWord.parse(value) {
+            priorSurgery.had = answer
+            if !answer { priorSurgery.levels = [] }
+        } else if value.contains(where: \.isNumber) {
+            priorSurgery = PriorSurgery(had: true, levels: try Self.levels(value, field: "prior-surgery"))
+        } else {
+            throw IntakeError(
+                field: "prior-surgery", value: value, message: "answer yes or no, or list the levels operated on",
+                allowed: ["yes", "no", "L4-L5,L5-S1"], suggestion: YesNoWord.suggest(value))
+        }
+    }
+
+    // MARK: - Value readers
+
+    static func yesNo(_ value: String, field: String) throws(IntakeError) -> Bool {
+        guard let answer = YesNoWord.parse(value) else {
+            throw IntakeError(
+                field: field, value: value, message: "answer yes or no (or unknown)",
+                allowed: ["yes", "no", "unknown"],
+                suggestion: YesNoWord.suggest(value))
+        }
+        return answer
+    }
+
+    static func word<Word: RawRepresentable & CaseIterable>(
+        _ value: String, field: String, as type: Word.Type, aliases: [String: Word] = [:]
+    ) throws(IntakeError) -> Word where Word.RawValue == String {
+        let key = value.lowercased().replacingSpacesAndUnderscores()
+        if let word = Word(rawValue: key) ?? aliases[key] { return word }
+        let allowed = Word.allCases.map(\.rawValue)
+        throw IntakeError(
+            field: field, value: value, message: "not an accepted value", allowed: allowed,
+            suggestion: NearMiss.suggest(value, among: allowed + aliases.keys.sorted()).map {
+                (Word(rawValue: $0) ?? aliases[$0])?.rawValue ?? $0
+            })
+    }
+
+    static func number(_ value: String, field: String, unit: String) throws(IntakeError) -> Double {
+        var text = value.lowercased()
+        for suffix in [unit.lowercased(), "%", "w", "weeks", "months", "mo"] where text.hasSuffix(suffix) {
+            text.removeLast(suffix.count)
+            break
+        }
+        guard let number = Double(text.trimmingSpaces()), number.isFinite else {
+            throw IntakeError(field: field, value: value, message: "expected a number (\(unit))")
+        }
+        return number
+    }
+
+    static func integer(_ value: String, field: String) throws(IntakeError) -> Int {
+        guard let number = Int(value) else {
+            throw IntakeError(field: field, value: value, message: "expected a whole number")
+        }
+        return number
+    }
+
+    static func pain(_ value: String, field: String) throws(IntakeError) -> PainScore {
+        if value.lowercased() == "none" { return PainScore(scale: .vas, value: 0) }
+        let parts = value.split(separator: ":", maxSplits: 1).map { String($0).trimmingSpaces() }
+        guard parts.count == 2 else {
+            throw IntakeError(
+                field: field, value: value, message: "give the scale and the score: vas:70 (0–100) or nrs:7 (0–10)",
+                allowed: ["vas:N", "nrs:N", "none"])
+        }
+        let scale = try word(parts[0], field: field, as: PainScore.Scale.self)
+        let score = PainScore(scale: scale, value: try number(parts[1], field: field, unit: scale.rawValue))
+        try score.validate(field: field)
+        return score
+    }
+
+    static func odiItems(_ value: String) throws(IntakeError) -> [Int?] {
+        let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+        guard parts.count == odiItemCount else {
+            throw IntakeError(
+                field: "odi", value: value,
+                message: "give all 10 ODI item scores (0–5) separated by commas, - for an item not answered; "
+                    + "got \(parts.count)")
+        }
+        var items: [Int?] = []
+        for (index, part) in parts.enumerated() {
+            if ["-", "?", "", "na"].contains(part.lowercased()) {
+                items.append(nil)
+                continue
+            }
+            guard let score = Int(part), (0...5).contains(score) else {
+                throw IntakeError(
+                    field: "odi", value: part, message: "ODI item \(index + 1) is scored 0 to 5, or - if not answered")
+            }
+            items.append(score)
+        }
+        return items
+    }
+
+    static func levels(_ value: String, field: String) throws(IntakeError) -> [DiscLevel] {
+        var levels: [DiscLevel] = []
+        for part in value.split(separator: ",") {
+            do {
+                levels.append(try DiscLevel.parse(String(part)))
+            } catch {
+                throw IntakeError(field: field, value: String(part), message: error.description)
+            }
+        }
+        return levels.sorted()
+    }
+}
+
+/// Yes/no words accepted on the command line.
+enum YesNoWord {
+    static let spellings: [String: Bool] = [
+        "yes": true, "y": true, "true": true, "no": false, "n": false, "false": false,
+    ]
+
+    static func parse(_ value: String) -> Bool? { spellings[value.lowercased()] }
+
+    static func suggest(_ value: String) -> String? { NearMiss.suggest(value, among: ["yes", "no", "unknown"]) }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+
+    func replacingSpacesAndUnderscores() -> String {
+        String(map { $0 == "_" || $0 == " " ? "-" : $0 })
+    }
+}
