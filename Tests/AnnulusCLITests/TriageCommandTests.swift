@@ -78,6 +78,25 @@ struct TriageCommandTests {
         #expect(history.stdout.contains("new"))
     }
 
+    @Test("the normal control patient, once annotated and signed, is not a candidate: M4 is known unmet")
+    func normalControl() throws {
+        let fixture = try AnnotatedStore()
+        defer { fixture.remove() }
+        #expect(try fixture.run(["intake", "set", "ACC-MR-0002"] + Self.intake).status == 0)
+        let ids = [
+            try Self.add(fixture, "ACC-MR-0002", ["--level", "L4-L5", "--finding", "pfirrmann", "grade=II"]),
+            try Self.add(
+                fixture, "ACC-MR-0002",
+                ["--level", "L4-L5", "--finding", "discography", "grade=0", "response=none", "pain=0"]),
+        ]
+        for id in ids { #expect(try fixture.run(["annotate", "sign", id], user: "dr.okafor").status == 0) }
+        let evaluation = AnnotatedStore.object(try fixture.run(["triage", "ACC-MR-0002", "--json"]))
+        #expect(evaluation["outcome"] as? String == "not-candidate")
+        let level = (evaluation["levels"] as? [[String: Any]])?.first
+        let reasons = (level?["reasons"] as? [[String: Any]]) ?? []
+        #expect(reasons.contains { $0["ruleID"] as? String == "M4" && $0["status"] as? String == "unmet" })
+    }
+
     @Test("intake mistakes and rule-file mistakes are answered clearly")
     func errors() throws {
         let fixture = try AnnotatedStore()
