@@ -105,7 +105,9 @@ let package = Package(
             dependencies: ["SampleStudyGenerator", "DicomIO"],
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "AnnulusCLITests", dependencies: ["DicomIO", "Imaging"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "AnnulusCLITests", dependencies: ["DicomIO", "Imaging"], exclude: ["Fixtures"],
+            swiftSettings: strictSwift),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SpineModelTests", dependencies: ["SpineModel"], swiftSettings: strictSwift),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),

@@ -3,7 +3,9 @@ internal import GRDB
 /// The versioned schema. Migrations are append-only too: never edit a registered migration, add a new one.
 enum Schema {
     /// Identifiers of the registered migrations, in order.
-    static let migrationIdentifiers = ["v1-study-index", "v2-annotation-versions", "v3-intake-versions"]
+    static let migrationIdentifiers = [
+        "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
+    ]
 
     /// The migrator with every migration registered.
     static var migrator: DatabaseMigrator {
@@ -16,6 +18,9 @@ enum Schema {
         }
         migrator.registerMigration(migrationIdentifiers[2]) { db in
             try db.execute(sql: intakeVersions)
+        }
+        migrator.registerMigration(migrationIdentifiers[3]) { db in
+            try db.execute(sql: deliveryAttempts)
         }
         return migrator
     }
@@ -143,6 +148,31 @@ enum Schema {
             (SELECT max(version) FROM intake_versions WHERE patient_id = NEW.patient_id), 0)
         BEGIN
             SELECT RAISE(ABORT, 'intake_versions: version numbers must follow the latest version without gaps');
+        END;
+        """
+
+    /// v4: every attempt to deliver an export to an EHR endpoint, append-only: what was sent (the outbox file),
+    /// where, the HTTP status or error, and whether it is delivered, will be retried, or was given up.
+    static let deliveryAttempts = """
+        CREATE TABLE delivery_attempts (
+            delivery_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL CHECK (attempt >= 1),
+            study_uid TEXT NOT NULL,
+            url TEXT NOT NULL,
+            outbox_path TEXT NOT NULL,
+            http_status INTEGER,
+            outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed')),
+            message TEXT NOT NULL,
+            attempted_at TEXT NOT NULL,
+            PRIMARY KEY (delivery_id, attempt)
+        ) STRICT;
+        CREATE TRIGGER delivery_attempts_no_update BEFORE UPDATE ON delivery_attempts
+        BEGIN
+            SELECT RAISE(ABORT, 'delivery_attempts is append-only');
+        END;
+        CREATE TRIGGER delivery_attempts_no_delete BEFORE DELETE ON delivery_attempts
+        BEGIN
+            SELECT RAISE(ABORT, 'delivery_attempts is append-only');
         END;
         """
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""A real local HTTP server standing in for a FHIR endpoint in delivery tests.
+
+Usage: flaky_fhir_server.py FAILURES STATUS LOG
+  Answers the first FAILURES POSTs with STATUS (e.g. 503 or 400), later ones with 200 and a transaction-response
+  Bundle. Appends one JSON line per request to LOG (method, path, status, authorization, content type, body size,
+  resourceType of the body). Prints the port it listens on, then serves until killed.
+"""
+import json
+import sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+failures = int(sys.argv[1])
+failure_status = int(sys.argv[2])
+log_path = sys.argv[3]
+seen = {"count": 0}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        seen["count"] += 1
+        status = failure_status if seen["count"] <= failures else 200
+        try:
+            resource_type = json.loads(body).get("resourceType")
+        except ValueError:
+            resource_type = None
+        with open(log_path, "a") as log:
+            log.write(json.dumps({
+                "method": "POST", "path": self.path, "status": status,
+                "authorization": self.headers.get("Authorization"),
+                "contentType": self.headers.get("Content-Type"), "size": len(body), "resourceType": resource_type,
+            }) + "\n")
+        if status == 200:
+            answer = {"resourceType": "Bundle", "type": "transaction-response", "entry": []}
+        else:
+            answer = {"resourceType": "OperationOutcome",
+                      "issue": [{"severity": "error", "code": "transient" if status >= 500 else "invalid",
+                                 "diagnostics": "simulated failure %d" % seen["count"]}]}
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/fhir+json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+server = HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
