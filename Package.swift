@@ -82,6 +82,12 @@ let package = Package(
             dependencies: ["DicomIO"],
             swiftSettings: strictSwift
         ),
+        // The findings export (pure): the native findings document and the FHIR R4 transaction Bundle.
+        .target(
+            name: "Findings",
+            dependencies: ["SpineModel", "Candidacy", "Store"],
+            swiftSettings: strictSwift
+        ),
         // The command-line tool: parses, calls the modules, prints.
         .executableTarget(
             name: "annulus",
@@ -94,6 +100,7 @@ let package = Package(
                 "Ingest",
                 "Candidacy",
                 "ResearchImport",
+                "Findings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,6 +120,9 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "FindingsTests", dependencies: ["Findings", "SpineModel", "Candidacy", "Store"],
+            exclude: ["validate_json.py"], swiftSettings: strictSwift),
         .testTarget(
             name: "ResearchImportTests", dependencies: ["ResearchImport", "SpineModel"], swiftSettings: strictSwift
         ),

@@ -7,8 +7,16 @@ Usage: flaky_fhir_server.py FAILURES STATUS LOG
   resourceType of the body). Prints the port it listens on, then serves until killed.
 """
 import json
+import os
+import signal
 import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
+
+# Close descriptors inherited from the test process (pipes of other tests' commands running in parallel): a
+# long-lived server holding them open would keep those commands' output from ever reaching end of file.
+os.closerange(3, 65536)
+# The test process may block SIGTERM in the thread that spawned us, and a blocked mask is inherited.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
 failures = int(sys.argv[1])
 failure_status = int(sys.argv[2])

@@ -1,0 +1,163 @@
+import ArgumentParser
+import Candidacy
+import DicomIO
+import Findings
+import Foundation
+import Store
+
+/// The version Annulus reports in exports and provenance.
+enum AnnulusVersion {
+    static let current = "0.4.0"
+}
+
+/// `annulus export`: the findings hand-off to the EHR.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export a study's findings as a FHIR R4 transaction Bundle or the native findings JSON.",
+        discussion: """
+            Only signed findings are exported unless --include-drafts (then marked as drafts; the report stays \
+            preliminary). Files are written atomically (temporary name, fsync, rename). With --post URL the Bundle \
+            is kept in the store's outbox, sent with the bearer token from --token-file, retried with backoff on \
+            timeouts and 5xx, given up at once on other 4xx; every attempt is recorded. `--retry-pending` resends \
+            deliveries left to retry. See docs/handoff.md.
+            """
+    )
+
+    @Argument(help: "The study (UID, accession or unique prefix); not needed with --retry-pending.")
+    var study: String?
+
+    @Option(help: "fhir (R4 transaction Bundle) or findings (native JSON, docs/findings.schema.json).")
+    var format: String = "fhir"
+
+    @Option(help: ArgumentHelp("Folder to write the export into.", valueName: "dir"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("FHIR endpoint to POST the Bundle to.", valueName: "url"))
+    var post: String?
+
+    @Option(help: ArgumentHelp("File holding the bearer token for --post / --retry-pending.", valueName: "file"))
+    var tokenFile: String?
+
+    @Option(help: "Attempts per delivery before leaving it pending.")
+    var maxAttempts: Int = 4
+
+    @Option(help: ArgumentHelp("Seconds before the first retry (doubled each time).", valueName: "seconds"))
+    var backoff: Double = 1
+
+    @Flag(help: "Resend every delivery left to retry.")
+    var retryPending = false
+
+    @Flag(help: "Export draft findings too (marked as drafts).")
+    var includeDrafts = false
+
+    @OptionGroup var rulesOptions: RulesOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard ["fhir", "findings"].contains(format) else {
+            throw ValidationError("--format must be 'fhir' or 'findings' (got '\(format)')")
+        }
+        guard (1...20).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1…20") }
+        if retryPending { return }
+        guard study != nil else { throw ValidationError("name the study to export (or use --retry-pending)") }
+        guard out != nil || post != nil else { throw ValidationError("give --out DIR, --post URL or both") }
+        if post != nil && format != "fhir" { throw ValidationError("--post sends FHIR Bundles: use --format fhir") }
+        if let post, URL(string: post)?.scheme?.hasPrefix("http") != true {
+            throw ValidationError("--post needs an http(s) URL (got '\(post)')")
+        }
+    }
+
+    mutating func run() async throws {
+        try global.bootstrap()
+        let store = try storeOptions.open()
+        let output = OutputLines()
+        let token = try BundleDelivery.token(from: tokenFile)
+        if retryPending {
+            try await retry(store: store, token: token, output: output)
+            return
+        }
+        let target = try store.resolveStudy(study ?? "")
+        let data = try exportData(store: store, study: target)
+        let name =
+            (target.accessionNumber ?? target.studyInstanceUID) + (format == "fhir" ? ".fhir.json" : ".findings.json")
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let path = out + "/" + name
+            try AtomicFile.write(data, to: path)
+            output.write("wrote \(path)")
+        }
+        guard let post, let url = URL(string: post) else { return }
+        let outbox = (store.path as NSString).deletingLastPathComponent + "/outbox"
+        try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)
+        let deliveryID = UUID().uuidString.lowercased()
+        let outboxPath = outbox + "/" + deliveryID + ".fhir.json"
+        try AtomicFile.write(data, to: outboxPath)
+        let delivery = BundleDelivery(
+            url: url, token: token, maxAttempts: maxAttempts, firstBackoff: backoff, timeout: 30)
+        let last = try await delivery.deliver(
+            outboxPath: outboxPath, studyUID: target.studyInstanceUID, deliveryID: deliveryID, firstAttempt: 1,
+            store: store)
+        try report(last, store: store, output: output)
+    }
+
+    /// The export bytes: signed findings (and drafts when asked), the evaluation of the patient, provenance.
+    func exportData(store: AnnulusStore, study target: StudySummary) throws -> Data {
+        var annotations: [AnnotationVersion] = []
+        for latest in try store.annotations(studyUID: target.studyInstanceUID, includeRetracted: false) {
+            if includeDrafts || latest.isSigned {
+                annotations.append(latest)
+            } else if let signed = try store.history(id: latest.annotationID).last(where: \.isSigned) {
+                annotations.append(signed)
+            }
+        }
+        let inputs = try TriageInputs(store: store, study: target, includeDrafts: includeDrafts)
+        let evaluation = CandidacyEngine.evaluate(
+            intake: inputs.intake, levels: inputs.levels, rules: try rulesOptions.load(),
+            includesDrafts: includeDrafts)
+        let input = ExportInput(
+            study: target, patientID: target.patientID, series: try store.series(ofStudy: target.studyInstanceUID),
+            annotations: annotations, includesDrafts: includeDrafts, evaluation: evaluation,
+            softwareVersion: AnnulusVersion.current, exportedAt: Date())
+        return format == "fhir" ? FHIRBundleBuilder.build(input) : FindingsDocument.build(input)
+    }
+
+    private func retry(store: AnnulusStore, token: String?, output: OutputLines) async throws {
+        let pending = try store.pendingDeliveries()
+        guard !pending.isEmpty else {
+            output.write("no delivery is pending")
+            return
+        }
+        var failed = 0
+        for attempt in pending {
+            guard let url = URL(string: attempt.url) else { continue }
+            let delivery = BundleDelivery(
+                url: url, token: token, maxAttempts: maxAttempts, firstBackoff: backoff, timeout: 30)
+            let last = try await delivery.deliver(
+                outboxPath: attempt.outboxPath, studyUID: attempt.studyUID, deliveryID: attempt.deliveryID,
+                firstAttempt: attempt.attempt + 1, store: store)
+            do { try report(last, store: store, output: output) } catch { failed += 1 }
+        }
+        if failed > 0 { throw ExitCode(1) }
+    }
+
+    private func report(_ last: DeliveryAttempt, store: AnnulusStore, output: OutputLines) throws {
+        let attempts = try store.deliveryAttempts().filter { $0.deliveryID == last.deliveryID }
+        for attempt in attempts {
+            output.write("attempt \(attempt.attempt): \(attempt.outcome.rawValue) — \(attempt.message)")
+        }
+        switch last.outcome {
+        case .delivered:
+            output.write("delivered to \(last.url) (delivery \(last.deliveryID.prefix(8)))")
+        case .retry:
+            output.write(
+                "not delivered after \(attempts.count) attempt(s); kept in the outbox: retry with "
+                    + "`annulus export --retry-pending --token-file FILE`")
+            throw ExitCode(1)
+        case .failed:
+            output.write("the endpoint refused the Bundle; not retried (delivery \(last.deliveryID.prefix(8)))")
+            throw ExitCode(1)
+        }
+    }
+}
