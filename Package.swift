@@ -37,8 +37,6 @@ let package = Package(
             dependencies: ["CDicom", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
-        // The system libpng.
-        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         // PNG encoding through libpng's classic API (8/16-bit grey and RGB), its setjmp kept in C.
         .target(name: "CPNGWriter", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
         // The system cairo: anti-aliased overlays and text (fonts through fontconfig and FreeType).
@@ -46,7 +44,7 @@ let package = Package(
         // Study/series model, windowing, PNG previews (grows with the previews issue).
         .target(
             name: "Imaging",
-            dependencies: ["DicomIO", "CLibPNG", "CPNGWriter", "CCairo"],
+            dependencies: ["DicomIO", "CPNGWriter", "CCairo"],
             swiftSettings: strictSwift
         ),
         // The clinical vocabulary of disc-level findings (levels, fissures, grades, discography) as pure values.

@@ -128,8 +128,6 @@ extension DicomTag {
     public static let frameTimeVector = DicomTag(0x0018, 0x1065)
     /// (0028,0009) Frame Increment Pointer.
     public static let frameIncrementPointer = DicomTag(0x0028, 0x0009)
-    /// (6000,3000) Overlay Data of the first overlay plane.
-    public static let overlayData = DicomTag(0x6000, 0x3000)
     /// (7FE0,0010) Pixel Data.
     public static let pixelData = DicomTag(0x7FE0, 0x0010)
 }

@@ -47,22 +47,6 @@ public enum PNGEncoder {
         defer { cpng_free(output) }
         return Data(bytes: output, count: size)
     }
-
-    /// Encodes 8-bit `pixels` (row-major, `samplesPerPixel` 1 or 3 interleaved).
-    public static func encode(
-        width: Int, height: Int, samplesPerPixel: Int, pixels: [UInt8], compression: Compression = .fast
-    ) throws -> Data {
-        guard samplesPerPixel == 1 || samplesPerPixel == 3 else {
-            throw EncodingError(message: "\(samplesPerPixel) samples per pixel; PNG previews take 1 or 3")
-        }
-        guard width > 0, height > 0, pixels.count == width * height * samplesPerPixel else {
-            throw EncodingError(message: "\(pixels.count) samples do not make a \(width) x \(height) image")
-        }
-        let image = PreviewImage(
-            width: width, height: height, channels: samplesPerPixel == 1 ? .grey : .rgb, bitDepth: 8,
-            samples: pixels.map(UInt16.init))
-        return try encode(image, compression: compression)
-    }
 }
 
 /// Decodes PNG files back into preview images through libpng, samples exactly as stored (tests and cine checks
