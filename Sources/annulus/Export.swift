@@ -104,14 +104,9 @@ struct ExportCommand: AsyncParsableCommand {
 
     /// The export bytes: signed findings (and drafts when asked), the evaluation of the patient, provenance.
     func exportData(store: AnnulusStore, study target: StudySummary) throws -> Data {
-        var annotations: [AnnotationVersion] = []
-        for latest in try store.annotations(studyUID: target.studyInstanceUID, includeRetracted: false) {
-            if includeDrafts || latest.isSigned {
-                annotations.append(latest)
-            } else if let signed = try store.history(id: latest.annotationID).last(where: \.isSigned) {
-                annotations.append(signed)
-            }
-        }
+        let annotations = try TriageInputs.countedVersions(
+            try store.annotations(studyUID: target.studyInstanceUID, includeRetracted: false), store: store,
+            includeDrafts: includeDrafts)
         let inputs = try TriageInputs(store: store, study: target, includeDrafts: includeDrafts)
         let evaluation = CandidacyEngine.evaluate(
             intake: inputs.intake, levels: inputs.levels, rules: try rulesOptions.load(),

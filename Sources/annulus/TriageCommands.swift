@@ -154,8 +154,9 @@ struct TriageInputs {
     var pendingDrafts: Int
     var accessions: [String]
 
-    init(store: AnnulusStore, study: StudySummary, includeDrafts: Bool) throws {
-        let patientStudies = try store.studies().filter { $0.patientID == study.patientID }
+    /// Reads the inputs; `allStudies` (from `store.studies()`) may be passed in when evaluating many patients.
+    init(store: AnnulusStore, study: StudySummary, includeDrafts: Bool, allStudies: [StudySummary]? = nil) throws {
+        let patientStudies = try (allStudies ?? store.studies()).filter { $0.patientID == study.patientID }
         accessions = patientStudies.compactMap(\.accessionNumber)
         intake = try store.latestIntake(studyUID: study.studyInstanceUID).map {
             try IntakeCoding.decode($0.payload, origin: "the stored intake")
@@ -163,16 +164,23 @@ struct TriageInputs {
         levels = [:]
         pendingDrafts = 0
         for member in patientStudies {
-            for latest in try store.annotations(studyUID: member.studyInstanceUID, includeRetracted: false) {
-                if !latest.isSigned { pendingDrafts += 1 }
-                // Only signed findings count unless drafts are asked for; an amendment waiting for signature
-                // leaves the last signed version in force.
-                let counted =
-                    includeDrafts || latest.isSigned
-                    ? latest : try store.history(id: latest.annotationID).last(where: \.isSigned)
-                guard let counted, let annotation = try? LevelAnnotation.decode(counted.payload) else { continue }
+            let current = try store.annotations(studyUID: member.studyInstanceUID, includeRetracted: false)
+            pendingDrafts += current.filter { !$0.isSigned }.count
+            for counted in try Self.countedVersions(current, store: store, includeDrafts: includeDrafts) {
+                guard let annotation = try? LevelAnnotation.decode(counted.payload) else { continue }
                 levels[annotation.level, default: []].append(annotation.finding)
             }
+        }
+    }
+
+    /// The versions that count for triage and export: the latest when drafts are included, otherwise the last
+    /// signed version of each annotation (an amendment waiting for signature leaves it in force).
+    static func countedVersions(
+        _ current: [AnnotationVersion], store: AnnulusStore, includeDrafts: Bool
+    ) throws -> [AnnotationVersion] {
+        try current.compactMap { latest in
+            includeDrafts || latest.isSigned
+                ? latest : try store.history(id: latest.annotationID).last(where: \.isSigned)
         }
     }
 }
@@ -262,11 +270,12 @@ struct WorklistCommand: AsyncParsableCommand {
         let store = try storeOptions.open()
         var seenPatients: Set<String> = []
         var entries: [Entry] = []
-        for study in try store.studies() where seenPatients.insert(study.patientID).inserted {
-            let signed = try TriageInputs(store: store, study: study, includeDrafts: false)
+        let studies = try store.studies()
+        for study in studies where seenPatients.insert(study.patientID).inserted {
+            let signed = try TriageInputs(store: store, study: study, includeDrafts: false, allStudies: studies)
             let evaluation = CandidacyEngine.evaluate(
                 intake: signed.intake, levels: signed.levels, rules: rules, includesDrafts: false)
-            let withDrafts = try TriageInputs(store: store, study: study, includeDrafts: true)
+            let withDrafts = try TriageInputs(store: store, study: study, includeDrafts: true, allStudies: studies)
             let draftOutcome = CandidacyEngine.evaluate(
                 intake: withDrafts.intake, levels: withDrafts.levels, rules: rules, includesDrafts: true
             ).outcome
