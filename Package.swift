@@ -111,7 +111,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
-            name: "AnnulusCLITests", dependencies: ["DicomIO", "Imaging"], exclude: ["Fixtures"],
+            name: "AnnulusCLITests", dependencies: ["DicomIO", "Imaging", "SchemaTestSupport"],
+            exclude: ["Fixtures"], swiftSettings: strictSwift),
+        // JSON Schema validation through Python's jsonschema, shared by the Findings and CLI tests.
+        .target(
+            name: "SchemaTestSupport", path: "Tests/SchemaTestSupport", exclude: ["validate_json.py"],
             swiftSettings: strictSwift),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SpineModelTests", dependencies: ["SpineModel"], swiftSettings: strictSwift),
@@ -119,8 +123,8 @@ let package = Package(
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(
-            name: "FindingsTests", dependencies: ["Findings", "SpineModel", "Candidacy", "Store"],
-            exclude: ["validate_json.py"], swiftSettings: strictSwift),
+            name: "FindingsTests", dependencies: ["Findings", "SpineModel", "Candidacy", "Store", "SchemaTestSupport"],
+            swiftSettings: strictSwift),
         .testTarget(
             name: "ResearchImportTests", dependencies: ["ResearchImport", "SpineModel"], swiftSettings: strictSwift
         ),

@@ -4,7 +4,10 @@ import Store
 /// The fullUrls, identifiers and shared pieces of one Bundle.
 struct BundleContext {
     let input: ExportInput
+    /// The study's own exported annotations.
     let annotations: [ExportedAnnotation]
+    /// The supporting studies' exported annotations.
+    let supportingAnnotations: [ExportedAnnotation]
     let studyUID: String
     let patientURL: String
     let deviceURL: String
@@ -16,20 +19,30 @@ struct BundleContext {
     init(_ input: ExportInput) {
         self.input = input
         annotations = input.exportedAnnotations.map(ExportedAnnotation.init)
+        supportingAnnotations = input.exportedSupportingAnnotations.map(ExportedAnnotation.init)
         studyUID = input.study.studyInstanceUID
         patientURL = NameBasedUUID.urn("Patient|\(input.patientIDSystem)|\(input.patientID)")
         deviceURL = NameBasedUUID.urn("Device|annulus-\(input.softwareVersion)")
-        studyURL = NameBasedUUID.urn("ImagingStudy|\(studyUID)")
+        studyURL = Self.studyURL(studyUID)
         candidacyURL = NameBasedUUID.urn("Observation|\(studyUID)|candidacy")
         reportURL = NameBasedUUID.urn("DiagnosticReport|\(studyUID)")
         provenanceURL = NameBasedUUID.urn("Provenance|\(studyUID)|\(input.exportedAtText)")
     }
 
-    /// The finding Observation's fullUrl.
-    func observationURL(_ annotation: ExportedAnnotation) -> String {
-        NameBasedUUID.urn(
-            "Observation|\(studyUID)|\(annotation.version.annotationID)|\(annotation.levelName)|\(annotation.kindName)")
+    /// An ImagingStudy's fullUrl, the same in every export that carries the study.
+    static func studyURL(_ studyUID: String) -> String {
+        NameBasedUUID.urn("ImagingStudy|\(studyUID)")
     }
+
+    /// The finding Observation's fullUrl (named by the annotation's own study, so the same in every export).
+    func observationURL(_ annotation: ExportedAnnotation) -> String {
+        let version = annotation.version
+        return NameBasedUUID.urn(
+            "Observation|\(version.studyUID)|\(version.annotationID)|\(annotation.levelName)|\(annotation.kindName)")
+    }
+
+    /// Every exported annotation: the study's own, then the supporting studies'.
+    var allAnnotations: [ExportedAnnotation] { annotations + supportingAnnotations }
 
     var candidacyIdentifier: String { "candidacy-\(studyUID)" }
     var reportIdentifier: String { "report-\(studyUID)" }

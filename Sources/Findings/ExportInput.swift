@@ -19,6 +19,10 @@ public struct ExportInput: Sendable {
     public var annotations: [AnnotationVersion]
     /// Whether drafts were asked for (`--include-drafts`); drafts are always marked as such.
     public var includesDrafts: Bool
+    /// Other studies of the same patient whose findings the evaluation used (a discography on a fluoroscopy
+    /// study, an earlier MR). Their findings travel with the candidacy so that it can cite them; they keep the
+    /// identifiers of their own study's export, so a receiver given both keeps one copy.
+    public var supportingStudies: [SupportingStudy]
     /// The candidacy evaluation (triage result), if one was made.
     public var evaluation: Evaluation?
     /// Annulus's version, e.g. "0.9.0".
@@ -29,8 +33,8 @@ public struct ExportInput: Sendable {
     /// Creates an export input.
     public init(
         study: StudySummary, patientID: String, patientIDSystem: String = FindingsCodes.patientIDSystem,
-        series: [SeriesSummary], annotations: [AnnotationVersion], includesDrafts: Bool, evaluation: Evaluation?,
-        softwareVersion: String, exportedAt: Date
+        series: [SeriesSummary], annotations: [AnnotationVersion], includesDrafts: Bool,
+        supportingStudies: [SupportingStudy] = [], evaluation: Evaluation?, softwareVersion: String, exportedAt: Date
     ) {
         self.study = study
         self.patientID = patientID
@@ -38,6 +42,7 @@ public struct ExportInput: Sendable {
         self.series = series
         self.annotations = annotations
         self.includesDrafts = includesDrafts
+        self.supportingStudies = supportingStudies
         self.evaluation = evaluation
         self.softwareVersion = softwareVersion
         self.exportedAt = exportedAt
@@ -48,14 +53,37 @@ public struct ExportInput: Sendable {
         annotations.filter { $0.isSigned || $0.isDraft }
     }
 
-    /// True when at least one annotation is exported and every exported annotation is signed.
+    /// The supporting studies' exported annotations, study by study in the given order.
+    var exportedSupportingAnnotations: [AnnotationVersion] {
+        supportingStudies.flatMap { $0.annotations.filter { $0.isSigned || $0.isDraft } }
+    }
+
+    /// True when at least one annotation of the study is exported and every exported annotation (the supporting
+    /// studies' included, since the candidacy rests on them) is signed.
     public var isFullySigned: Bool {
         let exported = exportedAnnotations
-        return !exported.isEmpty && exported.allSatisfy(\.isSigned)
+        return !exported.isEmpty && (exported + exportedSupportingAnnotations).allSatisfy(\.isSigned)
     }
 
     /// The export time as an ISO 8601 UTC instant with milliseconds ("2026-03-08T12:00:00.000Z").
     var exportedAtText: String {
         Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(exportedAt)
+    }
+}
+
+/// Another study of the patient whose findings the candidacy evaluation used.
+public struct SupportingStudy: Sendable {
+    /// The study.
+    public var study: StudySummary
+    /// Its series.
+    public var series: [SeriesSummary]
+    /// Its annotations that counted, chosen as for the main study.
+    public var annotations: [AnnotationVersion]
+
+    /// Creates a supporting study.
+    public init(study: StudySummary, series: [SeriesSummary], annotations: [AnnotationVersion]) {
+        self.study = study
+        self.series = series
+        self.annotations = annotations
     }
 }

@@ -12,8 +12,8 @@ import Store
 /// |---|---|---|
 /// | Patient (identifier only, no name) | `Patient|<system>|<patient ID>` | `POST Patient`, `ifNoneExist: identifier=<system>|<patient ID>` |
 /// | Device (Annulus, version) | `Device|annulus-<version>` | `POST Device`, `ifNoneExist: identifier=<ours>|annulus-<version>` |
-/// | ImagingStudy | `ImagingStudy|<StudyUID>` | `POST ImagingStudy`, `ifNoneExist: identifier=urn:dicom:uid|urn:oid:<StudyUID>` |
-/// | Observation per finding | `Observation|<StudyUID>|<annotation id>|<level>|<kind>` | `PUT Observation?identifier=<ours>|<annotation id>` |
+/// | ImagingStudy (the study, then each supporting study) | `ImagingStudy|<StudyUID>` | `POST ImagingStudy`, `ifNoneExist: identifier=urn:dicom:uid|urn:oid:<StudyUID>` |
+/// | Observation per finding (the study's, then the supporting studies') | `Observation|<its StudyUID>|<annotation id>|<level>|<kind>` | `PUT Observation?identifier=<ours>|<annotation id>` |
 /// | candidacy Observation | `Observation|<StudyUID>|candidacy` | `PUT Observation?identifier=<ours>|candidacy-<StudyUID>` |
 /// | DiagnosticReport | `DiagnosticReport|<StudyUID>` | `PUT DiagnosticReport?identifier=<ours>|report-<StudyUID>` |
 /// | Provenance | `Provenance|<StudyUID>|<export time>` | `POST Provenance` (one record per export: an audit trail) |
@@ -33,15 +33,10 @@ public enum FHIRBundleBuilder {
         var entries: [JSONNode] = [
             entry(context.patientURL, FHIRResources.patient(context), request: FHIRResources.patientRequest(context)),
             entry(context.deviceURL, FHIRResources.device(context), request: FHIRResources.deviceRequest(context)),
-            entry(
-                context.studyURL, FHIRResources.imagingStudy(context),
-                request: [
-                    "method": "POST", "url": "ImagingStudy",
-                    "ifNoneExist": .string(
-                        BundleContext.identifierQuery(FindingsCodes.dicomUID, "urn:oid:" + context.studyUID)),
-                ]),
+            studyEntry(input.study, series: input.series, context),
         ]
-        for annotation in context.annotations {
+        entries += input.supportingStudies.map { studyEntry($0.study, series: $0.series, context) }
+        for annotation in context.allAnnotations {
             entries.append(
                 entry(
                     context.observationURL(annotation), FHIRObservations.finding(annotation, context),
@@ -67,6 +62,20 @@ public enum FHIRBundleBuilder {
             "timestamp": .string(input.exportedAtText),
             "entry": .array(entries),
         ]
+    }
+
+    /// An ImagingStudy, created only when the receiver has no study with its UID.
+    private static func studyEntry(_ study: StudySummary, series: [SeriesSummary], _ context: BundleContext)
+        -> JSONNode
+    {
+        entry(
+            BundleContext.studyURL(study.studyInstanceUID),
+            FHIRResources.imagingStudy(study, series: series, context),
+            request: [
+                "method": "POST", "url": "ImagingStudy",
+                "ifNoneExist": .string(
+                    BundleContext.identifierQuery(FindingsCodes.dicomUID, "urn:oid:" + study.studyInstanceUID)),
+            ])
     }
 
     private static func entry(_ fullUrl: String, _ resource: JSONNode, request: JSONNode) -> JSONNode {

@@ -30,7 +30,7 @@ enum FHIRObservations {
             "valueString": .string(
                 exported.annotation?.finding.summary ?? "finding not readable: \(exported.problem ?? "unknown")"),
             "bodySite": bodySite(exported),
-            "derivedFrom": [BundleContext.reference(context.studyURL)],
+            "derivedFrom": [BundleContext.reference(BundleContext.studyURL(version.studyUID))],
             "device": BundleContext.reference(context.deviceURL),
             "component": values.isEmpty ? nil : .array(values),
             "note": notes.isEmpty ? nil : .array(notes),
@@ -127,7 +127,7 @@ enum FHIRObservations {
             notes += (level.cautions + level.supportive).map { "\(level.level.name): " + line($0) }
         }
         notes.append(evaluation.disclaimer)
-        var derived = context.annotations.map { BundleContext.reference(context.observationURL($0)) }
+        var derived = context.allAnnotations.map { BundleContext.reference(context.observationURL($0)) }
         if derived.isEmpty { derived = [BundleContext.reference(context.studyURL)] }
         return .compact([
             "resourceType": "Observation",

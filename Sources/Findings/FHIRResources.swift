@@ -41,9 +41,10 @@ enum FHIRResources {
         ]
     }
 
-    /// The study, identified by its Study Instance UID and accession number, with its series.
-    static func imagingStudy(_ context: BundleContext) -> JSONNode {
-        let study = context.input.study
+    /// A study, identified by its Study Instance UID and accession number, with its series.
+    static func imagingStudy(_ study: StudySummary, series studySeries: [SeriesSummary], _ context: BundleContext)
+        -> JSONNode
+    {
         var identifiers: [JSONNode] = [
             ["system": .string(FindingsCodes.dicomUID), "value": .string("urn:oid:" + study.studyInstanceUID)]
         ]
@@ -53,7 +54,7 @@ enum FHIRResources {
                 "value": .string(accession),
             ])
         }
-        let series: [JSONNode] = context.input.series.map { series in
+        let series: [JSONNode] = studySeries.map { series in
             .compact([
                 "uid": .string(series.seriesInstanceUID),
                 "number": series.seriesNumber.flatMap { $0 >= 0 ? JSONNode.int($0) : nil },
@@ -69,8 +70,8 @@ enum FHIRResources {
             "subject": BundleContext.reference(context.patientURL),
             "started": fhirDate(study.studyDate).map(JSONNode.string),
             "description": nonEmpty(study.studyDescription),
-            "numberOfSeries": .int(context.input.series.count),
-            "numberOfInstances": .int(context.input.series.reduce(0) { $0 + $1.instanceCount }),
+            "numberOfSeries": .int(studySeries.count),
+            "numberOfInstances": .int(studySeries.reduce(0) { $0 + $1.instanceCount }),
             "series": series.isEmpty ? nil : .array(series),
         ])
     }
@@ -98,16 +99,21 @@ enum FHIRResources {
         ])
     }
 
-    /// The candidacy outcome line (or "No candidacy evaluation"), the drafts statement when drafts are
-    /// included, and the disclaimer.
+    /// The candidacy outcome line and each level's outcome (or "No candidacy evaluation"), the drafts statement
+    /// when drafts are included, and the disclaimer.
     static func conclusion(_ context: BundleContext) -> String {
         var parts: [String] = []
         if let evaluation = context.input.evaluation {
             parts.append(evaluation.outcomeLine)
+            if !evaluation.levels.isEmpty {
+                parts.append(
+                    "By level: "
+                        + evaluation.levels.map { "\($0.level.name) \($0.outcome.rawValue)" }.joined(separator: ", "))
+            }
         } else {
             parts.append("No candidacy evaluation")
         }
-        if context.annotations.contains(where: \.version.isDraft) {
+        if context.allAnnotations.contains(where: \.version.isDraft) {
             parts.append(CandidacyWording.draftsStatement)
         }
         parts.append(CandidacyWording.disclaimer)
@@ -117,12 +123,15 @@ enum FHIRResources {
     /// Who made what: the signing clinicians (and authors of included drafts) by name, and Annulus.
     static func provenance(_ context: BundleContext) -> JSONNode {
         var targets = [BundleContext.reference(context.studyURL)]
-        targets += context.annotations.map { BundleContext.reference(context.observationURL($0)) }
+        targets += context.input.supportingStudies.map {
+            BundleContext.reference(BundleContext.studyURL($0.study.studyInstanceUID))
+        }
+        targets += context.allAnnotations.map { BundleContext.reference(context.observationURL($0)) }
         if context.input.evaluation != nil { targets.append(BundleContext.reference(context.candidacyURL)) }
         targets.append(BundleContext.reference(context.reportURL))
 
-        let signers = Set(context.annotations.compactMap(\.version.signedBy)).sorted()
-        let draftAuthors = Set(context.annotations.filter(\.version.isDraft).map(\.version.author)).sorted()
+        let signers = Set(context.allAnnotations.compactMap(\.version.signedBy)).sorted()
+        let draftAuthors = Set(context.allAnnotations.filter(\.version.isDraft).map(\.version.author)).sorted()
         var agents: [JSONNode] = signers.map { agent("signing clinician", ["display": .string($0)]) }
         agents += draftAuthors.map { agent("author of draft (unsigned) findings", ["display": .string($0)]) }
         agents.append(

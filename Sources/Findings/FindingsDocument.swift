@@ -5,10 +5,11 @@ import Store
 
 /// The native findings document (`docs/findings.schema.json`, schema version `FindingsDocument.schemaVersion`):
 /// the patient and study identifiers, the series used, every exported annotation (drafts marked as such), the
-/// triage result with its rule-set version and every reason, and the provenance of the export.
+/// supporting studies whose findings the triage also used, the triage result with its rule-set version and every
+/// reason, and the provenance of the export.
 public enum FindingsDocument {
     /// The version of `docs/findings.schema.json` the document follows.
-    public static let schemaVersion = "1.0"
+    public static let schemaVersion = "1.1"
 
     /// The document as pretty-printed JSON with sorted keys: the same input always gives the same bytes.
     public static func build(_ input: ExportInput) -> Data {
@@ -21,10 +22,13 @@ public enum FindingsDocument {
             includesDrafts: input.includesDrafts,
             status: input.isFullySigned ? "final" : "preliminary",
             annotations: annotations.map(Annotation.init),
+            supportingStudies: input.supportingStudies.map(Supporting.init),
             triage: input.evaluation,
             provenance: .init(
                 software: "Annulus", softwareVersion: input.softwareVersion, exportedAt: input.exportedAtText,
-                signers: Set(annotations.compactMap(\.version.signedBy)).sorted()
+                signers: Set(
+                    (input.exportedAnnotations + input.exportedSupportingAnnotations).compactMap(\.signedBy)
+                ).sorted()
             )
         )
         let encoder = JSONEncoder()
@@ -45,8 +49,24 @@ public enum FindingsDocument {
         var includesDrafts: Bool
         var status: String
         var annotations: [Annotation]
+        var supportingStudies: [Supporting]
         var triage: Evaluation?
         var provenance: Provenance
+    }
+
+    /// Another study of the patient whose findings the triage used.
+    private struct Supporting: Encodable {
+        var study: Study
+        var series: [Series]
+        var annotations: [Annotation]
+
+        init(_ supporting: SupportingStudy) {
+            study = Study(supporting.study)
+            series = supporting.series.map(Series.init)
+            annotations = supporting.annotations.filter { $0.isSigned || $0.isDraft }.map {
+                Annotation(ExportedAnnotation($0))
+            }
+        }
     }
 
     private struct Patient: Encodable {

@@ -108,12 +108,23 @@ struct ExportCommand: AsyncParsableCommand {
             try store.annotations(studyUID: target.studyInstanceUID, includeRetracted: false), store: store,
             includeDrafts: includeDrafts)
         let inputs = try TriageInputs(store: store, study: target, includeDrafts: includeDrafts)
+        var supporting: [SupportingStudy] = []
+        for other in try store.studies() where other.patientID == target.patientID && other != target {
+            let counted = try TriageInputs.countedVersions(
+                try store.annotations(studyUID: other.studyInstanceUID, includeRetracted: false), store: store,
+                includeDrafts: includeDrafts)
+            guard !counted.isEmpty else { continue }
+            supporting.append(
+                SupportingStudy(
+                    study: other, series: try store.series(ofStudy: other.studyInstanceUID), annotations: counted))
+        }
         let evaluation = CandidacyEngine.evaluate(
             intake: inputs.intake, levels: inputs.levels, rules: try rulesOptions.load(),
             includesDrafts: includeDrafts)
         let input = ExportInput(
             study: target, patientID: target.patientID, series: try store.series(ofStudy: target.studyInstanceUID),
-            annotations: annotations, includesDrafts: includeDrafts, evaluation: evaluation,
+            annotations: annotations, includesDrafts: includeDrafts, supportingStudies: supporting,
+            evaluation: evaluation,
             softwareVersion: AnnulusVersion.current, exportedAt: Date())
         return format == "fhir" ? FHIRBundleBuilder.build(input) : FindingsDocument.build(input)
     }

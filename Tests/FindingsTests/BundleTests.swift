@@ -177,6 +177,58 @@ struct BundleTests {
         #expect(agents == ["dr.okafor", "dr.rivera", "Annulus 0.9.0"])
     }
 
+    @Test("a supporting study's discography travels with the candidacy under the identifiers of its own export")
+    func supportingStudy() throws {
+        let bundle = FHIRBundleBuilder.build(Fixture.supportedInput)
+        let entries = BundleJSON.entries(bundle)
+        let discographyID = try #require(Fixture.discography(signed: true).annotations.first?.annotationID)
+        let discography = try #require(
+            entries.first { BundleJSON.identifierValue($0["resource"] as? [String: Any] ?? [:]) == discographyID })
+        let discographyURL = try #require(discography["fullUrl"] as? String)
+        let request = discography["request"] as? [String: Any]
+        #expect(request?["method"] as? String == "PUT")
+        #expect((request?["url"] as? String)?.hasSuffix(discographyID) == true, "conditional update by its id")
+
+        // The fluoroscopy study's own export names the same Observation and ImagingStudy with the same fullUrls.
+        let own = ExportInput(
+            study: Fixture.discography(signed: true).study, patientID: "PAT-0001",
+            series: Fixture.discography(signed: true).series,
+            annotations: Fixture.discography(signed: true).annotations, includesDrafts: false, evaluation: nil,
+            softwareVersion: "0.9.0", exportedAt: Fixture.exportTime)
+        let ownURLs = Set(BundleJSON.entries(FHIRBundleBuilder.build(own)).compactMap { $0["fullUrl"] as? String })
+        #expect(ownURLs.contains(discographyURL))
+        let studies = BundleJSON.resources(bundle, type: "ImagingStudy")
+        #expect(studies.count == 2)
+        let studyURLs = entries.filter {
+            ($0["resource"] as? [String: Any])?["resourceType"] as? String == "ImagingStudy"
+        }.compactMap { $0["fullUrl"] as? String }
+        #expect(ownURLs.contains(studyURLs[1]), "the supporting ImagingStudy has its own export's fullUrl")
+        let derivedFrom = (discography["resource"] as? [String: Any])?["derivedFrom"] as? [[String: Any]]
+        #expect(derivedFrom?.first?["reference"] as? String == studyURLs[1], "derived from its own study")
+
+        let candidacy = try #require(
+            BundleJSON.resources(bundle, type: "Observation").first {
+                BundleJSON.identifierValue($0) == "candidacy-\(Fixture.studyUID)"
+            })
+        let derived = (candidacy["derivedFrom"] as? [[String: Any]] ?? []).compactMap { $0["reference"] as? String }
+        #expect(derived.count == 4 && derived.last == discographyURL)
+        let report = try #require(BundleJSON.resources(bundle, type: "DiagnosticReport").first)
+        let results = (report["result"] as? [[String: Any]] ?? []).compactMap { $0["reference"] as? String }
+        #expect(!results.contains(discographyURL), "the MR report lists the MR findings and the candidacy")
+        #expect(report["status"] as? String == "final")
+    }
+
+    @Test("a draft in the supporting study keeps the report preliminary")
+    func supportingDraft() throws {
+        var input = Fixture.supportedInput
+        input.supportingStudies = [Fixture.discography(signed: false)]
+        input.includesDrafts = true
+        let bundle = FHIRBundleBuilder.build(input)
+        let report = try #require(BundleJSON.resources(bundle, type: "DiagnosticReport").first)
+        #expect(report["status"] as? String == "preliminary")
+        #expect((report["conclusion"] as? String)?.contains("draft") == true)
+    }
+
     @Test("name-based UUIDs follow RFC 9562 version 5")
     func uuidV5() {
         // uuid.uuid5(uuid.NAMESPACE_DNS, "python.org") in Python.

@@ -87,8 +87,43 @@ enum Fixture {
             softwareVersion: "0.9.0", exportedAt: exportTime)
     }
 
+    /// The patient's fluoroscopy study with a discography at L4-L5 (signed, or a draft).
+    static let fluoroscopyUID = "1.2.826.0.1.3680043.8.498.10002"
+    static func discography(signed isSigned: Bool) -> SupportingStudy {
+        let study = StudySummary(
+            studyInstanceUID: fluoroscopyUID, accessionNumber: "ACC-RF-0001", studyDate: "20260305",
+            studyTime: "090000", studyDescription: "Discography L4-L5", patientID: "PAT-0001", modalities: ["RF"],
+            seriesCount: 1, instanceCount: 1, draftAnnotations: isSigned ? 0 : 1, signedAnnotations: isSigned ? 1 : 0,
+            retractedAnnotations: 0, lastIndexedAt: nil)
+        let series = SeriesSummary(
+            seriesInstanceUID: fluoroscopyUID + ".1", studyInstanceUID: fluoroscopyUID, modality: "RF",
+            seriesNumber: 1, seriesDescription: "Discography cine", instanceCount: 1, frameCount: 40)
+        let annotation = LevelAnnotation(
+            level: .L4L5,
+            finding: .discography(Discography(grade: .grade3, response: .concordant, pain: 7)))
+        var version =
+            isSigned
+            ? signed("0b7c2a9e-2222-4c1e-9a53-000000000001", annotation)
+            : draft("0b7c2a9e-2222-4c1e-9a53-000000000001", annotation)
+        version.studyUID = fluoroscopyUID
+        version.seriesUID = series.seriesInstanceUID
+        return SupportingStudy(study: study, series: [series], annotations: [version])
+    }
+
+    /// Signed MR findings and the signed discography of the patient's fluoroscopy study, with an evaluation.
+    static var supportedInput: ExportInput {
+        let supporting = discography(signed: true)
+        var value = input(signedAnnotations, includesDrafts: false)
+        value.supportingStudies = [supporting]
+        value.evaluation = evaluation(signedAnnotations + supporting.annotations, includesDrafts: false)
+        return value
+    }
+
     static var allInputs: [(name: String, input: ExportInput)] {
-        [("signed", signedInput), ("draft", draftInput), ("no-evaluation", noEvaluationInput)]
+        [
+            ("signed", signedInput), ("draft", draftInput), ("no-evaluation", noEvaluationInput),
+            ("supporting-study", supportedInput),
+        ]
     }
 }
 

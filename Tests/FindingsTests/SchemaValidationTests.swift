@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import SchemaTestSupport
 import Testing
 
 @Suite("Schema validation")

@@ -12,7 +12,9 @@ struct SchemaTests {
             let store = try AnnulusStore(path: path)
             #expect(FileManager.default.fileExists(atPath: path))
             #expect(
-                try store.appliedMigrations() == ["v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts"])
+                try store.appliedMigrations() == [
+                    "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
+                ])
             let objects = try store.schemaObjects()
             for expected in [
                 "table patients", "table studies", "table series", "table instances", "table annotation_versions",
@@ -45,7 +47,9 @@ struct SchemaTests {
             for _ in 0..<2 {
                 let store = try AnnulusStore(path: path)
                 #expect(
-                    try store.appliedMigrations() == ["v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts"])
+                    try store.appliedMigrations() == [
+                        "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
+                    ])
                 let studies = try store.studies()
                 #expect(studies.count == 1)
                 #expect(studies.first?.instanceCount == 3)
@@ -63,7 +67,10 @@ struct SchemaTests {
                     group.addTask { try AnnulusStore(path: path).appliedMigrations() }
                 }
                 for try await applied in group {
-                    #expect(applied == ["v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts"])
+                    #expect(
+                        applied == [
+                            "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
+                        ])
                 }
             }
         }

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """A real local HTTP server standing in for a FHIR endpoint in delivery tests.
 
-Usage: flaky_fhir_server.py FAILURES STATUS LOG
+Usage: flaky_fhir_server.py FAILURES STATUS LOG PORTFILE [PORT]
   Answers the first FAILURES POSTs with STATUS (e.g. 503 or 400), later ones with 200 and a transaction-response
   Bundle. Appends one JSON line per request to LOG (method, path, status, authorization, content type, body size,
-  resourceType of the body). Prints the port it listens on, then serves until killed.
+  resourceType and entry count of the body). Listens on PORT (default: any free port), writes the port to PORTFILE
+  atomically once listening, then serves until killed. No pipes: the test reads files, so nothing it waits on can
+  be held open by this long-lived process.
 """
 import json
 import os
@@ -21,6 +23,8 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 failures = int(sys.argv[1])
 failure_status = int(sys.argv[2])
 log_path = sys.argv[3]
+port_path = sys.argv[4]
+port = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 seen = {"count": 0}
 
 
@@ -31,14 +35,16 @@ class Handler(BaseHTTPRequestHandler):
         seen["count"] += 1
         status = failure_status if seen["count"] <= failures else 200
         try:
-            resource_type = json.loads(body).get("resourceType")
+            parsed = json.loads(body)
+            resource_type = parsed.get("resourceType")
+            entries = len(parsed.get("entry", []))
         except ValueError:
-            resource_type = None
+            resource_type, entries = None, 0
         with open(log_path, "a") as log:
             log.write(json.dumps({
                 "method": "POST", "path": self.path, "status": status,
                 "authorization": self.headers.get("Authorization"),
-                "contentType": self.headers.get("Content-Type"), "size": len(body), "resourceType": resource_type,
+                "contentType": self.headers.get("Content-Type"), "size": len(body), "resourceType": resource_type, "entries": entries,
             }) + "\n")
         if status == 200:
             answer = {"resourceType": "Bundle", "type": "transaction-response", "entry": []}
@@ -57,6 +63,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-server = HTTPServer(("127.0.0.1", 0), Handler)
-print(server.server_address[1], flush=True)
+HTTPServer.allow_reuse_address = True
+server = HTTPServer(("127.0.0.1", port), Handler)
+with open(port_path + ".tmp", "w") as handle:
+    handle.write(str(server.server_address[1]))
+os.rename(port_path + ".tmp", port_path)
 server.serve_forever()

@@ -1,22 +1,23 @@
 import Foundation
 
-/// Runs `validate_json.py` with Python's `jsonschema` in a venv created once and cached under /tmp.
-enum SchemaValidator {
+/// Test support shared by the Findings and CLI tests: runs `validate_json.py` with Python's `jsonschema` in a venv created once and cached under /tmp.
+public enum SchemaValidator {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("validate_json.py").path
     /// HL7's R4 JSON schema, `../shared/fhir/fhir.schema.json` from the repository.
-    static let fhirSchema = repository.appendingPathComponent("../shared/fhir/fhir.schema.json").standardized.path
-    static let findingsSchema = repository.appendingPathComponent("docs/findings.schema.json").path
+    public static let fhirSchema = repository.appendingPathComponent("../shared/fhir/fhir.schema.json").standardized
+        .path
+    public static let findingsSchema = repository.appendingPathComponent("docs/findings.schema.json").path
     static let venv = "/tmp/annulus-fhir-venv"
 
-    static var hasPython: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") }
-    static var hasFHIRSchema: Bool { hasPython && FileManager.default.fileExists(atPath: fhirSchema) }
+    public static var hasPython: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") }
+    public static var hasFHIRSchema: Bool { hasPython && FileManager.default.fileExists(atPath: fhirSchema) }
 
     /// Validates `instance` against `schema` with the given draft ("6", "7", "2020-12"); nil when valid, else
     /// the validator's output (or why it could not run).
-    static func problems(in instance: Data, schema: String, draft: String) -> String? {
+    public static func problems(in instance: Data, schema: String, draft: String) -> String? {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "annulus-validate-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }
