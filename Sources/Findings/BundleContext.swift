@@ -8,6 +8,8 @@ struct BundleContext {
     let annotations: [ExportedAnnotation]
     /// The supporting studies' exported annotations.
     let supportingAnnotations: [ExportedAnnotation]
+    /// Retracted annotations (study and supporting studies), sent as entered-in-error.
+    let retractedAnnotations: [ExportedAnnotation]
     let studyUID: String
     let patientURL: String
     let deviceURL: String
@@ -20,6 +22,7 @@ struct BundleContext {
         self.input = input
         annotations = input.exportedAnnotations.map(ExportedAnnotation.init)
         supportingAnnotations = input.exportedSupportingAnnotations.map(ExportedAnnotation.init)
+        retractedAnnotations = input.retractedAnnotations.map(ExportedAnnotation.init)
         studyUID = input.study.studyInstanceUID
         patientURL = NameBasedUUID.urn("Patient|\(input.patientIDSystem)|\(input.patientID)")
         deviceURL = NameBasedUUID.urn("Device|annulus-\(input.softwareVersion)")

@@ -15,7 +15,8 @@ public struct ExportInput: Sendable {
     /// The series of the study used for the findings.
     public var series: [SeriesSummary]
     /// The annotations to export, latest version of each, already filtered by the caller: signed ones, and
-    /// drafts too when `includesDrafts`. Retracted versions are skipped.
+    /// drafts too when `includesDrafts`. A retracted annotation (its retraction version) is exported as
+    /// withdrawn, so that a receiver holding an earlier export marks it entered-in-error.
     public var annotations: [AnnotationVersion]
     /// Whether drafts were asked for (`--include-drafts`); drafts are always marked as such.
     public var includesDrafts: Bool
@@ -58,6 +59,11 @@ public struct ExportInput: Sendable {
         supportingStudies.flatMap { $0.annotations.filter { $0.isSigned || $0.isDraft } }
     }
 
+    /// The retracted annotations of the study and of the supporting studies (their retraction versions).
+    var retractedAnnotations: [AnnotationVersion] {
+        (annotations + supportingStudies.flatMap(\.annotations)).filter(\.isRetracted)
+    }
+
     /// True when at least one annotation of the study is exported and every exported annotation (the supporting
     /// studies' included, since the candidacy rests on them) is signed.
     public var isFullySigned: Bool {
@@ -77,7 +83,7 @@ public struct SupportingStudy: Sendable {
     public var study: StudySummary
     /// Its series.
     public var series: [SeriesSummary]
-    /// Its annotations that counted, chosen as for the main study.
+    /// Its annotations that counted, chosen as for the main study (retractions included, exported as withdrawn).
     public var annotations: [AnnotationVersion]
 
     /// Creates a supporting study.

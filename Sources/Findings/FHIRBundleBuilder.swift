@@ -14,6 +14,7 @@ import Store
 /// | Device (Annulus, version) | `Device|annulus-<version>` | `POST Device`, `ifNoneExist: identifier=<ours>|annulus-<version>` |
 /// | ImagingStudy (the study, then each supporting study) | `ImagingStudy|<StudyUID>` | `POST ImagingStudy`, `ifNoneExist: identifier=urn:dicom:uid|urn:oid:<StudyUID>` |
 /// | Observation per finding (the study's, then the supporting studies') | `Observation|<its StudyUID>|<annotation id>|<level>|<kind>` | `PUT Observation?identifier=<ours>|<annotation id>` |
+/// | Observation per retracted finding, status `entered-in-error` | the same as when it was a finding | the same |
 /// | candidacy Observation | `Observation|<StudyUID>|candidacy` | `PUT Observation?identifier=<ours>|candidacy-<StudyUID>` |
 /// | DiagnosticReport | `DiagnosticReport|<StudyUID>` | `PUT DiagnosticReport?identifier=<ours>|report-<StudyUID>` |
 /// | Provenance | `Provenance|<StudyUID>|<export time>` | `POST Provenance` (one record per export: an audit trail) |
@@ -40,6 +41,12 @@ public enum FHIRBundleBuilder {
             entries.append(
                 entry(
                     context.observationURL(annotation), FHIRObservations.finding(annotation, context),
+                    request: conditionalPut("Observation", annotation.version.annotationID)))
+        }
+        for annotation in context.retractedAnnotations {
+            entries.append(
+                entry(
+                    context.observationURL(annotation), FHIRObservations.withdrawn(annotation, context),
                     request: conditionalPut("Observation", annotation.version.annotationID)))
         }
         if let evaluation = input.evaluation {

@@ -1,3 +1,4 @@
+import Foundation
 import Candidacy
 import SpineModel
 import Store
@@ -17,6 +18,7 @@ enum FHIRObservations {
         var notes: [JSONNode] = []
         if version.isDraft { notes.append(["text": "Draft: not signed by a clinician"]) }
         if let note = exported.annotation?.note, !note.isEmpty { notes.append(["text": .string(note)]) }
+        if let anchor = exported.annotation?.anchor { notes.append(["text": .string(anchorText(anchor))]) }
         let values = exported.annotation.map { Self.components(of: $0.finding) } ?? []
         return .compact([
             "resourceType": "Observation",
@@ -35,6 +37,41 @@ enum FHIRObservations {
             "component": values.isEmpty ? nil : .array(values),
             "note": notes.isEmpty ? nil : .array(notes),
         ])
+    }
+
+    /// A retracted finding: the same identifier and fullUrl as when it was exported, status `entered-in-error`, a
+    /// note saying who retracted it, when and why. A receiver holding it marks it withdrawn; one that never had it
+    /// records the withdrawal.
+    static func withdrawn(_ exported: ExportedAnnotation, _ context: BundleContext) -> JSONNode {
+        let version = exported.version
+        let kind = exported.annotation?.finding.kind
+        let why = version.reason.map { ": \($0)" } ?? ""
+        return .compact([
+            "resourceType": "Observation",
+            "identifier": [BundleContext.ownIdentifier(version.annotationID)],
+            "status": "entered-in-error",
+            "category": [["coding": [BundleContext.coding(FindingsCodes.observationCategory, "imaging", "Imaging")]]],
+            "code": [
+                "coding": [BundleContext.coding(FindingsCodes.localSystem, exported.kindName, kind?.title)],
+                "text": .string(kind?.title ?? exported.kindName),
+            ],
+            "subject": BundleContext.reference(context.patientURL),
+            "issued": .string(version.createdAt),
+            "bodySite": bodySite(exported),
+            "derivedFrom": [BundleContext.reference(BundleContext.studyURL(version.studyUID))],
+            "note": [["text": .string("Retracted by \(version.author) at \(version.createdAt)\(why)")]],
+        ])
+    }
+
+    /// Where the finding was marked, for finding the key image in a viewer: "Marked on image <SOP Instance UID>
+    /// (series <UID>), frame 1, at pixel (col, row) …".
+    static func anchorText(_ anchor: ImageAnchor) -> String {
+        func number(_ value: Double) -> String {
+            value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+        }
+        let points = anchor.points.map { "(\(number($0.x)), \(number($0.y)))" }.joined(separator: " ")
+        return "Marked on image \(anchor.sopInstanceUID) (series \(anchor.seriesInstanceUID)), frame \(anchor.frame), "
+            + "at pixel (column, row) \(points)"
     }
 
     /// The SNOMED CT code of the disc (DICOM CID 7604) and the level's name; text only for a transitional level.

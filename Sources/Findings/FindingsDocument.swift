@@ -5,7 +5,7 @@ import Store
 
 /// The native findings document (`docs/findings.schema.json`, schema version `FindingsDocument.schemaVersion`):
 /// the patient and study identifiers, the series used, every exported annotation (drafts marked as such), the
-/// supporting studies whose findings the triage also used, the triage result with its rule-set version and every
+/// supporting studies whose findings the triage also used, the retracted annotations, the triage result with its rule-set version and every
 /// reason, and the provenance of the export.
 public enum FindingsDocument {
     /// The version of `docs/findings.schema.json` the document follows.
@@ -23,6 +23,7 @@ public enum FindingsDocument {
             status: input.isFullySigned ? "final" : "preliminary",
             annotations: annotations.map(Annotation.init),
             supportingStudies: input.supportingStudies.map(Supporting.init),
+            retractedAnnotations: input.retractedAnnotations.map { Annotation(ExportedAnnotation($0)) },
             triage: input.evaluation,
             provenance: .init(
                 software: "Annulus", softwareVersion: input.softwareVersion, exportedAt: input.exportedAtText,
@@ -50,6 +51,7 @@ public enum FindingsDocument {
         var status: String
         var annotations: [Annotation]
         var supportingStudies: [Supporting]
+        var retractedAnnotations: [Annotation]
         var triage: Evaluation?
         var provenance: Provenance
     }
@@ -125,6 +127,7 @@ public enum FindingsDocument {
         var frame: Int?
         var author: String
         var createdAt: String
+        var reason: String?
         var signedBy: String?
         var signedAt: String?
 
@@ -144,6 +147,7 @@ public enum FindingsDocument {
             frame = version.frame
             author = version.author
             createdAt = version.createdAt
+            reason = version.reason
             signedBy = version.signedBy
             signedAt = version.signedAt
         }

@@ -113,6 +113,45 @@ struct ExportCommandTests {
         #expect(supporting.count == 1)
         #expect(((supporting.first?["study"] as? [String: Any])?["accessionNumber"] as? String) == "ACC-RF-0001")
         #expect(String(decoding: bundleData, as: UTF8.self).contains("dr.okafor"), "the signer is credited")
+        let fissure = all("Observation").first {
+            (($0["code"] as? [String: Any])?["text"] as? String) == "Annular fissure"
+        }
+        let notes = ((fissure?["note"] as? [[String: Any]]) ?? []).compactMap { $0["text"] as? String }
+        #expect(
+            notes.contains {
+                $0.hasPrefix("Marked on image ") && $0.hasSuffix("frame 1, at pixel (column, row) (300, 270)")
+            }, "\(notes)")
+    }
+
+    @Test("after a retraction the re-export withdraws the finding (entered-in-error) under the same fullUrl")
+    func retractionIsExported() throws {
+        let fixture = try AnnotatedStore()
+        defer { fixture.remove() }
+        let id = try TriageCommandTests.add(
+            fixture, "ACC-MR-0001", ["--level", "L4-L5", "--finding", "hiz", "present=yes", "position=posterior"])
+        #expect(try fixture.run(["annotate", "sign", id], user: "dr.okafor").status == 0)
+        let out = fixture.folder + "/export"
+        let path = out + "/ACC-MR-0001.fhir.json"
+        func observation() throws -> [String: Any]? {
+            let bundle = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+            let entries = ((bundle as? [String: Any])?["entry"] as? [[String: Any]]) ?? []
+            return entries.first {
+                let resource = $0["resource"] as? [String: Any]
+                return ((resource?["identifier"] as? [[String: Any]])?.first?["value"] as? String) == id
+            }
+        }
+        #expect(try fixture.run(["export", "ACC-MR-0001", "--out", out]).status == 0)
+        let signed = try #require(try observation())
+        #expect((signed["resource"] as? [String: Any])?["status"] as? String == "final")
+        let retract = try fixture.run(["annotate", "retract", id, "--reason", "motion artefact"])
+        #expect(retract.status == 0, "\(retract.stdout) \(retract.stderr)")
+        #expect(try fixture.run(["export", "ACC-MR-0001", "--out", out]).status == 0)
+        let withdrawn = try #require(try observation())
+        #expect(withdrawn["fullUrl"] as? String == signed["fullUrl"] as? String)
+        let resource = withdrawn["resource"] as? [String: Any]
+        #expect(resource?["status"] as? String == "entered-in-error")
+        let note = (resource?["note"] as? [[String: Any]])?.first?["text"] as? String
+        #expect(note?.hasPrefix("Retracted by dr.rivera at ") == true && note?.hasSuffix(": motion artefact") == true)
     }
 
     @Test("a reader polling the export folder during ten re-exports never sees a partial file")

@@ -229,6 +229,33 @@ struct BundleTests {
         #expect((report["conclusion"] as? String)?.contains("draft") == true)
     }
 
+    @Test("a retracted finding is re-sent as entered-in-error under its fullUrl and left out of the report")
+    func retraction() throws {
+        let before = BundleJSON.entries(FHIRBundleBuilder.build(Fixture.signedInput))
+        let after = FHIRBundleBuilder.build(Fixture.retractedInput)
+        let id = Fixture.hizRetraction.annotationID
+        func entry(_ entries: [[String: Any]]) -> [String: Any]? {
+            entries.first { BundleJSON.identifierValue($0["resource"] as? [String: Any] ?? [:]) == id }
+        }
+        let old = try #require(entry(before))
+        let withdrawn = try #require(entry(BundleJSON.entries(after)))
+        #expect(withdrawn["fullUrl"] as? String == old["fullUrl"] as? String)
+        let resource = try #require(withdrawn["resource"] as? [String: Any])
+        #expect(resource["status"] as? String == "entered-in-error")
+        let note = (resource["note"] as? [[String: Any]])?.first?["text"] as? String
+        #expect(note == "Retracted by dr.rivera at 2026-03-08T10:00:00.000Z: artefact, not an HIZ")
+        #expect(resource["component"] == nil && resource["valueString"] == nil, "no finding value is asserted")
+        let url = try #require(withdrawn["fullUrl"] as? String)
+        let report = try #require(BundleJSON.resources(after, type: "DiagnosticReport").first)
+        #expect(report["status"] as? String == "final", "the remaining findings are all signed")
+        let results = (report["result"] as? [[String: Any]] ?? []).compactMap { $0["reference"] as? String }
+        #expect(!results.contains(url))
+        let native = BundleJSON.object(FindingsDocument.build(Fixture.retractedInput))
+        let retracted = native["retractedAnnotations"] as? [[String: Any]]
+        #expect(retracted?.count == 1 && retracted?.first?["reason"] as? String == "artefact, not an HIZ")
+        #expect((native["annotations"] as? [Any])?.count == 2)
+    }
+
     @Test("name-based UUIDs follow RFC 9562 version 5")
     func uuidV5() {
         // uuid.uuid5(uuid.NAMESPACE_DNS, "python.org") in Python.

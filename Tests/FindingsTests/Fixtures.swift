@@ -119,10 +119,31 @@ enum Fixture {
         return value
     }
 
+    /// The signed HIZ's retraction (version 3, by dr.rivera, with a reason).
+    static var hizRetraction: AnnotationVersion {
+        var version = signedAnnotations[1]
+        version.version = 3
+        version.status = .retracted
+        version.author = "dr.rivera"
+        version.reason = "artefact, not an HIZ"
+        version.createdAt = "2026-03-08T10:00:00.000Z"
+        version.signedBy = nil
+        version.signedAt = nil
+        return version
+    }
+
+    /// The fissure and Pfirrmann signed, the HIZ retracted after an earlier export.
+    static var retractedInput: ExportInput {
+        let kept = [signedAnnotations[0], signedAnnotations[2]]
+        var value = input(kept, includesDrafts: false)
+        value.annotations = kept + [hizRetraction]
+        return value
+    }
+
     static var allInputs: [(name: String, input: ExportInput)] {
         [
             ("signed", signedInput), ("draft", draftInput), ("no-evaluation", noEvaluationInput),
-            ("supporting-study", supportedInput),
+            ("supporting-study", supportedInput), ("retracted", retractedInput),
         ]
     }
 }

@@ -46,4 +46,22 @@ struct SchemaValidationTests {
             in: FindingsDocument.build(input), schema: SchemaValidator.findingsSchema, draft: "2020-12")
         #expect(problems == nil, "\(problems ?? "")")
     }
+
+    @Test(
+        "the example export in docs/examples (scripts/demo-handoff) passes both schemas and the reference check",
+        .enabled(if: SchemaValidator.hasFHIRSchema, "HL7's R4 schema (../shared/fhir) or python3 is missing"))
+    func documentedExample() throws {
+        let examples = URL(fileURLWithPath: SchemaValidator.findingsSchema).deletingLastPathComponent()
+            .appendingPathComponent("examples")
+        let bundle = try Data(contentsOf: examples.appendingPathComponent("ACC-MR-0001.fhir.json"))
+        let native = try Data(contentsOf: examples.appendingPathComponent("ACC-MR-0001.findings.json"))
+        let fhirProblems = SchemaValidator.problems(in: bundle, schema: SchemaValidator.fhirSchema, draft: "6")
+        #expect(fhirProblems == nil, "\(fhirProblems ?? "")")
+        #expect(BundleReferenceChecker.problems(in: bundle) == [])
+        let nativeProblems = SchemaValidator.problems(
+            in: native, schema: SchemaValidator.findingsSchema, draft: "2020-12")
+        #expect(nativeProblems == nil, "\(nativeProblems ?? "")")
+        let document = try #require(try JSONSerialization.jsonObject(with: native) as? [String: Any])
+        #expect(document["schemaVersion"] as? String == FindingsDocument.schemaVersion, "regenerate the example")
+    }
 }

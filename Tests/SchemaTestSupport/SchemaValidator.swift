@@ -9,10 +9,13 @@ public enum SchemaValidator {
     /// HL7's R4 JSON schema, `../shared/fhir/fhir.schema.json` from the repository.
     public static let fhirSchema = repository.appendingPathComponent("../shared/fhir/fhir.schema.json").standardized
         .path
+    /// The native findings document's schema, `docs/findings.schema.json`.
     public static let findingsSchema = repository.appendingPathComponent("docs/findings.schema.json").path
     static let venv = "/tmp/annulus-fhir-venv"
 
+    /// Whether Debian's python3 (needed for the venv) is installed.
     public static var hasPython: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") }
+    /// Whether python3 and HL7's schema are both present.
     public static var hasFHIRSchema: Bool { hasPython && FileManager.default.fileExists(atPath: fhirSchema) }
 
     /// Validates `instance` against `schema` with the given draft ("6", "7", "2020-12"); nil when valid, else
