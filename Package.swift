@@ -68,6 +68,18 @@ let package = Package(
             dependencies: ["DicomIO", "Store", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
+        // Recursive inotify over a folder tree: close-after-write, moved-in, writing, found-by-scan, overflow.
+        .target(name: "FolderWatch", swiftSettings: strictSwift),
+        // The export-folder watcher: arrival filtering and stability, archive, dedup, quarantine, persistent study
+        // completion (the pipeline; the CLI supplies what happens when a study completes).
+        .target(
+            name: "Watch",
+            dependencies: [
+                "FolderWatch", "Ingest", "DicomIO", "Store", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // RSNA 2024 and SPIDER label CSVs read into SpineModel findings; what cannot be mapped is reported.
         .target(
             name: "ResearchImport",
@@ -96,6 +108,7 @@ let package = Package(
                 "SpineModel",
                 "Store",
                 "Ingest",
+                "Watch",
                 "Candidacy",
                 "ResearchImport",
                 "Findings",
@@ -119,6 +132,8 @@ let package = Package(
             swiftSettings: strictSwift),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SpineModelTests", dependencies: ["SpineModel"], swiftSettings: strictSwift),
+        .testTarget(name: "FolderWatchTests", dependencies: ["FolderWatch"], swiftSettings: strictSwift),
+        .testTarget(name: "WatchTests", dependencies: ["Watch", "Store", "Ingest"], swiftSettings: strictSwift),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),

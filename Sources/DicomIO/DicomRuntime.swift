@@ -48,6 +48,11 @@ private func forwardDCMTKLog(
 ) {
     let text = message.map { String(cString: $0) } ?? ""
     let source = logger.map { String(cString: $0) } ?? "dcmtk"
+    // Header-only reads stop at PixelData on purpose; DCMTK reports that as a warning for every file.
+    if text.hasPrefix("DcmItem: Element PixelData (7fe0,0010) encountered, skipping rest of dataset") {
+        dcmtkLogger.trace("\(text)", metadata: ["dcmtk.logger": "\(source)"])
+        return
+    }
     let swiftLevel: Logger.Level =
         switch level {
         case CD_LOG_TRACE: .trace

@@ -43,7 +43,10 @@ public struct Ingestor: Sendable {
         let batchSize = 256
         for start in stride(from: 0, to: paths.count, by: batchSize) {
             let batch = Array(paths[start..<min(start + batchSize, paths.count)])
-            let results = Self.readConcurrently(batch, options: readOptions)
+            let options = readOptions
+            let results = Parallel.map(batch) { path in
+                Result { try InstanceReader.record(path: path, options: options) }
+            }
             var records: [InstanceRecord] = []
             for (path, result) in zip(batch, results) {
                 switch result {
@@ -63,21 +66,5 @@ public struct Ingestor: Sendable {
             }
         }
         return report
-    }
-
-    private static func readConcurrently(_ paths: [String], options: DicomReadOptions) -> [Result<
-        InstanceRecord, any Error
-    >] {
-        final class Slots: @unchecked Sendable {
-            var results: [Result<InstanceRecord, any Error>?]
-            let lock = NSLock()
-            init(_ count: Int) { results = Array(repeating: nil, count: count) }
-        }
-        let slots = Slots(paths.count)
-        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-            let result = Result { try InstanceReader.record(path: paths[index], options: options) }
-            slots.lock.withLock { slots.results[index] = result }
-        }
-        return slots.results.map { $0 ?? .failure(DicomError(.internal, path: "", message: "not read")) }
     }
 }

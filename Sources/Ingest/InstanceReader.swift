@@ -8,6 +8,18 @@ import Store
 public enum InstanceReader {
     /// The index record of `path`, or a ``DicomError`` naming the file and what is wrong with it.
     public static func record(path: String, options: DicomReadOptions = DicomReadOptions()) throws -> InstanceRecord {
+        try read(path: path, options: options).record
+    }
+
+    /// The index record of `path` and the study's instance count when the header announces it (Number of Study
+    /// Related Instances, 0020,1208), or a ``DicomError`` naming the file and what is wrong with it.
+    ///
+    /// With `requireDecodablePixels`, pixel data Annulus could not show (an unsupported transfer syntax, an image
+    /// larger than the memory bound, a pixel module that contradicts the data) is an error too, as `inspect`
+    /// reports it; objects without pixel data (reports, plans) are still indexed.
+    public static func read(
+        path: String, options: DicomReadOptions = DicomReadOptions(), requireDecodablePixels: Bool = false
+    ) throws -> (record: InstanceRecord, expectedStudyInstances: Int?) {
         var headerOptions = options
         headerOptions.headerOnly = true
         let file = try DicomFile(path: path, options: headerOptions)
@@ -20,9 +32,16 @@ public enum InstanceReader {
         else {
             throw DicomError(.malformed, path: path, message: "no Study or Series Instance UID: cannot be indexed")
         }
-        let pixels = try? file.pixelDescription()
+        let pixels: PixelDescription?
+        do {
+            pixels = try file.pixelDescription()
+        } catch {
+            guard !requireDecodablePixels || error.kind == .noPixelData else { throw error }
+            pixels = nil
+        }
         let (size, digest) = try hash(path)
-        return InstanceRecord(
+        let expected = data.int(DicomTag(0x0020, 0x1208)).flatMap { $0 > 0 ? $0 : nil }
+        let record = InstanceRecord(
             sopInstanceUID: sopInstanceUID,
             sopClassUID: data.string(.sopClassUID) ?? "",
             studyInstanceUID: studyUID,
@@ -46,6 +65,7 @@ public enum InstanceReader {
             imagePosition: nonEmpty(data.doubles(.imagePositionPatient)),
             imageOrientation: nonEmpty(data.doubles(.imageOrientationPatient)),
             pixelSpacing: nonEmpty(data.doubles(.pixelSpacing)))
+        return (record, expected)
     }
 
     private static func nonEmpty(_ values: [Double]) -> [Double]? { values.isEmpty ? nil : values }

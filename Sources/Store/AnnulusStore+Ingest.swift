@@ -25,7 +25,7 @@ extension AnnulusStore {
         }
     }
 
-    private static func ingest(_ row: IngestRow, indexedAt: String, _ db: Database) throws -> IngestOutcome {
+    static func ingest(_ row: IngestRow, indexedAt: String, _ db: Database) throws -> IngestOutcome {
         let record = row.record
         let existing = try Row.fetchOne(
             db.cachedStatement(
@@ -129,7 +129,7 @@ extension AnnulusStore {
 }
 
 /// A validated record with its JSON columns encoded, ready to bind.
-private struct IngestRow {
+struct IngestRow {
     let record: InstanceRecord
     let sha256: String
     let imagePosition: String?

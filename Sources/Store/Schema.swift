@@ -5,6 +5,7 @@ enum Schema {
     /// Identifiers of the registered migrations, in order.
     static let migrationIdentifiers = [
         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
+        "v5-watch",
     ]
 
     /// The migrator with every migration registered.
@@ -21,6 +22,9 @@ enum Schema {
         }
         migrator.registerMigration(migrationIdentifiers[3]) { db in
             try db.execute(sql: deliveryAttempts)
+        }
+        migrator.registerMigration(migrationIdentifiers[4]) { db in
+            try db.execute(sql: watch)
         }
         return migrator
     }
@@ -174,5 +178,56 @@ enum Schema {
         BEGIN
             SELECT RAISE(ABORT, 'delivery_attempts is append-only');
         END;
+        """
+
+    /// v5: the export-folder watcher's persistent state. `watch_files` is the ledger of source files taken (so a
+    /// restart or a sweep never takes a file twice); `watch_studies` holds each study's arrival clock and
+    /// completion, so pending studies survive a restart; `watch_events` is an append-only log of quarantines,
+    /// replacements, errors and completions for `annulus status`; `watch_state` is each running watcher's
+    /// heartbeat.
+    static let watch = """
+        CREATE TABLE watch_files (
+            source_path TEXT NOT NULL PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('added', 'duplicate', 'replaced', 'quarantined')),
+            sop_instance_uid TEXT,
+            study_uid TEXT,
+            detail TEXT NOT NULL,
+            processed_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX watch_files_outcome ON watch_files(outcome);
+
+        CREATE TABLE watch_studies (
+            study_uid TEXT NOT NULL PRIMARY KEY,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'complete')),
+            first_arrival REAL NOT NULL,
+            last_arrival REAL NOT NULL,
+            instances_received INTEGER NOT NULL CHECK (instances_received >= 0),
+            expected_instances INTEGER,
+            completed_at TEXT,
+            completion TEXT
+        ) STRICT;
+
+        CREATE TABLE watch_events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('quarantined', 'replaced', 'error', 'completed')),
+            message TEXT NOT NULL
+        ) STRICT;
+        CREATE TRIGGER watch_events_no_update BEFORE UPDATE ON watch_events
+        BEGIN
+            SELECT RAISE(ABORT, 'watch_events is append-only');
+        END;
+
+        CREATE TABLE watch_state (
+            folder TEXT NOT NULL PRIMARY KEY,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            heartbeat REAL NOT NULL,
+            queued INTEGER NOT NULL,
+            stopped_at TEXT
+        ) STRICT;
         """
 }

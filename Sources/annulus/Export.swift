@@ -102,40 +102,11 @@ struct ExportCommand: AsyncParsableCommand {
         try report(last, store: store, output: output)
     }
 
-    /// The export bytes: signed findings (and drafts when asked), the evaluation of the patient, provenance.
+    /// The export bytes of a study, as this command's options ask.
     func exportData(store: AnnulusStore, study target: StudySummary) throws -> Data {
-        let annotations = try exportedVersions(of: target, store: store)
-        let inputs = try TriageInputs(store: store, study: target, includeDrafts: includeDrafts)
-        var supporting: [SupportingStudy] = []
-        for other in try store.studies() where other.patientID == target.patientID && other != target {
-            let counted = try exportedVersions(of: other, store: store)
-            guard !counted.isEmpty else { continue }
-            supporting.append(
-                SupportingStudy(
-                    study: other, series: try store.series(ofStudy: other.studyInstanceUID), annotations: counted))
-        }
-        let evaluation = CandidacyEngine.evaluate(
-            intake: inputs.intake, levels: inputs.levels, rules: try rulesOptions.load(),
-            includesDrafts: includeDrafts)
-        let input = ExportInput(
-            study: target, patientID: target.patientID, series: try store.series(ofStudy: target.studyInstanceUID),
-            annotations: annotations, includesDrafts: includeDrafts, supportingStudies: supporting,
-            evaluation: evaluation,
-            softwareVersion: AnnulusVersion.current, exportedAt: Date())
-        return format == "fhir" ? FHIRBundleBuilder.build(input) : FindingsDocument.build(input)
-    }
-
-    /// The versions a study's export carries: those that count (TriageInputs.countedVersions) and the retraction
-    /// of every retracted annotation an earlier export may have carried (one signed before, or any with
-    /// --include-drafts), which the Bundle sends as entered-in-error.
-    private func exportedVersions(of study: StudySummary, store: AnnulusStore) throws -> [AnnotationVersion] {
-        let latest = try store.annotations(studyUID: study.studyInstanceUID, includeRetracted: true)
-        let counted = try TriageInputs.countedVersions(
-            latest.filter { !$0.isRetracted }, store: store, includeDrafts: includeDrafts)
-        let withdrawn = try latest.filter(\.isRetracted).filter {
-            try includeDrafts || store.history(id: $0.annotationID).contains(where: \.isSigned)
-        }
-        return counted + withdrawn
+        try FindingsExporter(
+            store: store, includeDrafts: includeDrafts, rules: try rulesOptions.load(), format: format
+        ).data(for: target)
     }
 
     private func retry(store: AnnulusStore, token: String?, output: OutputLines) async throws {

@@ -1,0 +1,209 @@
+import DicomIO
+import Foundation
+import Ingest
+import Logging
+import Store
+
+/// What one batch of arrivals came to.
+public struct ArrivalReport: Sendable, Equatable {
+    /// New instances indexed and archived.
+    public var added = 0
+    /// Instances already indexed with the same content: skipped and counted.
+    public var duplicates = 0
+    /// Instances indexed with other content before: the newer kept, the older archived aside.
+    public var replaced = 0
+    /// Files quarantined with a reason.
+    public var quarantined = 0
+    /// Files the ledger shows were already taken (a restart, or a file kept in place): only their disposition
+    /// was (re)applied.
+    public var alreadyTaken = 0
+    /// Files that vanished before they could be read.
+    public var vanished = 0
+    /// Problems that left a file in place to be tried again (a full disk, a permission): file name and reason.
+    public var errors: [String] = []
+    /// The studies that received new or replaced instances.
+    public var studies: Set<String> = []
+
+    /// Creates an empty report.
+    public init() {}
+
+    /// Adds another report's counts.
+    public mutating func add(_ other: ArrivalReport) {
+        added += other.added
+        duplicates += other.duplicates
+        replaced += other.replaced
+        quarantined += other.quarantined
+        alreadyTaken += other.alreadyTaken
+        vanished += other.vanished
+        errors += other.errors
+        studies.formUnion(other.studies)
+    }
+}
+
+/// Takes complete files from the watched folder, a batch at a time: reads each header with the bounded reader
+/// (in parallel), deduplicates by SOP Instance UID, places the file in the archive, makes the archive durable,
+/// records the batch in the store in one transaction (index, ledger, study clocks), and only then keeps, moves
+/// or deletes the sources. Files that cannot be indexed are quarantined with a reason. Killed at any point, a
+/// restart redoes at most the unfinished batch, and the ledger and the index keep every file indexed once.
+public struct ArrivalProcessor: Sendable {
+    /// The store.
+    public let store: AnnulusStore
+    /// The archive, quarantine and processed folders.
+    public let archive: FileArchive
+    /// What happens to sources once taken.
+    public var disposition: SourceDisposition
+    /// Reader bounds for files from outside.
+    public var readOptions: DicomReadOptions
+    /// Where structured logs go (never with patient names or IDs).
+    public var logger: Logger
+
+    /// Creates a processor.
+    public init(
+        store: AnnulusStore, archive: FileArchive, disposition: SourceDisposition,
+        readOptions: DicomReadOptions = DicomReadOptions(), logger: Logger = Logger(label: "annulus.watch")
+    ) {
+        self.store = store
+        self.archive = archive
+        self.disposition = disposition
+        self.readOptions = readOptions
+        self.logger = logger
+    }
+
+    /// Processes `paths` (complete files), in batches of at most `batchSize`.
+    public func process(_ paths: [String], batchSize: Int = 512) throws -> ArrivalReport {
+        var report = ArrivalReport()
+        for start in stride(from: 0, to: paths.count, by: batchSize) {
+            report.add(try processBatch(Array(paths[start..<min(start + batchSize, paths.count)])))
+        }
+        return report
+    }
+
+    private struct Candidate {
+        var file: WatchedFile
+        var stat: FileStat
+    }
+
+    private func processBatch(_ paths: [String]) throws -> ArrivalReport {
+        var report = ArrivalReport()
+        var candidates: [Candidate] = []
+        for path in paths {
+            guard let stat = FileStat(path) else {
+                report.vanished += 1
+                continue
+            }
+            candidates.append(
+                Candidate(
+                    file: WatchedFile(path: path, size: stat.size, mtimeNanoseconds: stat.mtimeNanoseconds), stat: stat
+                ))
+        }
+        let ledger = try store.ledgerEntries(candidates.map(\.file.path))
+        var fresh: [Candidate] = []
+        for candidate in candidates {
+            if let entry = ledger[candidate.file.path], entry.matches(candidate.file) {
+                report.alreadyTaken += 1
+                if entry.outcome != .quarantined { dispose(candidate.file.path, &report) }
+                continue
+            }
+            fresh.append(candidate)
+        }
+        let options = readOptions
+        let reads = Parallel.map(fresh.map(\.file.path)) { path in
+            Result { try InstanceReader.read(path: path, options: options, requireDecodablePixels: true) }
+        }
+
+        var arrivals: [WatchArrival] = []
+        var accepted: [Candidate] = []
+        var known = try store.indexedContent(
+            reads.compactMap { try? $0.get().record.sopInstanceUID })
+        var placed = false
+        for (candidate, read) in zip(fresh, reads) {
+            switch read {
+            case .failure(let error):
+                quarantine(candidate, error, &report)
+            case .success(var (record, expected)):
+                let sop = record.sopInstanceUID
+                let target = archive.archivePath(
+                    study: record.studyInstanceUID, series: record.seriesInstanceUID, sop: sop)
+                do {
+                    if let existing = known[sop], existing.sha256 == record.contentSHA256.lowercased() {
+                        record.path = existing.path
+                        if !FileManager.default.fileExists(atPath: existing.path) {
+                            try placeCopy(candidate.file.path, at: existing.path)
+                            placed = true
+                        }
+                    } else {
+                        if let existing = known[sop], existing.path.hasPrefix(archive.archiveRoot + "/"),
+                            FileManager.default.fileExists(atPath: existing.path)
+                        {
+                            let aside = try archive.supersede(existing.path)
+                            logger.notice(
+                                "replaced instance: the older copy is kept aside",
+                                metadata: ["sop": "\(sop)", "kept": "\(aside)"])
+                        }
+                        try placeCopy(candidate.file.path, at: target)
+                        placed = true
+                        record.path = target
+                    }
+                } catch {
+                    report.errors.append("\(candidate.file.path): \(error)")
+                    try? store.recordWatchEvent(kind: "error", message: "\(error)")
+                    continue
+                }
+                known[sop] = (record.contentSHA256.lowercased(), record.path)
+                arrivals.append(WatchArrival(record: record, source: candidate.file, expectedStudyInstances: expected))
+                accepted.append(candidate)
+            }
+        }
+        if placed { try archive.flush() }
+        let outcomes = try store.recordArrivals(arrivals)
+        for (arrival, outcome) in zip(arrivals, outcomes) {
+            switch outcome {
+            case .added:
+                report.added += 1
+                report.studies.insert(arrival.record.studyInstanceUID)
+            case .unchanged:
+                report.duplicates += 1
+            case .replaced:
+                report.replaced += 1
+                report.studies.insert(arrival.record.studyInstanceUID)
+            }
+        }
+        for candidate in accepted { dispose(candidate.file.path, &report) }
+        return report
+    }
+
+    /// A hard link when the source leaves the folder anyway, a copy when it is kept (see `FileArchive`).
+    private func placeCopy(_ source: String, at target: String) throws {
+        try archive.place(source, at: target, link: disposition != .keep)
+    }
+
+    private func quarantine(_ candidate: Candidate, _ error: any Error, _ report: inout ArrivalReport) {
+        let reason: String
+        if let error = error as? DicomError {
+            reason = "\(error.kind.rawValue): \(error.message)"
+        } else {
+            reason = "\(error)"
+        }
+        do {
+            let target = try archive.quarantine(
+                candidate.file.path, stat: candidate.stat, reason: reason, keepSource: disposition == .keep)
+            try store.recordQuarantine(candidate.file, quarantinePath: target, reason: reason)
+            report.quarantined += 1
+            // Only the quarantine id: the file's name may carry a patient's name.
+            let id = (target as NSString).lastPathComponent.prefix(12)
+            logger.warning("quarantined", metadata: ["id": "\(id)", "reason": "\(reason)"])
+        } catch {
+            report.errors.append("\(candidate.file.path): \(error)")
+            try? store.recordWatchEvent(kind: "error", message: "could not quarantine: \(error)")
+        }
+    }
+
+    private func dispose(_ path: String, _ report: inout ArrivalReport) {
+        do {
+            try archive.dispose(path, disposition)
+        } catch {
+            report.errors.append("\(error)")
+            try? store.recordWatchEvent(kind: "error", message: "\(error)")
+        }
+    }
+}

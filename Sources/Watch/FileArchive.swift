@@ -1,0 +1,263 @@
+import Crypto
+import Foundation
+
+/// What happens to a source file once it is safely archived and indexed.
+public enum SourceDisposition: String, Sendable, CaseIterable {
+    /// Leave it where it is (the ledger keeps it from being taken twice).
+    case keep
+    /// Move it under the processed folder, keeping its path relative to the watched folder.
+    case move
+    /// Delete it.
+    case delete
+}
+
+/// The watcher's folders inside the data folder, and the file operations on them. Every placement is atomic (a
+/// temporary name, then rename), durability comes from one `syncfs` per batch (`flush()`), and a source is only
+/// touched after its archived copy is durable and indexed.
+///
+/// - `archive/<StudyUID>/<SeriesUID>/<SOPInstanceUID>.dcm`: what the index points at. A hard link when the
+///   source will be moved or deleted and is on the same file system (no bytes copied); a copy otherwise (a kept
+///   source could be rewritten in place by its sender, and a link would change the archive with it).
+/// - `archive/…/<SOPInstanceUID>.superseded-<time>.dcm`: the older content of a replaced instance.
+/// - `quarantine/<id>-<name>` with `<id>-<name>.reason.txt` beside it: files that could not be indexed.
+/// - `processed/<relative path>`: sources moved away with `--source move` (unless another folder is given).
+public struct FileArchive: Sendable {
+    /// The archive root.
+    public let archiveRoot: String
+    /// The quarantine folder.
+    public let quarantineRoot: String
+    /// Where moved sources go.
+    public let processedRoot: String
+    /// The watched folder (for relative paths).
+    public let watchedRoot: String
+
+    /// Creates the folders (mode 0750) if needed.
+    public init(dataFolder: String, watchedRoot: String, processedRoot: String? = nil) throws {
+        archiveRoot = dataFolder + "/archive"
+        quarantineRoot = dataFolder + "/quarantine"
+        self.processedRoot = processedRoot ?? dataFolder + "/processed"
+        self.watchedRoot = watchedRoot
+        for folder in [archiveRoot, quarantineRoot] { try Self.makeFolder(folder) }
+    }
+
+    /// The archive path of an instance. UIDs that are not plain DICOM UIDs (digits and dots, at most 64) are
+    /// replaced by a hash so that no header can steer a path.
+    public func archivePath(study: String, series: String, sop: String) -> String {
+        "\(archiveRoot)/\(Self.safe(study))/\(Self.safe(series))/\(Self.safe(sop)).dcm"
+    }
+
+    /// Places `source` at `target`: a hard link when `link` and possible, else a copy; atomically replacing
+    /// whatever is there. Returns whether bytes were copied.
+    @discardableResult
+    public func place(_ source: String, at target: String, link: Bool) throws -> Bool {
+        let folder = (target as NSString).deletingLastPathComponent
+        try Self.makeFolder(folder)
+        let temporary = folder + "/.incoming-" + UUID().uuidString
+        if link && Glibc.link(source, temporary) == 0 {
+            try rename(temporary, target, source: source)
+            return false
+        }
+        try Self.copy(source, to: temporary)
+        try rename(temporary, target, source: source)
+        return true
+    }
+
+    /// Moves the archived file of a replaced instance aside (`….superseded-<time>.dcm`) and returns its new path.
+    public func supersede(_ archived: String) throws -> String {
+        let stamp = Self.stamp()
+        let aside = archived.replacingOccurrences(of: ".dcm", with: "") + ".superseded-\(stamp).dcm"
+        guard Glibc.rename(archived, aside) == 0 else {
+            throw WatchError.file(archived, "cannot move the replaced copy aside: \(Self.lastError())")
+        }
+        return aside
+    }
+
+    /// Quarantines `source` with a reason file beside it and returns the quarantine path. The reason file is
+    /// written first; the file is then moved (or copied when `keepSource`), under a name derived from the
+    /// source's path, size and time, so that doing it again after a crash gives the same name.
+    public func quarantine(_ source: String, stat: FileStat?, reason: String, keepSource: Bool) throws -> String {
+        let name = (source as NSString).lastPathComponent
+        let key = "\(source)|\(stat?.size ?? -1)|\(stat?.mtimeNanoseconds ?? -1)"
+        let id = SHA256.hash(data: Data(key.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        let target = "\(quarantineRoot)/\(id)-\(name)"
+        let text = """
+            file: \(source)
+            size: \(stat.map { String($0.size) } ?? "unknown") bytes
+            quarantined: \(ISO8601DateFormatter().string(from: Date()))
+            reason: \(reason)
+            what to do: fix or replace the file at its source and send it again, or, when the file is fine and \
+            Annulus is wrong, report it; to retry this copy, move it (without this .reason.txt) back into the \
+            watched folder.
+
+            """
+        try Self.writeAtomically(Data(text.utf8), to: target + ".reason.txt")
+        if keepSource {
+            try Self.copy(source, to: target)
+        } else if Glibc.rename(source, target) != 0 {
+            // Another file system: copy, then remove the source only once the copy is in place.
+            try Self.copy(source, to: target)
+            unlink(source)
+        }
+        return target
+    }
+
+    /// Applies the disposition to a source whose archived copy is durable and indexed.
+    public func dispose(_ source: String, _ disposition: SourceDisposition) throws {
+        switch disposition {
+        case .keep:
+            return
+        case .delete:
+            guard unlink(source) == 0 || errno == ENOENT else {
+                throw WatchError.file(source, "archived, but cannot delete the source: \(Self.lastError())")
+            }
+        case .move:
+            guard FileManager.default.fileExists(atPath: source) else { return }
+            let relative =
+                source.hasPrefix(watchedRoot + "/") ? String(source.dropFirst(watchedRoot.count + 1)) : source
+            var target = processedRoot + "/" + relative
+            try Self.makeFolder((target as NSString).deletingLastPathComponent)
+            if FileManager.default.fileExists(atPath: target) { target += ".\(Self.stamp())" }
+            if Glibc.rename(source, target) != 0 {
+                try Self.copy(source, to: target)
+                unlink(source)
+            }
+        }
+    }
+
+    /// Makes everything placed so far durable (one `syncfs` of the archive's file system).
+    public func flush() throws {
+        let descriptor = open(archiveRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw WatchError.file(archiveRoot, "cannot open: \(Self.lastError())") }
+        defer { close(descriptor) }
+        guard GNUCalls.syncfs(descriptor) == 0 else {
+            throw WatchError.file(archiveRoot, "syncfs: \(Self.lastError())")
+        }
+    }
+
+    private func rename(_ temporary: String, _ target: String, source: String) throws {
+        guard Glibc.rename(temporary, target) == 0 else {
+            let reason = Self.lastError()
+            unlink(temporary)
+            throw WatchError.file(source, "cannot place it in the archive at \(target): \(reason)")
+        }
+    }
+
+    static func safe(_ uid: String) -> String {
+        let isUID =
+            !uid.isEmpty && uid.count <= 64 && uid.allSatisfy { $0 == "." || ("0"..."9").contains($0) }
+            && !uid.hasPrefix(".")
+        if isUID { return uid }
+        return "x" + SHA256.hash(data: Data(uid.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func makeFolder(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw WatchError.file(path, "cannot create the folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// Copies with copy_file_range (in the kernel; a reflink where the file system can), into a new file.
+    static func copy(_ source: String, to target: String) throws {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw WatchError.file(source, "cannot open to copy: \(lastError())") }
+        defer { close(input) }
+        let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard output >= 0 else { throw WatchError.file(target, "cannot create: \(lastError())") }
+        defer { close(output) }
+        while true {
+            let copied = GNUCalls.copyFileRange(input, output, 1 << 30)
+            if copied > 0 { continue }
+            if copied == 0 { break }
+            if errno == EINTR { continue }
+            if errno == EXDEV || errno == ENOSYS || errno == EINVAL {
+                try copyByReading(input, output, source: source)
+                break
+            }
+            let reason = lastError()
+            unlink(target)
+            throw WatchError.file(source, "cannot copy to \(target): \(reason)")
+        }
+    }
+
+    private static func copyByReading(_ input: Int32, _ output: Int32, source: String) throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count == 0 { return }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw WatchError.file(source, "cannot read: \(lastError())")
+            }
+            var offset = 0
+            while offset < count {
+                let written = buffer.withUnsafeBytes { write(output, $0.baseAddress! + offset, count - offset) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw WatchError.file(source, "cannot write the copy: \(lastError())")
+                }
+                offset += written
+            }
+        }
+    }
+
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp-" + UUID().uuidString
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw WatchError.file(path, "cannot write: \(lastError())")
+        }
+        let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
+        }
+        guard Glibc.rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw WatchError.file(path, "cannot write: \(lastError())")
+        }
+    }
+
+    static func stamp() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+
+    static func lastError() -> String { String(cString: strerror(errno)) }
+}
+
+/// glibc's GNU extensions that Swift's Glibc module does not import (they need _GNU_SOURCE), looked up once.
+enum GNUCalls {
+    private typealias SyncFS = @convention(c) (Int32) -> Int32
+    private typealias CopyFileRange =
+        @convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32) -> Int
+
+    nonisolated(unsafe) private static let syncfsFunction: SyncFS? = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0), "syncfs"
+    )
+    .map { unsafeBitCast($0, to: SyncFS.self) }
+    nonisolated(unsafe) private static let copyFunction: CopyFileRange? = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0), "copy_file_range"
+    ).map { unsafeBitCast($0, to: CopyFileRange.self) }
+
+    /// syncfs(2); falls back to sync(2) where the symbol is missing.
+    static func syncfs(_ descriptor: Int32) -> Int32 {
+        guard let syncfsFunction else {
+            sync()
+            return 0
+        }
+        return syncfsFunction(descriptor)
+    }
+
+    /// copy_file_range(2) from the current offsets; -1 with errno ENOSYS where the symbol is missing.
+    static func copyFileRange(_ input: Int32, _ output: Int32, _ count: Int) -> Int {
+        guard let copyFunction else {
+            errno = ENOSYS
+            return -1
+        }
+        return copyFunction(input, nil, output, nil, count, 0)
+    }
+}

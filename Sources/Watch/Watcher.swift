@@ -1,0 +1,220 @@
+import FolderWatch
+import Foundation
+import Logging
+import Store
+
+/// How the watcher runs.
+public struct WatchConfiguration: Sendable {
+    /// The watched folder (absolute).
+    public var folder: String
+    /// Folders inside the watched one that are never taken from (the data folder, the processed folder).
+    public var excluded: [String]
+    /// Process what is there, complete what is due, then return.
+    public var once: Bool
+    /// Seconds between full sweeps of the folder (network mounts may deliver no events).
+    public var sweepSeconds: Double
+    /// Seconds between the two looks at a file found by a scan.
+    public var stabilitySeconds: Double
+    /// Files per batch (one store transaction, one syncfs).
+    public var batchSize: Int
+    /// Seconds between heartbeats in the store.
+    public var heartbeatSeconds: Double
+
+    /// Creates a configuration.
+    public init(
+        folder: String, excluded: [String] = [], once: Bool = false, sweepSeconds: Double = 60,
+        stabilitySeconds: Double = 1, batchSize: Int = 512, heartbeatSeconds: Double = 2
+    ) {
+        self.folder = folder
+        self.excluded = excluded
+        self.once = once
+        self.sweepSeconds = sweepSeconds
+        self.stabilitySeconds = stabilitySeconds
+        self.batchSize = batchSize
+        self.heartbeatSeconds = heartbeatSeconds
+    }
+}
+
+/// The export-folder watcher: recursive inotify plus a scan at start, a periodic sweep and a rescan on overflow;
+/// complete files only (closed after writing, moved in, or stable across two looks); batches through the
+/// `ArrivalProcessor`; studies completed from the store's clocks. Stops between batches when asked (SIGTERM,
+/// SIGINT): the file in hand is finished, the rest stays in the folder for the next run.
+public final class Watcher: @unchecked Sendable {
+    private let configuration: WatchConfiguration
+    private let processor: ArrivalProcessor
+    private let completion: StudyCompletion
+    private let logger: Logger
+    private let stopLock = NSLock()
+    private var stopRequested = false
+
+    /// Creates a watcher.
+    public init(
+        configuration: WatchConfiguration, processor: ArrivalProcessor, completion: StudyCompletion,
+        logger: Logger = Logger(label: "annulus.watch")
+    ) {
+        self.configuration = configuration
+        self.processor = processor
+        self.completion = completion
+        self.logger = logger
+    }
+
+    /// Asks the watcher to stop after the batch in hand (safe from any thread, e.g. a signal handler).
+    public func requestStop() {
+        stopLock.withLock { stopRequested = true }
+    }
+
+    private var shouldStop: Bool { stopLock.withLock { stopRequested } }
+
+    /// Runs until stopped (or, with `once`, until what was there is processed and due studies completed) and
+    /// returns what was done.
+    public func run() throws -> ArrivalReport {
+        let root = configuration.folder
+        let folderWatcher: FolderWatcher
+        do {
+            folderWatcher = try FolderWatcher(root: root, excluding: configuration.excluded)
+        } catch {
+            throw WatchError.folder(root, "\(error)")
+        }
+        defer { folderWatcher.close() }
+        let store = processor.store
+        let startedAt = ISO8601DateFormatter().string(from: Date())
+        let pid = Int(getpid())
+        var stability = StabilityTracker(interval: configuration.stabilitySeconds)
+        var queue = ArrivalQueue()
+        var report = ArrivalReport()
+        var lastHeartbeat = 0.0
+        var lastSweep = Date().timeIntervalSince1970
+        var lastCompletion = 0.0
+
+        let now = Date().timeIntervalSince1970
+        for path in try untaken(folderWatcher.initialScan()) { stability.found(path, now: now) }
+        logger.info(
+            "watching",
+            metadata: ["folder": "\(root)", "found": "\(stability.waiting)", "once": "\(configuration.once)"])
+
+        while !shouldStop {
+            let events = folderWatcher.next(timeout: queue.isEmpty ? 0.25 : 0)
+            let now = Date().timeIntervalSince1970
+            for event in events { handle(event, now: now, stability: &stability, queue: &queue) }
+            for path in stability.stable(now: now) { queue.append(path) }
+
+            if now - lastSweep >= configuration.sweepSeconds && !configuration.once {
+                lastSweep = now
+                for path in try untaken(folderWatcher.initialScan()) where !queue.contains(path) {
+                    stability.found(path, now: now)
+                }
+            }
+            if !queue.isEmpty {
+                let batch = queue.take(configuration.batchSize)
+                do {
+                    let batchReport = try processor.process(batch, batchSize: configuration.batchSize)
+                    report.add(batchReport)
+                    logBatch(batchReport)
+                } catch {
+                    logger.error("batch failed; its files stay in the folder", metadata: ["error": "\(error)"])
+                    try? store.recordWatchEvent(kind: "error", message: "batch of \(batch.count) failed: \(error)")
+                    batch.forEach { stability.found($0, now: now) }
+                    Thread.sleep(forTimeInterval: 1)
+                }
+            }
+            if now - lastHeartbeat >= configuration.heartbeatSeconds {
+                lastHeartbeat = now
+                try? store.recordHeartbeat(
+                    folder: root, pid: pid, startedAt: startedAt, queued: queue.count + stability.waiting)
+            }
+            let idle = queue.isEmpty && stability.waiting == 0
+            if idle && (now - lastCompletion >= 1 || configuration.once) {
+                lastCompletion = now
+                try completion.completeDue(now: Date().timeIntervalSince1970, shouldStop: { self.shouldStop })
+            }
+            if configuration.once && idle { break }
+        }
+        try? store.recordHeartbeat(folder: root, pid: pid, startedAt: startedAt, queued: queue.count, stopped: true)
+        logger.info(
+            "stopped",
+            metadata: [
+                "added": "\(report.added)", "duplicates": "\(report.duplicates)", "replaced": "\(report.replaced)",
+                "quarantined": "\(report.quarantined)", "left": "\(queue.count + stability.waiting)",
+            ])
+        return report
+    }
+
+    private func handle(_ event: FolderEvent, now: Double, stability: inout StabilityTracker, queue: inout ArrivalQueue)
+    {
+        let root = configuration.folder
+        switch event {
+        case .closedAfterWrite(let path), .movedIn(let path):
+            guard !ArrivalFilter.ignores(path, root: root) else { return }
+            stability.forget(path)
+            queue.append(path)
+        case .writing(let path):
+            guard !ArrivalFilter.ignores(path, root: root), !queue.contains(path) else { return }
+            stability.writing(path, now: now)
+        case .found(let path):
+            guard !ArrivalFilter.ignores(path, root: root), !queue.contains(path) else { return }
+            stability.found(path, now: now)
+        case .removed(let path):
+            stability.forget(path)
+            queue.remove(path)
+        case .overflow:
+            logger.warning("inotify queue overflowed: the folder was rescanned")
+        case .watchFailed(let error):
+            logger.error("a folder cannot be watched", metadata: ["error": "\(error)"])
+            try? processor.store.recordWatchEvent(kind: "error", message: "\(error)")
+        }
+    }
+
+    /// The scanned files that are neither ignored nor already taken as they are (kept sources).
+    private func untaken(_ paths: [String]) throws -> [String] {
+        let candidates = paths.filter { !ArrivalFilter.ignores($0, root: configuration.folder) }
+        let ledger = try processor.store.ledgerEntries(candidates)
+        return candidates.filter { path in
+            guard let entry = ledger[path], let stat = FileStat(path) else { return true }
+            return !entry.matches(WatchedFile(path: path, size: stat.size, mtimeNanoseconds: stat.mtimeNanoseconds))
+        }
+    }
+
+    private func logBatch(_ batch: ArrivalReport) {
+        logger.info(
+            "batch",
+            metadata: [
+                "added": "\(batch.added)", "duplicates": "\(batch.duplicates)", "replaced": "\(batch.replaced)",
+                "quarantined": "\(batch.quarantined)", "alreadyTaken": "\(batch.alreadyTaken)",
+                "errors": "\(batch.errors.count)",
+            ])
+        if !batch.errors.isEmpty {
+            // The messages name source files, whose names may carry patient names: they go to the store's event
+            // log (`annulus status`), not to the log.
+            logger.error(
+                "files left in place to retry; see `annulus status`", metadata: ["count": "\(batch.errors.count)"])
+        }
+    }
+}
+
+/// Paths waiting to be processed, in arrival order, each once.
+struct ArrivalQueue {
+    private var order: [String] = []
+    private var members: Set<String> = []
+
+    var isEmpty: Bool { members.isEmpty }
+    var count: Int { members.count }
+
+    func contains(_ path: String) -> Bool { members.contains(path) }
+
+    mutating func append(_ path: String) {
+        guard members.insert(path).inserted else { return }
+        order.append(path)
+    }
+
+    mutating func remove(_ path: String) {
+        guard members.remove(path) != nil else { return }
+        order.removeAll { $0 == path }
+    }
+
+    mutating func take(_ count: Int) -> [String] {
+        let batch = Array(order.prefix(count))
+        order.removeFirst(batch.count)
+        members.subtract(batch)
+        return batch
+    }
+}

@@ -1,0 +1,54 @@
+import Candidacy
+import Findings
+import Foundation
+import Store
+
+/// Builds a study's export (FHIR Bundle or native findings document) from the store: the annotation versions
+/// that count, the retractions to withdraw, the patient's other studies whose findings the evaluation uses, and
+/// the evaluation itself. Used by `annulus export` and by the watcher's automatic export.
+struct FindingsExporter {
+    var store: AnnulusStore
+    var includeDrafts: Bool
+    var rules: RuleSet
+    /// "fhir" or "findings".
+    var format: String
+
+    /// The export bytes: signed findings (and drafts when asked), the evaluation of the patient, provenance.
+    func data(for target: StudySummary) throws -> Data {
+        let annotations = try exportedVersions(of: target)
+        let inputs = try TriageInputs(store: store, study: target, includeDrafts: includeDrafts)
+        var supporting: [SupportingStudy] = []
+        for other in try store.studies() where other.patientID == target.patientID && other != target {
+            let counted = try exportedVersions(of: other)
+            guard !counted.isEmpty else { continue }
+            supporting.append(
+                SupportingStudy(
+                    study: other, series: try store.series(ofStudy: other.studyInstanceUID), annotations: counted))
+        }
+        let evaluation = CandidacyEngine.evaluate(
+            intake: inputs.intake, levels: inputs.levels, rules: rules, includesDrafts: includeDrafts)
+        let input = ExportInput(
+            study: target, patientID: target.patientID, series: try store.series(ofStudy: target.studyInstanceUID),
+            annotations: annotations, includesDrafts: includeDrafts, supportingStudies: supporting,
+            evaluation: evaluation, softwareVersion: AnnulusVersion.current, exportedAt: Date())
+        return format == "fhir" ? FHIRBundleBuilder.build(input) : FindingsDocument.build(input)
+    }
+
+    /// The file name of a study's export: `<accession or UID>.fhir.json` / `.findings.json`.
+    func fileName(for target: StudySummary) -> String {
+        (target.accessionNumber ?? target.studyInstanceUID) + (format == "fhir" ? ".fhir.json" : ".findings.json")
+    }
+
+    /// The versions a study's export carries: those that count (TriageInputs.countedVersions) and the retraction
+    /// of every retracted annotation an earlier export may have carried (one signed before, or any with
+    /// --include-drafts), which the Bundle sends as entered-in-error.
+    private func exportedVersions(of study: StudySummary) throws -> [AnnotationVersion] {
+        let latest = try store.annotations(studyUID: study.studyInstanceUID, includeRetracted: true)
+        let counted = try TriageInputs.countedVersions(
+            latest.filter { !$0.isRetracted }, store: store, includeDrafts: includeDrafts)
+        let withdrawn = try latest.filter(\.isRetracted).filter {
+            try includeDrafts || store.history(id: $0.annotationID).contains(where: \.isSigned)
+        }
+        return counted + withdrawn
+    }
+}

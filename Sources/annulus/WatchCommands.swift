@@ -1,0 +1,196 @@
+import ArgumentParser
+import DicomIO
+import Foundation
+import Logging
+import Store
+import Watch
+
+/// `annulus watch DIR`: the radiology export-folder watcher.
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Watch a radiology export folder: index, archive and preview every study that arrives.",
+        discussion: """
+            Takes complete files only (closed after writing, moved in, or unchanged across two looks; *.part, \
+            *.tmp and dot files are left alone), reads each header with the bounded reader, archives it under \
+            the data folder (archive/<study>/<series>/<instance>.dcm), indexes it, and then keeps, moves or \
+            deletes the source (--source). The same instance twice is skipped and counted; the same instance \
+            with other content replaces the older, which is kept aside in the archive. Files that cannot be \
+            indexed go to quarantine/ with a .reason.txt beside each. A study completes after --quiet-seconds \
+            without a new instance (and when the headers announce a count, once it is met): previews and \
+            contact sheets in previews/<accession>/, a pre-triage, and --export-to. State lives in the store: \
+            a restart resumes pending studies. SIGTERM or SIGINT stops after the batch in hand. See \
+            docs/operations.md.
+            """
+    )
+
+    @Argument(help: "The folder to watch (recursively).")
+    var folder: String
+
+    @Flag(help: "Process what is there (and complete studies that are due), then exit.")
+    var once = false
+
+    @Option(help: ArgumentHelp("Seconds without a new instance before a study is complete.", valueName: "seconds"))
+    var quietSeconds: Double = 30
+
+    @Option(help: "What to do with a source once archived and indexed: keep, move or delete.")
+    var source: String = "keep"
+
+    @Option(help: ArgumentHelp("Where --source move puts sources (default: <data>/processed).", valueName: "dir"))
+    var moveTo: String?
+
+    @Option(help: ArgumentHelp("Write the findings export of each completed study here.", valueName: "dir"))
+    var exportTo: String?
+
+    @Option(help: "Format of --export-to: findings (native JSON) or fhir.")
+    var exportFormat: String = "findings"
+
+    @Flag(help: "Do not render previews when a study completes.")
+    var noPreviews = false
+
+    @Option(help: ArgumentHelp("Seconds between full sweeps (for mounts that send no events).", valueName: "seconds"))
+    var sweepSeconds: Double = 60
+
+    @Option(help: ArgumentHelp("Seconds between the two looks at a file found by a scan.", valueName: "seconds"))
+    var stabilitySeconds: Double = 1
+
+    @Option(help: ArgumentHelp("Files per batch (one store transaction).", visibility: .hidden))
+    var batchSize: Int = 512
+
+    @OptionGroup var reader: ReaderOptions
+    @OptionGroup var rulesOptions: RulesOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard SourceDisposition(rawValue: source) != nil else {
+            throw ValidationError("--source must be keep, move or delete (got '\(source)')")
+        }
+        guard ["findings", "fhir"].contains(exportFormat) else {
+            throw ValidationError("--export-format must be findings or fhir (got '\(exportFormat)')")
+        }
+        guard quietSeconds >= 0, sweepSeconds > 0, stabilitySeconds >= 0, (1...10_000).contains(batchSize) else {
+            throw ValidationError("--quiet-seconds and --stability-seconds must be ≥ 0, --sweep-seconds > 0")
+        }
+        if moveTo != nil && source != "move" { throw ValidationError("--move-to goes with --source move") }
+    }
+
+    func run() throws {
+        try global.bootstrap()
+        let root = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("\(folder) is not a folder: give the radiology export folder to watch")
+        }
+        let store = try storeOptions.open()
+        let dataFolder = URL(fileURLWithPath: (store.path as NSString).deletingLastPathComponent)
+            .standardizedFileURL.resolvingSymlinksInPath().path
+        let processed = moveTo.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let archive = try FileArchive(dataFolder: dataFolder, watchedRoot: root, processedRoot: processed)
+        let logger = Logger(label: "annulus.watch")
+        let processor = ArrivalProcessor(
+            store: store, archive: archive, disposition: SourceDisposition(rawValue: source) ?? .keep,
+            readOptions: reader.readOptions, logger: logger)
+        let work = WatchCompletionWork(
+            store: store, previewsRoot: dataFolder + "/previews", renderPreviews: !noPreviews,
+            exportFolder: exportTo, exportFormat: exportFormat, rules: try rulesOptions.load(),
+            readOptions: reader.readOptions)
+        let completion = StudyCompletion(store: store, quietSeconds: quietSeconds, handler: work, logger: logger)
+        let watcher = Watcher(
+            configuration: WatchConfiguration(
+                folder: root, excluded: [dataFolder, archive.processedRoot], once: once, sweepSeconds: sweepSeconds,
+                stabilitySeconds: stabilitySeconds, batchSize: batchSize),
+            processor: processor, completion: completion, logger: logger)
+
+        // SIGTERM and SIGINT ask for a clean stop after the batch in hand.
+        let signals = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { watcher.requestStop() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        let report = try watcher.run()
+        let summary =
+            "\(report.added) added, \(report.duplicates) duplicate(s), \(report.replaced) replaced, "
+            + "\(report.quarantined) quarantined, \(report.errors.count) left to retry"
+        print(once ? "processed \(root): \(summary)" : "stopped watching \(root): \(summary)")
+        if report.quarantined > 0 || !report.errors.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// `annulus status`: what the watcher has done and what waits.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract:
+            "Show the watcher's state: running or not, queue, studies pending and complete, quarantine, last errors."
+    )
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try global.bootstrap()
+        let store = try storeOptions.open()
+        let status = try store.watchStatus()
+        let now = Date().timeIntervalSince1970
+        // A watcher is running when it has not stopped and its heartbeat is recent (it beats every 2 s).
+        func running(_ watcher: WatchStatus.Watcher) -> Bool {
+            watcher.stoppedAt == nil && now - watcher.heartbeat < 30 && kill(pid_t(watcher.pid), 0) == 0
+        }
+        if json {
+            struct Output: Encodable {
+                var watchers: [Watcher]
+                var files: [String: Int]
+                var queued: Int
+                var studies: [String: Int]
+                var quarantined: Int
+                var lastProblems: [WatchEvent]
+                struct Watcher: Encodable {
+                    var folder: String
+                    var pid: Int
+                    var running: Bool
+                    var startedAt: String
+                    var heartbeatAt: String
+                    var queued: Int
+                    var stoppedAt: String?
+                }
+            }
+            let output = Output(
+                watchers: status.watchers.map {
+                    .init(
+                        folder: $0.folder, pid: $0.pid, running: running($0), startedAt: $0.startedAt,
+                        heartbeatAt: $0.heartbeatAt, queued: $0.queued, stoppedAt: $0.stoppedAt)
+                },
+                files: status.files, queued: status.watchers.filter(running).reduce(0) { $0 + $1.queued },
+                studies: ["pending": status.pendingStudies, "complete": status.completeStudies],
+                quarantined: status.files["quarantined"] ?? 0, lastProblems: status.lastProblems)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+            return
+        }
+        if status.watchers.isEmpty { print("no watcher has run on this store") }
+        for watcher in status.watchers {
+            let state =
+                running(watcher)
+                ? "running (pid \(watcher.pid)), \(watcher.queued) file(s) queued, heartbeat \(watcher.heartbeatAt)"
+                : watcher.stoppedAt.map { "stopped at \($0)" } ?? "not running (last heartbeat \(watcher.heartbeatAt))"
+            print("watcher \(watcher.folder): \(state)")
+        }
+        let files = status.files
+        print(
+            "files: \(files["added"] ?? 0) added, \(files["duplicate"] ?? 0) duplicate(s), "
+                + "\(files["replaced"] ?? 0) replaced, \(files["quarantined"] ?? 0) quarantined")
+        print("studies: \(status.pendingStudies) pending, \(status.completeStudies) complete")
+        if !status.lastProblems.isEmpty {
+            print("last problems:")
+            for problem in status.lastProblems { print("  \(problem.at) \(problem.kind): \(problem.message)") }
+        }
+    }
+}
