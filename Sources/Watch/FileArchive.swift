@@ -37,8 +37,15 @@ public struct FileArchive: Sendable {
         quarantineRoot = dataFolder + "/quarantine"
         self.processedRoot = processedRoot ?? dataFolder + "/processed"
         self.watchedRoot = watchedRoot
-        for folder in [archiveRoot, quarantineRoot] { try Self.makeFolder(folder) }
+        for folder in [archiveRoot, quarantineRoot, archiveRoot + "/.incoming"] { try Self.makeFolder(folder) }
+        // Placements interrupted by a crash leave their temporary names here; nothing refers to them.
+        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? [] {
+            unlink(incoming + "/" + leftover)
+        }
     }
+
+    /// Where placements are staged before their atomic rename (same file system as the archive).
+    private var incoming: String { archiveRoot + "/.incoming" }
 
     /// The archive path of an instance. UIDs that are not plain DICOM UIDs (digits and dots, at most 64) are
     /// replaced by a hash so that no header can steer a path.
@@ -46,13 +53,14 @@ public struct FileArchive: Sendable {
         "\(archiveRoot)/\(Self.safe(study))/\(Self.safe(series))/\(Self.safe(sop)).dcm"
     }
 
-    /// Places `source` at `target`: a hard link when `link` and possible, else a copy; atomically replacing
-    /// whatever is there. Returns whether bytes were copied.
+    /// Places `source` at `target`: a hard link when `link` and possible, else a copy, staged in
+    /// `archive/.incoming/` and renamed into place (atomically replacing whatever is there). Returns whether bytes
+    /// were copied.
     @discardableResult
     public func place(_ source: String, at target: String, link: Bool) throws -> Bool {
         let folder = (target as NSString).deletingLastPathComponent
         try Self.makeFolder(folder)
-        let temporary = folder + "/.incoming-" + UUID().uuidString
+        let temporary = incoming + "/" + UUID().uuidString
         if link && Glibc.link(source, temporary) == 0 {
             try rename(temporary, target, source: source)
             return false

@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+
+/// A watched folder and a data folder in a fresh temporary place.
+struct WatchFixture {
+    let root: String
+    var incoming: String { root + "/in" }
+    var data: String { root + "/data" }
+    var store: String { data + "/annulus.sqlite" }
+
+    init() throws {
+        root =
+            FileManager.default.temporaryDirectory.appendingPathComponent("annulus-watch-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+
+    /// `annulus ARGS --store STORE`.
+    func run(_ arguments: [String]) throws -> CLI.Result { try CLI.run(arguments + ["--store", store]) }
+
+    /// `annulus status --json`, parsed.
+    func status() throws -> [String: Any] {
+        let result = try run(["status", "--json"])
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+    }
+
+    func files(_ status: [String: Any], _ outcome: String) -> Int? {
+        (status["files"] as? [String: Int])?[outcome]
+    }
+
+    func studies(_ status: [String: Any], _ state: String) -> Int? {
+        (status["studies"] as? [String: Int])?[state]
+    }
+
+    /// Starts a long-lived `annulus watch` (posix_spawn) logging into `data/watch.log`.
+    func startWatcher(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(
+            [CLI.executable, "watch", incoming, "--store", store, "--log-level", "info"] + arguments,
+            output: data + "/watch.log")
+    }
+
+    /// Polls `condition` every 0.2 s for up to `seconds`.
+    static func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(200_000)
+        }
+        return try condition()
+    }
+
+    /// Every regular file below `folder`, relative paths.
+    static func files(in folder: String) -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: folder)
+        var files: [String] = []
+        while let next = enumerator?.nextObject() as? String {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder + "/" + next, isDirectory: &isFolder), !isFolder.boolValue
+            {
+                files.append(next)
+            }
+        }
+        return files.sorted()
+    }
+}
+
+@Suite("annulus watch: the export-folder watcher, end to end")
+struct WatchCommandTests {
+    static let samples = CLI.packageRoot + "/SampleStudies"
+
+    @Test("--once on a copy of SampleStudies indexes, archives, completes, previews and pre-triages every study")
+    func onceOnSampleStudies() throws {
+        let fixture = try WatchFixture()
+        defer { fixture.remove() }
+        try FileManager.default.removeItem(atPath: fixture.incoming)
+        try FileManager.default.copyItem(atPath: Self.samples, toPath: fixture.incoming)
+        let result = try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0"])
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("71 added, 0 duplicate(s), 0 replaced, 0 quarantined"))
+        let status = try fixture.status()
+        #expect(fixture.files(status, "added") == 71)
+        #expect(fixture.studies(status, "complete") == 3 && fixture.studies(status, "pending") == 0)
+        let archived = WatchFixture.files(in: fixture.data + "/archive").filter { $0.hasSuffix(".dcm") }
+        #expect(archived.count == 71)
+        #expect(WatchFixture.files(in: fixture.incoming).count == 71, "--source keep leaves the sources")
+        let previews = WatchFixture.files(in: fixture.data + "/previews")
+        #expect(previews.contains { $0.hasPrefix("ACC-MR-0001/series1/") && $0.contains("sheet") })
+        #expect(previews.contains { $0.hasPrefix("ACC-RF-0001/") && $0.hasSuffix(".png") })
+        let worklist = try fixture.run(["worklist", "--json"])
+        #expect(worklist.lines.count == 2, "both patients are on the worklist: \(worklist.stdout)")
+        #expect(worklist.stdout.contains("needs more information"))
+
+        // A second pass takes nothing again: the ledger knows the kept files.
+        let again = try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0"])
+        #expect(again.stdout.contains("0 added, 0 duplicate(s)"), "\(again.stdout)")
+        #expect(fixture.files(try fixture.status(), "added") == 71)
+    }
+
+    @Test("the same instance again is a counted duplicate; other content under its UID replaces it, the older kept")
+    func duplicatesAndReplacements() throws {
+        let fixture = try WatchFixture()
+        defer { fixture.remove() }
+        let series = Self.samples + "/patient2-lumbar-mr/series-01-sag-t2"
+        let files = try FileManager.default.contentsOfDirectory(atPath: series).sorted()
+        let original = series + "/" + files[0]
+        try FileManager.default.copyItem(atPath: original, toPath: fixture.incoming + "/first.dcm")
+        #expect(try fixture.run(["watch", fixture.incoming, "--once", "--no-previews"]).status == 0)
+        try FileManager.default.copyItem(atPath: original, toPath: fixture.incoming + "/again.dcm")
+        var changed = try Data(contentsOf: URL(fileURLWithPath: original))
+        changed[changed.count - 1] ^= 0xFF  // one pixel differs, same SOP Instance UID
+        try changed.write(to: URL(fileURLWithPath: fixture.incoming + "/changed.dcm"))
+        let result = try fixture.run(["watch", fixture.incoming, "--once", "--no-previews", "--source", "move"])
+        #expect(result.stdout.contains("0 added, 1 duplicate(s), 1 replaced"), "\(result.stdout) \(result.stderr)")
+        let archived = WatchFixture.files(in: fixture.data + "/archive")
+        #expect(archived.filter { $0.hasSuffix(".dcm") && !$0.contains("superseded") }.count == 1)
+        #expect(archived.filter { $0.contains(".superseded-") }.count == 1, "the older content is kept: \(archived)")
+        let current = try #require(archived.first { $0.hasSuffix(".dcm") && !$0.contains("superseded") })
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.data + "/archive/" + current)) == changed)
+        let status = try fixture.status()
+        #expect(fixture.files(status, "duplicate") == 1 && fixture.files(status, "replaced") == 1)
+        #expect(WatchFixture.files(in: fixture.incoming) == ["first.dcm"], "moved sources leave the folder")
+    }
+
+    @Test("a study stays pending across a restart and completes on the next run")
+    func pendingSurvivesRestart() throws {
+        let fixture = try WatchFixture()
+        defer { fixture.remove() }
+        try FileManager.default.copyItem(
+            atPath: Self.samples + "/patient2-lumbar-mr", toPath: fixture.incoming + "/patient2")
+        let first = try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "3600", "--no-previews"])
+        #expect(first.status == 0)
+        #expect(fixture.studies(try fixture.status(), "pending") == 1)
+        let second = try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0", "--no-previews"])
+        #expect(second.stdout.contains("0 added"))
+        let status = try fixture.status()
+        #expect(fixture.studies(status, "pending") == 0 && fixture.studies(status, "complete") == 1)
+    }
+
+    @Test("a running watcher takes a folder moved in and files renamed from *.part, then stops cleanly on SIGTERM")
+    func runningWatcher() throws {
+        let fixture = try WatchFixture()
+        defer { fixture.remove() }
+        let staging = fixture.root + "/staging"
+        try FileManager.default.copyItem(atPath: Self.samples, toPath: staging)
+        let watcher = try fixture.startWatcher(["--quiet-seconds", "1", "--source", "move", "--no-previews"])
+        defer { watcher.kill() }
+        #expect(WatchFixture.eventually(20) { (try? fixture.status())?["watchers"] as? [Any] != nil })
+        // By mv: a whole study folder renamed into the watched folder.
+        try FileManager.default.moveItem(
+            atPath: staging + "/patient2-lumbar-mr", toPath: fixture.incoming + "/patient2-lumbar-mr")
+        // By copy: each file written as *.part, then renamed (how many senders deliver).
+        for relative in WatchFixture.files(in: staging + "/patient1-lumbar-mr") {
+            let target = fixture.incoming + "/p1-" + relative.replacingOccurrences(of: "/", with: "-")
+            try FileManager.default.copyItem(
+                atPath: staging + "/patient1-lumbar-mr/" + relative, toPath: target + ".part")
+            try FileManager.default.moveItem(atPath: target + ".part", toPath: target)
+        }
+        let complete = try WatchFixture.eventually(60) {
+            let status = try fixture.status()
+            return fixture.files(status, "added") == 70 && fixture.studies(status, "complete") == 2
+        }
+        #expect(complete, "\((try? fixture.status()) ?? [:])")
+        watcher.signal(SIGTERM)
+        let exit = watcher.wait(timeout: 20)
+        #expect(exit.flatMap(ChildProcess.exitCode) == 0, "SIGTERM stops cleanly")
+        let watchers = (try fixture.status()["watchers"] as? [[String: Any]]) ?? []
+        #expect(watchers.first?["running"] as? Bool == false && watchers.first?["stoppedAt"] as? String != nil)
+        #expect(WatchFixture.files(in: fixture.incoming).isEmpty, "every source moved to processed/")
+        #expect(WatchFixture.files(in: fixture.data + "/processed").count == 70)
+        let log = (try? String(contentsOfFile: fixture.data + "/watch.log", encoding: .utf8)) ?? ""
+        #expect(!log.contains("ANNULUS-SAMPLE") && !log.contains("SAMPLE^"), "no patient IDs or names in the log")
+        #expect(log.contains("batch"), "the log records the batches")
+    }
+}
