@@ -175,3 +175,52 @@ struct WatchCommandTests {
         #expect(log.contains("batch"), "the log records the batches")
     }
 }
+
+@Suite("annulus watch with a real DICOM sender: DCMTK storescp into the watched folder, dcmsend from SampleStudies")
+struct WatchStoreSCPTests {
+    static var hasDCMTKNetworkTools: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/storescp")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/dcmsend")
+    }
+
+    @Test(
+        "studies sent over DICOM are indexed, completed and previewed",
+        .enabled(if: hasDCMTKNetworkTools, "DCMTK's storescp and dcmsend are not installed (apt package dcmtk)"))
+    func storescpToWatcher() throws {
+        let fixture = try WatchFixture()
+        defer { fixture.remove() }
+        let watcher = try fixture.startWatcher(["--quiet-seconds", "2", "--source", "move"])
+        defer { watcher.kill() }
+        let port = FlakyFHIRServer.unusedPort()
+        let storescp = try ChildProcess(
+            ["/usr/bin/storescp", "--output-directory", fixture.incoming, "+xa", "--aetitle", "ANNULUS", "\(port)"],
+            output: fixture.data + "/storescp.log")
+        defer { storescp.kill() }
+        // dcmsend retries until storescp listens.
+        var sent: Int32? = nil
+        for _ in 0..<50 {
+            let dcmsend = try ChildProcess(
+                [
+                    "/usr/bin/dcmsend", "--call", "ANNULUS", "--scan-directories", "--recurse", "127.0.0.1", "\(port)",
+                    WatchCommandTests.samples,
+                ], output: fixture.data + "/dcmsend.log")
+            sent = dcmsend.wait(timeout: 120).flatMap(ChildProcess.exitCode)
+            if sent == 0 { break }
+            usleep(200_000)
+        }
+        let sendLog = (try? String(contentsOfFile: fixture.data + "/dcmsend.log", encoding: .utf8)) ?? ""
+        #expect(sent == 0, "dcmsend: \(sendLog)")
+        let done = try WatchFixture.eventually(120) {
+            let status = try fixture.status()
+            return fixture.files(status, "added") == 71 && fixture.studies(status, "complete") == 3
+        }
+        #expect(done, "\((try? fixture.status()) ?? [:])")
+        let previews = WatchFixture.files(in: fixture.data + "/previews")
+        for accession in ["ACC-MR-0001", "ACC-MR-0002", "ACC-RF-0001"] {
+            #expect(previews.contains { $0.hasPrefix(accession + "/") && $0.hasSuffix(".png") }, "\(accession)")
+        }
+        #expect(WatchFixture.files(in: fixture.incoming).isEmpty, "storescp's files were all taken")
+        watcher.signal(SIGTERM)
+        #expect(watcher.wait(timeout: 30).flatMap(ChildProcess.exitCode) == 0)
+    }
+}
