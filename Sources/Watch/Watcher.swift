@@ -164,9 +164,12 @@ public final class Watcher: @unchecked Sendable {
         }
     }
 
-    /// The scanned files that are neither ignored nor already taken as they are (kept sources).
+    /// The scanned files that are neither ignored nor already taken as they are. Only kept sources are left
+    /// out: a taken file still in the folder under `move` or `delete` was interrupted before its disposition,
+    /// and processing it again (the ledger knows it) only moves or deletes it.
     private func untaken(_ paths: [String]) throws -> [String] {
         let candidates = paths.filter { !ArrivalFilter.ignores($0, root: configuration.folder) }
+        guard processor.disposition == .keep else { return candidates }
         let ledger = try processor.store.ledgerEntries(candidates)
         return candidates.filter { path in
             guard let entry = ledger[path], let stat = FileStat(path) else { return true }

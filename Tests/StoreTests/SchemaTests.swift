@@ -14,6 +14,7 @@ struct SchemaTests {
             #expect(
                 try store.appliedMigrations() == [
                     "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
+                    "v5-watch",
                 ])
             let objects = try store.schemaObjects()
             for expected in [
@@ -49,6 +50,7 @@ struct SchemaTests {
                 #expect(
                     try store.appliedMigrations() == [
                         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
+                        "v5-watch",
                     ])
                 let studies = try store.studies()
                 #expect(studies.count == 1)
@@ -70,6 +72,7 @@ struct SchemaTests {
                     #expect(
                         applied == [
                             "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
+                            "v5-watch",
                         ])
                 }
             }
