@@ -124,6 +124,8 @@ public struct WatchStatus: Sendable, Equatable, Codable {
     public var completeStudies: Int
     /// The latest quarantines and errors, newest first.
     public var lastProblems: [WatchEvent]
+    /// The latest study completions (what each did: previews, pre-triage, export), newest first.
+    public var lastCompleted: [WatchEvent]
 }
 
 extension AnnulusStore {
@@ -320,9 +322,13 @@ extension AnnulusStore {
                     ORDER BY id DESC LIMIT ?
                     """, arguments: [problems]
             ).map { WatchEvent(kind: $0["kind"], message: $0["message"], at: $0["at"]) }
+            let completions = try Row.fetchAll(
+                db, sql: "SELECT kind, message, at FROM watch_events WHERE kind = 'completed' ORDER BY id DESC LIMIT ?",
+                arguments: [problems]
+            ).map { WatchEvent(kind: $0["kind"], message: $0["message"], at: $0["at"]) }
             return WatchStatus(
                 watchers: watchers, files: files, pendingStudies: pending, completeStudies: complete,
-                lastProblems: events)
+                lastProblems: events, lastCompleted: completions)
         }
     }
 

@@ -151,6 +151,7 @@ struct StatusCommand: ParsableCommand {
                 var studies: [String: Int]
                 var quarantined: Int
                 var lastProblems: [WatchEvent]
+                var lastCompleted: [WatchEvent]
                 struct Watcher: Encodable {
                     var folder: String
                     var pid: Int
@@ -169,7 +170,8 @@ struct StatusCommand: ParsableCommand {
                 },
                 files: status.files, queued: status.watchers.filter(running).reduce(0) { $0 + $1.queued },
                 studies: ["pending": status.pendingStudies, "complete": status.completeStudies],
-                quarantined: status.files["quarantined"] ?? 0, lastProblems: status.lastProblems)
+                quarantined: status.files["quarantined"] ?? 0, lastProblems: status.lastProblems,
+                lastCompleted: status.lastCompleted)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(output), as: UTF8.self))
@@ -188,6 +190,10 @@ struct StatusCommand: ParsableCommand {
             "files: \(files["added"] ?? 0) added, \(files["duplicate"] ?? 0) duplicate(s), "
                 + "\(files["replaced"] ?? 0) replaced, \(files["quarantined"] ?? 0) quarantined")
         print("studies: \(status.pendingStudies) pending, \(status.completeStudies) complete")
+        if !status.lastCompleted.isEmpty {
+            print("last completed:")
+            for event in status.lastCompleted { print("  \(event.at) \(event.message)") }
+        }
         if !status.lastProblems.isEmpty {
             print("last problems:")
             for problem in status.lastProblems { print("  \(problem.at) \(problem.kind): \(problem.message)") }

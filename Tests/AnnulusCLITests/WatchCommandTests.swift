@@ -77,10 +77,18 @@ struct WatchCommandTests {
         defer { fixture.remove() }
         try FileManager.default.removeItem(atPath: fixture.incoming)
         try FileManager.default.copyItem(atPath: Self.samples, toPath: fixture.incoming)
-        let result = try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0"])
+        let exports = fixture.root + "/exports"
+        let result = try fixture.run([
+            "watch", fixture.incoming, "--once", "--quiet-seconds", "0", "--export-to", exports,
+        ])
         #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
         #expect(result.stdout.contains("71 added, 0 duplicate(s), 0 replaced, 0 quarantined"))
+        let exported = try FileManager.default.contentsOfDirectory(atPath: exports).sorted()
+        #expect(exported == ["ACC-MR-0001.findings.json", "ACC-MR-0002.findings.json", "ACC-RF-0001.findings.json"])
         let status = try fixture.status()
+        let completed = ((status["lastCompleted"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? String }
+        #expect(completed.count == 3)
+        #expect(completed.allSatisfy { $0.contains("pre-triage: needs-more-information") && $0.contains("preview(s)") })
         #expect(fixture.files(status, "added") == 71)
         #expect(fixture.studies(status, "complete") == 3 && fixture.studies(status, "pending") == 0)
         let archived = WatchFixture.files(in: fixture.data + "/archive").filter { $0.hasSuffix(".dcm") }
