@@ -126,9 +126,12 @@ public struct ArrivalProcessor: Sendable {
                     study: record.studyInstanceUID, series: record.seriesInstanceUID, sop: sop)
                 do {
                     if let existing = known[sop], existing.sha256 == record.contentSHA256.lowercased() {
-                        record.path = existing.path
-                        if !FileManager.default.fileExists(atPath: existing.path) {
-                            try placeCopy(candidate.file.path, at: existing.path)
+                        // The same bytes again. Indexed by `annulus ingest` from some other folder (or its
+                        // archived copy lost): archive this copy and point the index at it.
+                        let archived = existing.path.hasPrefix(archive.archiveRoot + "/")
+                        record.path = archived ? existing.path : target
+                        if !archived || !FileManager.default.fileExists(atPath: existing.path) {
+                            try placeCopy(candidate.file.path, at: record.path)
                             placed = true
                         }
                     } else {
