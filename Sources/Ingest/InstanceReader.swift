@@ -70,18 +70,40 @@ public enum InstanceReader {
 
     private static func nonEmpty(_ values: [Double]) -> [Double]? { values.isEmpty ? nil : values }
 
-    /// Size and SHA-256 (hex) of a file, read in 1 MiB chunks.
+    /// Size and SHA-256 (hex) of a file, read with read(2) through one 1 MiB buffer.
     static func hash(_ path: String) throws -> (Int64, String) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw DicomError(.unreadable, path: path, message: "cannot open the file to hash it")
         }
-        defer { try? handle.close() }
+        defer { close(descriptor) }
         var hasher = SHA256()
         var size: Int64 = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-            size += Int64(chunk.count)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw DicomError(.unreadable, path: path, message: "cannot read the file to hash it")
+            }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            size += Int64(count)
         }
-        return (size, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return (size, hex(hasher.finalize()))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hexadecimal of a digest.
+    static func hex<Digest: Sequence<UInt8>>(_ digest: Digest) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for byte in digest {
+            bytes.append(hexDigits[Int(byte >> 4)])
+            bytes.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -69,26 +69,56 @@ public struct ArrivalProcessor: Sendable {
         self.logger = logger
     }
 
-    /// Processes `paths` (complete files), in batches of at most `batchSize`.
+    /// Processes `paths` (complete files), in batches of at most `batchSize`. The next batch's files are read
+    /// (headers and hashes, on every core) while the current batch is placed, synced, recorded and disposed of,
+    /// which is serial work.
     public func process(_ paths: [String], batchSize: Int = 512) throws -> ArrivalReport {
+        let batches = stride(from: 0, to: paths.count, by: batchSize).map {
+            Array(paths[$0..<min($0 + batchSize, paths.count)])
+        }
         var report = ArrivalReport()
-        for start in stride(from: 0, to: paths.count, by: batchSize) {
-            report.add(try processBatch(Array(paths[start..<min(start + batchSize, paths.count)])))
+        var next = batches.first.map(prepare)
+        for index in batches.indices {
+            guard let current = next else { break }
+            let slot = PreparedSlot()
+            let reading = DispatchGroup()
+            if index + 1 < batches.count {
+                let following = batches[index + 1]
+                DispatchQueue.global().async(group: reading) { slot.batch = self.prepare(following) }
+            }
+            defer { reading.wait() }
+            report.add(try commit(current))
+            reading.wait()
+            next = slot.batch
         }
         return report
     }
 
-    private struct Candidate {
+    /// A batch whose files have been looked at and read, with nothing changed yet.
+    public struct PreparedBatch: Sendable {
+        fileprivate var candidates: [Candidate]
+        fileprivate var reads: [Read]
+        fileprivate var vanished: Int
+    }
+
+    fileprivate typealias Read = Result<(record: InstanceRecord, expectedStudyInstances: Int?), any Error>
+
+    fileprivate struct Candidate: Sendable {
         var file: WatchedFile
         var stat: FileStat
     }
 
-    private func processBatch(_ paths: [String]) throws -> ArrivalReport {
-        var report = ArrivalReport()
+    private final class PreparedSlot: @unchecked Sendable {
+        var batch: PreparedBatch?
+    }
+
+    /// Stats and reads (header and hash) every file of a batch in parallel; no side effects.
+    public func prepare(_ paths: [String]) -> PreparedBatch {
         var candidates: [Candidate] = []
+        var vanished = 0
         for path in paths {
             guard let stat = FileStat(path) else {
-                report.vanished += 1
+                vanished += 1
                 continue
             }
             candidates.append(
@@ -96,27 +126,35 @@ public struct ArrivalProcessor: Sendable {
                     file: WatchedFile(path: path, size: stat.size, mtimeNanoseconds: stat.mtimeNanoseconds), stat: stat
                 ))
         }
-        let ledger = try store.ledgerEntries(candidates.map(\.file.path))
-        var fresh: [Candidate] = []
-        for candidate in candidates {
+        let options = readOptions
+        let reads = Parallel.map(candidates.map(\.file.path)) { path in
+            Result { try InstanceReader.read(path: path, options: options, requireDecodablePixels: true) }
+        }
+        return PreparedBatch(candidates: candidates, reads: reads, vanished: vanished)
+    }
+
+    /// Takes a prepared batch: skips what the ledger shows was taken (only redoing its disposition), quarantines
+    /// what could not be read, archives the rest (deduplicated against the store), makes the archive durable,
+    /// records everything in one transaction, then disposes of the sources.
+    public func commit(_ batch: PreparedBatch) throws -> ArrivalReport {
+        var report = ArrivalReport()
+        report.vanished = batch.vanished
+        let ledger = try store.ledgerEntries(batch.candidates.map(\.file.path))
+        var fresh: [(Candidate, Read)] = []
+        for (candidate, read) in zip(batch.candidates, batch.reads) {
             if let entry = ledger[candidate.file.path], entry.matches(candidate.file) {
                 report.alreadyTaken += 1
                 if entry.outcome != .quarantined { dispose(candidate.file.path, &report) }
                 continue
             }
-            fresh.append(candidate)
-        }
-        let options = readOptions
-        let reads = Parallel.map(fresh.map(\.file.path)) { path in
-            Result { try InstanceReader.read(path: path, options: options, requireDecodablePixels: true) }
+            fresh.append((candidate, read))
         }
 
         var arrivals: [WatchArrival] = []
         var accepted: [Candidate] = []
-        var known = try store.indexedContent(
-            reads.compactMap { try? $0.get().record.sopInstanceUID })
+        var known = try store.indexedContent(fresh.compactMap { try? $0.1.get().record.sopInstanceUID })
         var placed = false
-        for (candidate, read) in zip(fresh, reads) {
+        for (candidate, read) in fresh {
             switch read {
             case .failure(let error):
                 quarantine(candidate, error, &report)

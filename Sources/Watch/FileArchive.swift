@@ -30,6 +30,8 @@ public struct FileArchive: Sendable {
     public let processedRoot: String
     /// The watched folder (for relative paths).
     public let watchedRoot: String
+    /// Folders known to exist (creating a folder per file cost a tenth of the watcher's time).
+    private let knownFolders = KnownFolders()
 
     /// Creates the folders (mode 0750) if needed.
     public init(dataFolder: String, watchedRoot: String, processedRoot: String? = nil) throws {
@@ -58,8 +60,7 @@ public struct FileArchive: Sendable {
     /// were copied.
     @discardableResult
     public func place(_ source: String, at target: String, link: Bool) throws -> Bool {
-        let folder = (target as NSString).deletingLastPathComponent
-        try Self.makeFolder(folder)
+        try knownFolders.ensure((target as NSString).deletingLastPathComponent)
         let temporary = incoming + "/" + UUID().uuidString
         if link && Glibc.link(source, temporary) == 0 {
             try rename(temporary, target, source: source)
@@ -119,13 +120,16 @@ public struct FileArchive: Sendable {
                 throw WatchError.file(source, "archived, but cannot delete the source: \(Self.lastError())")
             }
         case .move:
-            guard FileManager.default.fileExists(atPath: source) else { return }
+            guard access(source, F_OK) == 0 else { return }
             let relative =
                 source.hasPrefix(watchedRoot + "/") ? String(source.dropFirst(watchedRoot.count + 1)) : source
             var target = processedRoot + "/" + relative
-            try Self.makeFolder((target as NSString).deletingLastPathComponent)
-            if FileManager.default.fileExists(atPath: target) { target += ".\(Self.stamp())" }
-            if Glibc.rename(source, target) != 0 {
+            try knownFolders.ensure((target as NSString).deletingLastPathComponent)
+            if access(target, F_OK) == 0 { target += ".\(Self.stamp())" }
+            if Glibc.rename(source, target) != 0 && errno == ENOENT {
+                try Self.makeFolder((target as NSString).deletingLastPathComponent)
+            }
+            if access(source, F_OK) == 0 && Glibc.rename(source, target) != 0 {
                 try Self.copy(source, to: target)
                 unlink(source)
             }
@@ -143,11 +147,15 @@ public struct FileArchive: Sendable {
     }
 
     private func rename(_ temporary: String, _ target: String, source: String) throws {
-        guard Glibc.rename(temporary, target) == 0 else {
-            let reason = Self.lastError()
-            unlink(temporary)
-            throw WatchError.file(source, "cannot place it in the archive at \(target): \(reason)")
+        if Glibc.rename(temporary, target) == 0 { return }
+        if errno == ENOENT {
+            // The folder was removed behind our back since we created it: create it again.
+            try Self.makeFolder((target as NSString).deletingLastPathComponent)
+            if Glibc.rename(temporary, target) == 0 { return }
         }
+        let reason = Self.lastError()
+        unlink(temporary)
+        throw WatchError.file(source, "cannot place it in the archive at \(target): \(reason)")
     }
 
     static func safe(_ uid: String) -> String {
@@ -235,6 +243,18 @@ public struct FileArchive: Sendable {
     }
 
     static func lastError() -> String { String(cString: strerror(errno)) }
+}
+
+/// The folders this process created or found, so that each is created at most once.
+final class KnownFolders: @unchecked Sendable {
+    private let lock = NSLock()
+    private var folders: Set<String> = []
+
+    func ensure(_ folder: String) throws {
+        if lock.withLock({ folders.contains(folder) }) { return }
+        try FileArchive.makeFolder(folder)
+        lock.withLock { _ = folders.insert(folder) }
+    }
 }
 
 /// glibc's GNU extensions that Swift's Glibc module does not import (they need _GNU_SOURCE), looked up once.

@@ -105,7 +105,8 @@ public final class Watcher: @unchecked Sendable {
                 }
             }
             if !queue.isEmpty {
-                let batch = queue.take(configuration.batchSize)
+                // Several batches at a time, so that reading one overlaps committing the previous.
+                let batch = queue.take(configuration.batchSize * 4)
                 do {
                     let batchReport = try processor.process(batch, batchSize: configuration.batchSize)
                     report.add(batchReport)

@@ -79,4 +79,19 @@ struct ArrivalProcessorTests {
         let archived = try place.store.ledger().first?.detail ?? ""
         #expect(FileManager.default.contentsEqual(atPath: archived, andPath: try Self.sample(2)))
     }
+
+    @Test("the content hash is the SHA-256 that sha256sum prints")
+    func contentHash() throws {
+        let path = try Self.sample(3)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let expected = String(output.prefix(64))
+        #expect(try InstanceReader.record(path: path).contentSHA256 == expected)
+    }
 }
