@@ -87,7 +87,9 @@ public struct ArrivalProcessor: Sendable {
                 DispatchQueue.global().async(group: reading) { slot.batch = self.prepare(following) }
             }
             defer { reading.wait() }
-            report.add(try commit(current))
+            let committed = try commit(current)
+            log(committed)
+            report.add(committed)
             reading.wait()
             next = slot.batch
         }
@@ -211,6 +213,23 @@ public struct ArrivalProcessor: Sendable {
         }
         for candidate in accepted { dispose(candidate.file.path, &report) }
         return report
+    }
+
+    /// One info line per committed batch (its files are durable, indexed and disposed of).
+    private func log(_ batch: ArrivalReport) {
+        logger.info(
+            "batch",
+            metadata: [
+                "added": "\(batch.added)", "duplicates": "\(batch.duplicates)", "replaced": "\(batch.replaced)",
+                "quarantined": "\(batch.quarantined)", "alreadyTaken": "\(batch.alreadyTaken)",
+                "errors": "\(batch.errors.count)",
+            ])
+        if !batch.errors.isEmpty {
+            // The messages name source files, whose names may carry patient names: they go to the store's event
+            // log (`annulus status`), not to the log.
+            logger.error(
+                "files left in place to retry; see `annulus status`", metadata: ["count": "\(batch.errors.count)"])
+        }
     }
 
     /// A hard link when the source leaves the folder anyway, a copy when it is kept (see `FileArchive`).

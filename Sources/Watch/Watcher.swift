@@ -110,7 +110,6 @@ public final class Watcher: @unchecked Sendable {
                 do {
                     let batchReport = try processor.process(batch, batchSize: configuration.batchSize)
                     report.add(batchReport)
-                    logBatch(batchReport)
                 } catch {
                     logger.error("batch failed; its files stay in the folder", metadata: ["error": "\(error)"])
                     try? store.recordWatchEvent(kind: "error", message: "batch of \(batch.count) failed: \(error)")
@@ -175,22 +174,6 @@ public final class Watcher: @unchecked Sendable {
         return candidates.filter { path in
             guard let entry = ledger[path], let stat = FileStat(path) else { return true }
             return !entry.matches(WatchedFile(path: path, size: stat.size, mtimeNanoseconds: stat.mtimeNanoseconds))
-        }
-    }
-
-    private func logBatch(_ batch: ArrivalReport) {
-        logger.info(
-            "batch",
-            metadata: [
-                "added": "\(batch.added)", "duplicates": "\(batch.duplicates)", "replaced": "\(batch.replaced)",
-                "quarantined": "\(batch.quarantined)", "alreadyTaken": "\(batch.alreadyTaken)",
-                "errors": "\(batch.errors.count)",
-            ])
-        if !batch.errors.isEmpty {
-            // The messages name source files, whose names may carry patient names: they go to the store's event
-            // log (`annulus status`), not to the log.
-            logger.error(
-                "files left in place to retry; see `annulus status`", metadata: ["count": "\(batch.errors.count)"])
         }
     }
 }
