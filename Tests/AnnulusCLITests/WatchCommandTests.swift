@@ -129,7 +129,7 @@ struct WatchCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.data + "/archive/" + current)) == changed)
         let status = try fixture.status()
         #expect(fixture.files(status, "duplicate") == 1 && fixture.files(status, "replaced") == 1)
-        #expect(WatchFixture.files(in: fixture.incoming).isEmpty, "with --source move every taken source leaves, the kept one too")
+        #expect(WatchFixture.files(in: fixture.incoming).isEmpty, "with --source move all taken sources leave")
     }
 
     @Test("a study stays pending across a restart and completes on the next run")
