@@ -57,6 +57,10 @@ struct WatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Files per batch (one store transaction).", visibility: .hidden))
     var batchSize: Int = 512
 
+    @Option(
+        help: ArgumentHelp("Seconds to wait for another watcher of the same data folder to end.", visibility: .hidden))
+    var lockWait: Double = 10
+
     @OptionGroup var reader: ReaderOptions
     @OptionGroup var rulesOptions: RulesOptions
     @OptionGroup var storeOptions: StoreOptions
@@ -85,6 +89,8 @@ struct WatchCommand: ParsableCommand {
         let store = try storeOptions.open()
         let dataFolder = URL(fileURLWithPath: (store.path as NSString).deletingLastPathComponent)
             .standardizedFileURL.resolvingSymlinksInPath().path
+        let lock = try WatchLock(dataFolder: dataFolder, wait: lockWait)
+        defer { withExtendedLifetime(lock) {} }
         let processed = moveTo.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let archive = try FileArchive(dataFolder: dataFolder, watchedRoot: root, processedRoot: processed)
         let logger = Logger(label: "annulus.watch")

@@ -171,6 +171,10 @@ struct WatchCommandTests {
             return fixture.files(status, "added") == 70 && fixture.studies(status, "complete") == 2
         }
         #expect(complete, "\((try? fixture.status()) ?? [:])")
+        // One watcher per data folder: a second one is refused with the holder named.
+        let second = try fixture.run(["watch", fixture.incoming, "--once", "--lock-wait", "0.3"])
+        #expect(
+            second.status != 0 && second.stderr.contains("another watcher (pid \(watcher.pid))"), "\(second.stderr)")
         watcher.signal(SIGTERM)
         let exit = watcher.wait(timeout: 20)
         #expect(exit.flatMap(ChildProcess.exitCode) == 0, "SIGTERM stops cleanly")

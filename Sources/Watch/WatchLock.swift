@@ -1,0 +1,42 @@
+import Foundation
+
+/// One watcher per data folder: an exclusive `flock` on `<data>/watch.lock`, released by the kernel when the
+/// process ends however it ends (SIGKILL included). Two watchers sharing an archive would clear each other's
+/// staged placements and race on the same sources.
+public final class WatchLock: @unchecked Sendable {
+    private let descriptor: Int32
+    /// The lock file.
+    public let path: String
+
+    /// Takes the lock, waiting up to `wait` seconds for a previous watcher to finish dying; throws a message
+    /// naming the process that holds it otherwise.
+    public init(dataFolder: String, wait: Double = 10) throws {
+        path = dataFolder + "/watch.lock"
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else {
+            throw WatchError.file(path, "cannot open the watcher's lock file: \(String(cString: strerror(errno)))")
+        }
+        let deadline = Date().addingTimeInterval(wait)
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
+                let holder =
+                    (try? String(contentsOfFile: path, encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+                close(descriptor)
+                throw WatchError.file(
+                    path,
+                    "another watcher (pid \(holder)) is using this data folder; stop it first, or give this one "
+                        + "its own --store")
+            }
+            usleep(100_000)
+        }
+        let pid = Data("\(getpid())\n".utf8)
+        ftruncate(descriptor, 0)
+        _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+    }
+
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}
