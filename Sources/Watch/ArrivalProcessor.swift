@@ -215,6 +215,29 @@ public struct ArrivalProcessor: Sendable {
         return report
     }
 
+    /// Quarantines the entries under the watched folder that are not regular files (see
+    /// `FileArchive.quarantineEntry`) and returns how many.
+    public func quarantineNonRegularEntries(excluding excluded: [String]) -> Int {
+        var count = 0
+        for (path, kind) in NonRegularEntries.find(under: archive.watchedRoot, excluding: excluded) {
+            do {
+                let target = try archive.quarantineEntry(path, kind: kind)
+                var info = stat()
+                let mtime = lstat(target, &info) == 0 ? Int64(info.st_mtim.tv_sec) * 1_000_000_000 : 0
+                try store.recordQuarantine(
+                    WatchedFile(path: path, size: 0, mtimeNanoseconds: mtime), quarantinePath: target,
+                    reason: "\(kind): not a regular file")
+                logger.warning(
+                    "quarantined",
+                    metadata: ["id": "\((target as NSString).lastPathComponent.prefix(12))", "kind": "\(kind)"])
+                count += 1
+            } catch {
+                try? store.recordWatchEvent(kind: "error", message: "\(error)")
+            }
+        }
+        return count
+    }
+
     /// One info line per committed batch (its files are durable, indexed and disposed of).
     private func log(_ batch: ArrivalReport) {
         logger.info(

@@ -110,6 +110,29 @@ public struct FileArchive: Sendable {
         return target
     }
 
+    /// Quarantines something that is not a regular file (a symbolic link, a fifo, a socket, a device) by
+    /// renaming the entry itself: its target is never opened, so a link cannot make Annulus read or copy a file
+    /// from elsewhere. Returns the quarantine path.
+    public func quarantineEntry(_ path: String, kind: String) throws -> String {
+        let name = (path as NSString).lastPathComponent
+        let id = SHA256.hash(data: Data("\(path)|\(kind)".utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        let target = "\(quarantineRoot)/\(id)-\(name)"
+        let reason =
+            "a \(kind), not a regular file: Annulus takes regular files only and never follows links; put the "
+            + "file itself into the watched folder"
+        let text = """
+            file: \(path)
+            quarantined: \(ISO8601DateFormatter().string(from: Date()))
+            reason: \(reason)
+
+            """
+        try Self.writeAtomically(Data(text.utf8), to: target + ".reason.txt")
+        guard Glibc.rename(path, target) == 0 else {
+            throw WatchError.file(path, "cannot move the \(kind) into the quarantine: \(Self.lastError())")
+        }
+        return target
+    }
+
     /// Applies the disposition to a source whose archived copy is durable and indexed.
     public func dispose(_ source: String, _ disposition: SourceDisposition) throws {
         switch disposition {

@@ -87,6 +87,7 @@ public final class Watcher: @unchecked Sendable {
         var lastCompletion = 0.0
 
         let now = Date().timeIntervalSince1970
+        report.quarantined += processor.quarantineNonRegularEntries(excluding: configuration.excluded)
         for path in try untaken(folderWatcher.initialScan()) { stability.found(path, now: now) }
         logger.info(
             "watching",
@@ -100,6 +101,7 @@ public final class Watcher: @unchecked Sendable {
 
             if now - lastSweep >= configuration.sweepSeconds && !configuration.once {
                 lastSweep = now
+                report.quarantined += processor.quarantineNonRegularEntries(excluding: configuration.excluded)
                 for path in try untaken(folderWatcher.initialScan()) where !queue.contains(path) {
                     stability.found(path, now: now)
                 }

@@ -92,6 +92,28 @@ struct WatchRobustnessTests {
         #expect((fixture.files(status, "added") ?? 0) + (fixture.files(status, "replaced") ?? 0) >= 300, "\(status)")
     }
 
+    @Test("a symbolic link and a fifo are quarantined as entries, never followed or read")
+    func linksAndFifos() throws {
+        let fixture = try WatchFixture()
+        defer { fixture.remove() }
+        let outside = CLI.packageRoot + "/SampleStudies/patient2-lumbar-mr/series-01-sag-t2"
+        let target = outside + "/" + (try FileManager.default.contentsOfDirectory(atPath: outside).sorted()[0])
+        try FileManager.default.createSymbolicLink(atPath: fixture.incoming + "/link.dcm", withDestinationPath: target)
+        #expect(mkfifo(fixture.incoming + "/pipe.dcm", 0o600) == 0)
+        let result = try fixture.run(["watch", fixture.incoming, "--once", "--no-previews"])
+        #expect(result.status == 1 && result.stdout.contains("0 added") && result.stdout.contains("2 quarantined"))
+        let quarantine = try FileManager.default.contentsOfDirectory(atPath: fixture.data + "/quarantine")
+        let link = try #require(quarantine.first { $0.hasSuffix("-link.dcm") })
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: fixture.data + "/quarantine/" + link) == target,
+            "the link itself was moved")
+        #expect(quarantine.contains { $0.hasSuffix("-pipe.dcm.reason.txt") })
+        let reason = try String(contentsOfFile: fixture.data + "/quarantine/" + link + ".reason.txt", encoding: .utf8)
+        #expect(reason.contains("symbolic link, not a regular file"))
+        #expect(FileManager.default.fileExists(atPath: target), "the link's target is untouched")
+        #expect(WatchFixture.files(in: fixture.incoming).isEmpty)
+    }
+
     @Test("SIGKILL at random points while 500 files arrive: after a restart every file is indexed exactly once")
     func killedWhileFilesArrive() throws {
         let fixture = try WatchFixture()
