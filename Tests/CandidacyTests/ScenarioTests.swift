@@ -92,6 +92,14 @@ let scenarios: [Scenario] = [
         findings: replacing([.pfirrmann(Pfirrmann(grade: .I)), .annulargram(Annulargram(tear: false)), concordant]),
         .notCandidate, ["M3": .unmet]),
     Scenario(
+        "M3 Pfirrmann I and MR read as no fissure",
+        findings: replacing([.pfirrmann(Pfirrmann(grade: .I)), .annularFissure(.absent), concordant]),
+        .notCandidate, ["M3": .unmet]),
+    Scenario(
+        "M3 a fissure seen wins over another reading of none",
+        findings: replacing([.annularFissure(.absent), fissure, .pfirrmann(Pfirrmann(grade: .I)), concordant]),
+        .candidate, ["M3": .met]),
+    Scenario(
         "M3 annulargram tear counts as a fissure",
         findings: replacing([.annulargram(Annulargram(tear: true)), concordant]),
         .candidate, ["M3": .met]),

@@ -1,4 +1,5 @@
 import SpineModel
+import Foundation
 import Testing
 
 @Suite("Reading findings from name=value assignments")
@@ -138,10 +139,10 @@ struct FindingParserTests {
         #expect(error.problem == .unknownField)
         #expect(error.field == "tpye")
         #expect(error.suggestion == "type")
-        #expect(error.allowed == ["type", "zones", "side", "craniocaudal", "thickness"])
+        #expect(error.allowed == ["type", "zones", "side", "craniocaudal", "thickness", "present"])
         #expect(
             error.message == "annular-fissure has no field \"tpye\"; did you mean type? "
-                + "fields of annular-fissure: type, zones, side, craniocaudal, thickness"
+                + "fields of annular-fissure: type, zones, side, craniocaudal, thickness, present"
         )
         #expect(parseError("annulargram", ["tear=yes", "tearside=left"]) == nil)
         #expect(
@@ -291,10 +292,30 @@ struct FindingParserTests {
             parseError("annular-fissure", ["type=radial", "zones=paracentral", "side=midline"])?.problem == .conflict)
     }
 
+    @Test("present=no records that the reader saw no fissure; anything else with it is a contradiction")
+    func absentFissure() throws {
+        let finding = try Finding.parse(kind: "annular-fissure", assignments: ["present=no"])
+        guard case .annularFissure(let fissure) = finding else {
+            Issue.record("not a fissure: \(finding)")
+            return
+        }
+        #expect(!fissure.present && fissure.type == nil && fissure.summary == "no annular fissure")
+        #expect(fissure.fields.map(\.name) == ["present"])
+        let encoded = String(decoding: try JSONEncoder().encode(fissure), as: UTF8.self)
+        #expect(encoded == #"{"present":false}"#)
+        #expect(try JSONDecoder().decode(AnnularFissure.self, from: Data(encoded.utf8)) == fissure)
+        // A present fissure encodes as it always did: no `present` key.
+        let radial = AnnularFissure(type: .radial)
+        #expect(String(decoding: try JSONEncoder().encode(radial), as: UTF8.self) == #"{"type":"radial"}"#)
+        let conflict = try #require(parseError("annular-fissure", ["present=no", "type=radial"]))
+        #expect(conflict.problem == .conflict && conflict.field == "type")
+        #expect(parseError("annular-fissure", ["present=yes"])?.problem == .missingField)
+    }
+
     @Test("field specs describe every field: names, allowed values, ranges, required, help")
     func fieldSpecs() throws {
         let names = Dictionary(uniqueKeysWithValues: FindingKind.allCases.map { ($0, $0.fieldSpecs.map(\.name)) })
-        #expect(names[.annularFissure] == ["type", "zones", "side", "craniocaudal", "thickness"])
+        #expect(names[.annularFissure] == ["type", "zones", "side", "craniocaudal", "thickness", "present"])
         #expect(names[.discography] == ["grade", "response", "pain", "pressure", "control-negative"])
         #expect(names[.annulargram] == ["tear", "pattern", "tear-side", "epidural-leak", "fibrin-volume"])
         for kind in FindingKind.allCases {

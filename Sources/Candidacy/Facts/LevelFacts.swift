@@ -35,12 +35,14 @@ enum LevelFacts {
             case .discography, .schmorl: break
             }
         }
-        if !fissures.isEmpty || tears.contains(true) {
+        // A fissure seen on MR or a tear on the annulargram wins over a reading of "no fissure".
+        if fissures.contains(where: \.present) || tears.contains(true) {
             facts["level.fissure.present"] = .bool(true)
-        } else if !tears.isEmpty {
+        } else if !tears.isEmpty || !fissures.isEmpty {
             facts["level.fissure.present"] = .bool(false)
         }
-        if !fissures.isEmpty { facts["level.fissure.types"] = .set(Set(fissures.map(\.type.rawValue)).sorted()) }
+        let types = Set(fissures.compactMap(\.type?.rawValue))
+        if !types.isEmpty { facts["level.fissure.types"] = .set(types.sorted()) }
         if !hiz.isEmpty { facts["level.hiz.present"] = .bool(hiz.contains(true)) }
         if let grade = pfirrmann.max() { facts["level.pfirrmann.grade"] = .number(Double(grade)) }
         if !modic.isEmpty { facts["level.modic.types"] = .set(modic.sorted()) }

@@ -2,6 +2,8 @@
 ///
 /// "Annular fissure" is the preferred term ("tear" implies injury), and a fissure alone is not a herniation.
 /// On input, the informal zone `paracentral` is mapped to `central` + `subarticular` and then needs a side.
+/// A reader who looked and saw none records `present=no` (then nothing else), so that "no fissure" is a
+/// finding rather than a gap.
 public struct AnnularFissure: Codable, Sendable, Hashable {
     /// How the fissure runs through the annulus.
     public enum FissureType: String, Codable, Sendable, Hashable, CaseIterable, VocabularyTerm {
@@ -56,8 +58,10 @@ public struct AnnularFissure: Codable, Sendable, Hashable {
         case full
     }
 
-    /// Concentric, radial or transverse.
-    public var type: FissureType
+    /// False when the reader looked for a fissure and saw none (then every other field is empty).
+    public var present: Bool
+    /// Concentric, radial or transverse (always recorded for a present fissure).
+    public var type: FissureType?
     /// The axial zones the fissure spans (encoded in the order central, subarticular, foraminal,
     /// extraforaminal, anterior).
     public var zones: Set<AxialZone>
@@ -76,11 +80,21 @@ public struct AnnularFissure: Codable, Sendable, Hashable {
         craniocaudal: CraniocaudalZone? = nil,
         thickness: Thickness? = nil
     ) {
+        self.present = true
         self.type = type
         self.zones = zones
         self.side = side
         self.craniocaudal = craniocaudal
         self.thickness = thickness
+    }
+
+    /// "No annular fissure": the reader looked and saw none.
+    public static let absent = AnnularFissure(absent: ())
+
+    private init(absent: Void) {
+        present = false
+        type = nil
+        zones = []
     }
 
     /// The zones in their fixed order.
@@ -91,8 +105,9 @@ public struct AnnularFissure: Codable, Sendable, Hashable {
 
     static let fieldSpecs: [FieldSpec] = [
         FieldSpec(
-            name: "type", values: .oneOf(FissureType.terms), isRequired: true,
-            help: "concentric (between lamellae), radial (from the nucleus outward), transverse (at the ring apophysis)"
+            name: "type", values: .oneOf(FissureType.terms),
+            help: "concentric (between lamellae), radial (from the nucleus outward), transverse (at the ring "
+                + "apophysis); required for a present fissure"
         ),
         FieldSpec(
             name: "zones", values: .setOf(AxialZone.terms + [paracentral]),
@@ -104,26 +119,37 @@ public struct AnnularFissure: Codable, Sendable, Hashable {
             help: "craniocaudal zone relative to the pedicle"
         ),
         FieldSpec(name: "thickness", values: .oneOf(Thickness.terms), help: "partial or full thickness of the annulus"),
+        FieldSpec(
+            name: "present", values: .yesNo,
+            help: "no when the reader looked and saw no fissure (then give nothing else); yes by default"
+        ),
     ]
 
     private enum CodingKeys: String, CodingKey {
-        case type, zones, side, craniocaudal, thickness
+        case present, type, zones, side, craniocaudal, thickness
     }
 
-    /// Decodes the JSON form; `zones` may be absent (no zone recorded).
+    /// Decodes the JSON form; `zones` may be absent (no zone recorded), `present` is absent for a present
+    /// fissure (the form every annotation had before "no fissure" could be recorded).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        type = try container.decode(FissureType.self, forKey: .type)
+        present = try container.decodeIfPresent(Bool.self, forKey: .present) ?? true
+        type =
+            present
+            ? try container.decode(FissureType.self, forKey: .type)
+            : try container.decodeIfPresent(FissureType.self, forKey: .type)
         zones = Set(try container.decodeIfPresent([AxialZone].self, forKey: .zones) ?? [])
         side = try container.decodeIfPresent(Side.self, forKey: .side)
         craniocaudal = try container.decodeIfPresent(CraniocaudalZone.self, forKey: .craniocaudal)
         thickness = try container.decodeIfPresent(Thickness.self, forKey: .thickness)
     }
 
-    /// Encodes the JSON form, zones in their fixed order and omitted when empty.
+    /// Encodes the JSON form, zones in their fixed order and omitted when empty; `present` only when false, so
+    /// a present fissure encodes exactly as before.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(type, forKey: .type)
+        if !present { try container.encode(false, forKey: .present) }
+        try container.encodeIfPresent(type, forKey: .type)
         if !zones.isEmpty { try container.encode(orderedZones, forKey: .zones) }
         try container.encodeIfPresent(side, forKey: .side)
         try container.encodeIfPresent(craniocaudal, forKey: .craniocaudal)
@@ -135,6 +161,14 @@ extension AnnularFissure: FindingDetail {
     static let kind = FindingKind.annularFissure
 
     init(reading reader: FieldReader) throws(SpineValidationError) {
+        if try reader.flag("present") == false {
+            for field in ["type", "zones", "side", "craniocaudal", "thickness"] where reader.has(field) {
+                throw .conflict(
+                    field, value: nil, "\(field) describes a fissure that is present: drop it or set present=yes")
+            }
+            self = .absent
+            return
+        }
         let type: FissureType = try reader.requiredTerm("type")
         let side: Side? = try reader.term("side")
         var zones = Set<AxialZone>()
@@ -164,12 +198,20 @@ extension AnnularFissure: FindingDetail {
         )
     }
 
-    /// Nothing to check beyond the types: every combination of zones, side and thickness can be recorded.
-    public func validate() throws(SpineValidationError) {}
+    /// A present fissure has a type; an absent one has nothing else.
+    public func validate() throws(SpineValidationError) {
+        if present && type == nil {
+            throw .conflict("type", value: nil, "a present fissure needs its type: concentric, radial or transverse")
+        }
+        if !present && (type != nil || !zones.isEmpty || side != nil || craniocaudal != nil || thickness != nil) {
+            throw .conflict("present", value: "no", "an absent fissure has no type, zones, side or thickness")
+        }
+    }
 
     /// "radial full fissure, central+subarticular left, discal".
     public var summary: String {
-        var parts = [[type.rawValue, thickness?.rawValue, "fissure"].compactMap { $0 }.joined(separator: " ")]
+        guard present else { return "no annular fissure" }
+        var parts = [[type?.rawValue, thickness?.rawValue, "fissure"].compactMap { $0 }.joined(separator: " ")]
         let location = [zones.isEmpty ? nil : orderedZones.map(\.rawValue).joined(separator: "+"), side?.rawValue]
             .compactMap { $0 }.joined(separator: " ")
         if !location.isEmpty { parts.append(location) }
@@ -179,6 +221,7 @@ extension AnnularFissure: FindingDetail {
 
     /// The recorded fields, by command-line name.
     public var fields: [(name: String, value: String)] {
+        guard present, let type else { return [("present", "no")] }
         var rows: [(name: String, value: String)] = [("type", type.rawValue)]
         if !zones.isEmpty { rows.append(("zones", orderedZones.map(\.rawValue).joined(separator: ","))) }
         if let side { rows.append(("side", side.rawValue)) }

@@ -89,6 +89,9 @@ struct FieldReader {
     }
 
     /// A yes/no answer, or `nil` when the field was not given.
+    /// Whether the field was given at all.
+    func has(_ name: String) -> Bool { given[name] != nil }
+
     func flag(_ name: String) throws(SpineValidationError) -> Bool? {
         guard let value = given[name] else { return nil }
         guard let answer = YesNo.spellings[value.normalizedTerm()] else {
