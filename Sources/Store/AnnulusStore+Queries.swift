@@ -8,6 +8,12 @@ extension AnnulusStore {
         try read { db in try Self.summaries(db, studyUID: nil) }
     }
 
+    /// The studies of one patient (by Patient ID), ordered and counted as `studies()`: what triage and export
+    /// read for a patient, without scanning every study in the store.
+    public func studies(ofPatient patientID: String) throws(StoreError) -> [StudySummary] {
+        try read { db in try Self.summaries(db, studyUID: nil, patientID: patientID) }
+    }
+
     /// The series of a study, by Series Number (series without one last), then UID. Empty when the study is
     /// not indexed.
     public func series(ofStudy studyUID: String) throws(StoreError) -> [SeriesSummary] {
@@ -100,9 +106,19 @@ extension AnnulusStore {
     }
 
     /// Study summaries, all of them or one, in `studies()` order.
-    static func summaries(_ db: Database, studyUID: String?) throws -> [StudySummary] {
-        let filter = studyUID == nil ? "" : "WHERE st.study_uid = ?"
-        let arguments: StatementArguments = studyUID.map { [$0] } ?? []
+    static func summaries(_ db: Database, studyUID: String?, patientID: String? = nil) throws -> [StudySummary] {
+        var filter = ""
+        var annotationFilter = ""
+        var arguments: StatementArguments = []
+        if let studyUID {
+            filter = "WHERE st.study_uid = ?"
+            annotationFilter = "AND a.study_uid = ?"
+            arguments = [studyUID]
+        } else if let patientID {
+            filter = "WHERE st.patient_id = ?"
+            annotationFilter = "AND a.study_uid IN (SELECT study_uid FROM studies WHERE patient_id = ?)"
+            arguments = [patientID]
+        }
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -122,7 +138,6 @@ extension AnnulusStore {
                 ORDER BY coalesce(st.study_date, '') DESC, coalesce(st.study_time, '') DESC, st.study_uid
                 """,
             arguments: arguments)
-        let annotationFilter = studyUID == nil ? "" : "AND a.study_uid = ?"
         var counts: [String: [AnnotationStatus: Int]] = [:]
         for row in try Row.fetchAll(
             db,

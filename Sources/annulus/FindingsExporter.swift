@@ -18,7 +18,7 @@ struct FindingsExporter {
         let annotations = try exportedVersions(of: target)
         let inputs = try TriageInputs(store: store, study: target, includeDrafts: includeDrafts)
         var supporting: [SupportingStudy] = []
-        for other in try store.studies() where other.patientID == target.patientID && other != target {
+        for other in try store.studies(ofPatient: target.patientID) where other != target {
             let counted = try exportedVersions(of: other)
             guard !counted.isEmpty else { continue }
             supporting.append(

@@ -156,7 +156,8 @@ struct TriageInputs {
 
     /// Reads the inputs; `allStudies` (from `store.studies()`) may be passed in when evaluating many patients.
     init(store: AnnulusStore, study: StudySummary, includeDrafts: Bool, allStudies: [StudySummary]? = nil) throws {
-        let patientStudies = try (allStudies ?? store.studies()).filter { $0.patientID == study.patientID }
+        let patientStudies =
+            try allStudies?.filter { $0.patientID == study.patientID } ?? store.studies(ofPatient: study.patientID)
         accessions = patientStudies.compactMap(\.accessionNumber)
         intake = try store.latestIntake(studyUID: study.studyInstanceUID).map {
             try IntakeCoding.decode($0.payload, origin: "the stored intake")

@@ -12,6 +12,23 @@ struct StudyQueryTests {
         try Fixture.ingestStudy(store, study: "1.2.826.0.1.3680043.77.5", accession: "XR55", date: "20251230", count: 1)
     }
 
+    @Test("studies(ofPatient:) returns that patient's studies only, counted like studies()")
+    func byPatient() async throws {
+        try await withStore { store, _ in
+            try ingestThree(store)
+            _ = try store.ingest(
+                Fixture.record(
+                    sop: "1.2.826.0.1.3680043.55.1.1", series: "1.2.826.0.1.3680043.55.1",
+                    study: "1.2.826.0.1.3680043.55", accession: "OTHER", sha: 77, patientID: "SYNTH-0002"))
+            let mine = try store.studies(ofPatient: "SYNTH-0001")
+            #expect(mine.map(\.accessionNumber) == ["RAD-2026-0002", "RAD-2026-0001", "XR55"])
+            #expect(try store.studies(ofPatient: "SYNTH-0002").map(\.accessionNumber) == ["OTHER"])
+            #expect(try store.studies(ofPatient: "NOBODY").isEmpty)
+            let all = try store.studies().filter { $0.patientID == "SYNTH-0001" }
+            #expect(mine == all)
+        }
+    }
+
     @Test("studies() lists newest first with modalities and counts")
     func listing() async throws {
         try await withStore { store, _ in
