@@ -25,27 +25,33 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Log level for diagnostics on stderr: trace, debug, info, notice, warning, error, critical.",
+            "Log level for diagnostics on stderr: trace, debug, info, notice, warning, error, critical "
+                + "(default: $ANNULUS_LOG_LEVEL, else warning; info for `watch`).",
             valueName: "level"))
-    var logLevel: String = ProcessInfo.processInfo.environment["ANNULUS_LOG_LEVEL"] ?? "warning"
+    var logLevel: String?
 
     func validate() throws {
+        guard let logLevel else { return }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError(
                 "'\(logLevel)' is not a log level; use one of: trace, debug, info, notice, warning, error, critical")
         }
     }
 
-    /// Sends swift-log (and DCMTK's forwarded messages) to stderr at the chosen level.
-    func bootstrap() throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .warning
+    /// Sends swift-log (and DCMTK's forwarded messages) to stderr at the chosen level: `--log-level`, else
+    /// `ANNULUS_LOG_LEVEL`, else `defaultLevel` (a service such as the watcher says what it does by default).
+    func bootstrap(defaultLevel: Logger.Level = .warning) throws {
+        let environment = ProcessInfo.processInfo.environment["ANNULUS_LOG_LEVEL"].flatMap {
+            Logger.Level(rawValue: $0)
+        }
+        let level: Logger.Level = logLevel.flatMap { Logger.Level(rawValue: $0) } ?? environment ?? defaultLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
-        // DCMTK's own warnings repeat what Annulus reports per file; forward them only when asked.
-        let dcmtkLevel: Logger.Level = level <= .info ? level : .error
+        // DCMTK's own warnings repeat what Annulus reports per file; forward them only when asked for detail.
+        let dcmtkLevel: Logger.Level = level <= .debug ? level : .error
         try DicomRuntime.initialize(dcmtkLogLevel: dcmtkLevel)
     }
 }

@@ -80,7 +80,7 @@ struct WatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        try global.bootstrap()
+        try global.bootstrap(defaultLevel: .info)
         let root = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {

@@ -35,7 +35,8 @@ struct WatchCompletionWork: StudyCompletionHandler {
             try FileManager.default.createDirectory(atPath: exportFolder, withIntermediateDirectories: true)
             let path = exportFolder + "/" + exporter.fileName(for: study)
             try AtomicFile.write(try exporter.data(for: study), to: path)
-            parts.append("exported \((path as NSString).lastPathComponent)")
+            // Not the file name: it carries the accession number, and this summary is logged.
+            parts.append("\(exportFormat) export written")
         }
         return parts.joined(separator: "; ")
     }
