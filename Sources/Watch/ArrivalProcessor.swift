@@ -161,6 +161,13 @@ public struct ArrivalProcessor: Sendable {
             case .failure(let error):
                 quarantine(candidate, error, &report)
             case .success(var (record, expected)):
+                // A record the index would refuse would fail its whole batch again and again: quarantine it alone.
+                do {
+                    try record.validate()
+                } catch {
+                    quarantine(candidate, error, &report)
+                    continue
+                }
                 let sop = record.sopInstanceUID
                 let target = archive.archivePath(
                     study: record.studyInstanceUID, series: record.seriesInstanceUID, sop: sop)
