@@ -85,6 +85,7 @@ public final class Watcher: @unchecked Sendable {
         var lastHeartbeat = 0.0
         var lastSweep = Date().timeIntervalSince1970
         var lastCompletion = 0.0
+        var failures = 0
 
         let now = Date().timeIntervalSince1970
         report.quarantined += processor.quarantineNonRegularEntries(excluding: configuration.excluded)
@@ -112,11 +113,19 @@ public final class Watcher: @unchecked Sendable {
                 do {
                     let batchReport = try processor.process(batch, batchSize: configuration.batchSize)
                     report.add(batchReport)
+                    failures = 0
                 } catch {
-                    logger.error("batch failed; its files stay in the folder", metadata: ["error": "\(error)"])
+                    // The store or the archive failed (a full disk, a lost mount): the files stay in the folder
+                    // and are tried again, waiting longer each time (1 s, 2 s, 4 s … at most a minute).
+                    failures += 1
+                    let pause = min(60, pow(2, Double(failures - 1)))
+                    logger.error(
+                        "batch failed; its files stay in the folder",
+                        metadata: ["error": "\(error)", "retryIn": "\(Int(pause))s"])
                     try? store.recordWatchEvent(kind: "error", message: "batch of \(batch.count) failed: \(error)")
                     batch.forEach { stability.found($0, now: now) }
-                    Thread.sleep(forTimeInterval: 1)
+                    let resume = Date().addingTimeInterval(pause)
+                    while Date() < resume && !shouldStop { Thread.sleep(forTimeInterval: 0.2) }
                 }
             }
             if now - lastHeartbeat >= configuration.heartbeatSeconds {
