@@ -12,9 +12,17 @@ struct StoreOptions: ParsableArguments {
             valueName: "path"))
     var store: String?
 
-    /// Opens (creating and migrating when needed) the store.
-    func open() throws -> AnnulusStore {
-        try AnnulusStore(path: store ?? AnnulusStore.defaultPath(environment: ProcessInfo.processInfo.environment))
+    /// Opens the store (migrating it when needed). Only the commands that fill it (`ingest`, `watch`) create
+    /// it: any other command on a path with no store says so instead of quietly answering from a new, empty one
+    /// (a mistyped --store or ANNULUS_DATA would otherwise look like "no studies").
+    func open(creating: Bool = false) throws -> AnnulusStore {
+        let path = store ?? AnnulusStore.defaultPath(environment: ProcessInfo.processInfo.environment)
+        guard creating || FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError(
+                "there is no store at \(path): fill it with `annulus ingest` or `annulus watch`, or point --store "
+                    + "(or ANNULUS_DATA) at the right one")
+        }
+        return try AnnulusStore(path: path)
     }
 }
 
@@ -44,7 +52,7 @@ struct IngestCommand: AsyncParsableCommand {
     mutating func run() async throws {
         try global.bootstrap()
         let expansion = InputFiles.expand(paths, recursive: true)
-        let store = try storeOptions.open()
+        let store = try storeOptions.open(creating: true)
         var report = try Ingestor(store: store, readOptions: reader.readOptions).ingest(expansion.files)
         report.failed = expansion.problems + report.failed
         let output = OutputLines()

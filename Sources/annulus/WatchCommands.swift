@@ -86,7 +86,7 @@ struct WatchCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("\(folder) is not a folder: give the radiology export folder to watch")
         }
-        let store = try storeOptions.open()
+        let store = try storeOptions.open(creating: true)
         let dataFolder = URL(fileURLWithPath: (store.path as NSString).deletingLastPathComponent)
             .standardizedFileURL.resolvingSymlinksInPath().path
         let lock = try WatchLock(dataFolder: dataFolder, wait: lockWait)

@@ -49,6 +49,18 @@ struct AnnotateCommandTests {
         #expect(!table.stdout.contains("ANNULUS-SAMPLE"), "patient IDs are not listed")
     }
 
+    @Test("a command that reads the store refuses a path with no store instead of creating an empty one")
+    func missingStore() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("no-store-\(UUID().uuidString)")
+            .appendingPathComponent("annulus.sqlite").path
+        for command in [["studies"], ["worklist"], ["status"]] {
+            let result = try CLI.run(command + ["--store", path])
+            #expect(result.status == 2, "\(command)")
+            #expect(result.stderr.contains("there is no store at \(path)"), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path), "nothing was created")
+    }
+
     @Test("a clinician annotates L4-L5 and L5-S1, signs, amends and sees the history")
     func lifecycle() throws {
         let fixture = try AnnotatedStore()
