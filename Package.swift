@@ -28,8 +28,11 @@ let package = Package(
         // C++ shim over DCMTK with a plain-C header; the only code that includes DCMTK headers.
         .target(
             name: "CDicom",
-            cxxSettings: [.unsafeFlags(["-std=c++17"]), .define("HAVE_CONFIG_H")],
-            linkerSettings: dcmtkLibraries
+            cxxSettings: [
+                .unsafeFlags(["-std=c++17"]), .define("HAVE_CONFIG_H"),
+            ],
+            // OpenJPEG decodes JPEG 2000, which DCMTK 3.6.7 cannot (Debian: libopenjp2-7-dev).
+            linkerSettings: dcmtkLibraries + [.linkedLibrary("openjp2")]
         ),
         // The safe Swift face of CDicom: DicomFile, tags, typed values, decoded frames, errors.
         .target(

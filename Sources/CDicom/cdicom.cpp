@@ -35,6 +35,7 @@
 #include "dcmtk/oflog/appender.h"
 #include "dcmtk/oflog/spi/logevent.h"
 
+#include "jpeg2000.hpp"
 #include "prescan.hpp"
 
 using cdicom::setError;
@@ -125,13 +126,14 @@ bool isSubsampled422(const std::string &photometric) {
     return startsWith(photometric, "YBR_FULL_422") || startsWith(photometric, "YBR_PARTIAL_422");
 }
 
-/// Transfer syntaxes whose pixel data this build decodes (native, deflated data set, RLE, IJG JPEG, JPEG-LS).
+/// Transfer syntaxes whose pixel data this build decodes (native, deflated data set, RLE, IJG JPEG, JPEG-LS, and
+/// JPEG 2000 through OpenJPEG).
 bool isDecodable(const std::string &uid) {
     static const char *const decodable[] = {
         "1.2.840.10008.1.2",      "1.2.840.10008.1.2.1",    "1.2.840.10008.1.2.2",    "1.2.840.10008.1.2.1.99",
         "1.2.840.10008.1.2.5",    "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.53",
         "1.2.840.10008.1.2.4.55", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.80",
-        "1.2.840.10008.1.2.4.81"};
+        "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"};
     for (const char *candidate : decodable)
         if (uid == candidate) return true;
     return false;
@@ -630,6 +632,64 @@ static bool hasEmptyOffsetTable(DcmDataset *dataset) {
     return sequence->getItem(table, 0).good() && table && table->getLength() == 0;
 }
 
+/// The bytes of one frame of encapsulated JPEG 2000 pixel data: all fragments for a single frame, one fragment
+/// per frame when there are as many as frames, otherwise the fragments from the one that starts the frame's
+/// codestream (SOC marker, or a JP2 signature) up to the next such fragment.
+static cd_status jpeg2000Codestream(DcmPixelData *pixelData, uint32_t frame, uint32_t frames, std::vector<uint8_t> &bytes,
+                                    cd_error *error) {
+    E_TransferSyntax syntax = EXS_Unknown;
+    const DcmRepresentationParameter *parameter = nullptr;
+    pixelData->getOriginalRepresentationKey(syntax, parameter);
+    DcmPixelSequence *sequence = nullptr;
+    if (pixelData->getEncapsulatedRepresentation(syntax, parameter, sequence).bad() || !sequence)
+        return setError(error, CD_ERR_DECODE, "the JPEG 2000 pixel data has no fragments");
+    const unsigned long fragments = sequence->card() > 0 ? sequence->card() - 1 : 0;
+    auto fragmentBytes = [&](unsigned long index, Uint8 *&value, Uint32 &length) -> bool {
+        DcmPixelItem *item = nullptr;
+        if (sequence->getItem(item, index).bad() || !item) return false;
+        length = item->getLength();
+        value = nullptr;
+        return length == 0 || (item->getUint8Array(value).good() && value);
+    };
+    auto startsCodestream = [&](unsigned long index) -> bool {
+        Uint8 *value = nullptr;
+        Uint32 length = 0;
+        if (!fragmentBytes(index, value, length) || length < 8) return false;
+        return (value[0] == 0xFF && value[1] == 0x4F) ||
+               (value[0] == 0 && value[1] == 0 && value[2] == 0 && value[3] == 0x0C && value[4] == 0x6A);
+    };
+    unsigned long first = 0, last = 0;  // item indices, inclusive
+    if (frames == 1) {
+        first = 1;
+        last = fragments;
+    } else if (fragments == frames) {
+        first = last = frame + 1;
+    } else {
+        uint32_t seen = 0;
+        for (unsigned long index = 1; index <= fragments; index++) {
+            if (!startsCodestream(index)) continue;
+            if (seen == frame) first = index;
+            if (seen == frame + 1) {
+                last = index - 1;
+                break;
+            }
+            seen++;
+        }
+        if (first != 0 && last == 0) last = fragments;
+    }
+    if (first == 0 || first > last)
+        return setError(error, CD_ERR_DECODE, "cannot find the JPEG 2000 codestream of frame %u among %lu fragment(s)",
+                        frame, fragments);
+    for (unsigned long index = first; index <= last; index++) {
+        Uint8 *value = nullptr;
+        Uint32 length = 0;
+        if (!fragmentBytes(index, value, length))
+            return setError(error, CD_ERR_DECODE, "fragment %lu of the JPEG 2000 pixel data cannot be read", index);
+        if (length) bytes.insert(bytes.end(), value, value + length);
+    }
+    return CD_OK;
+}
+
 cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffer, uint64_t buffer_size,
                                       char color_model[32], cd_error *error) {
     return guarded(error, [&]() -> cd_status {
@@ -676,6 +736,14 @@ cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffe
                                            static_cast<Uint32>(info.stored_frame_bytes), &file->cache);
             if (condition.bad()) return setError(error, CD_ERR_DECODE, "reading frame %u failed: %s", frame, condition.text());
             snprintf(color_model, 32, "%s", info.photometric);
+        } else if (cdicom::isJPEG2000(file->transferSyntaxUID.c_str())) {
+            std::vector<uint8_t> codestream;
+            status = jpeg2000Codestream(pixelData, frame, info.frames, codestream, error);
+            if (status != CD_OK) return status;
+            releaseLoadedFragments(pixelData);
+            status = cdicom::decodeJPEG2000(codestream.data(), codestream.size(), info, buffer, buffer_size,
+                                            info.photometric, color_model, error);
+            if (status != CD_OK) return status;
         } else {
             Uint32 frameSize = 0;
             OFCondition condition = pixelData->getUncompressedFrameSize(dataset, frameSize);

@@ -58,7 +58,14 @@ public struct FrameRenderer {
         needsDCMTKPipeline =
             !isGrey || hasOverlayPlanes || data.contains(.modalityLUTSequence) || data.contains(.voiLUTSequence)
             || data.contains(.presentationLUTShape)
+        // DCMTK cannot decode JPEG 2000; its 8-bit colour frames are shown from the samples OpenJPEG decoded.
+        showsStoredColour =
+            !isGrey && pixels.samplesPerPixel == 3 && pixels.bitsAllocated == 8 && !hasOverlayPlanes
+            && ["1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"].contains(file.transferSyntax.uid)
     }
+
+    /// True for 8-bit colour JPEG 2000, shown from its decoded RGB samples.
+    private let showsStoredColour: Bool
 
     /// Renders frame `index` (0-based).
     public func image(frame index: Int, options: PreviewOptions) throws -> PreviewImage {
@@ -67,9 +74,11 @@ public struct FrameRenderer {
             columns: pixels.columns, rows: pixels.rows, spacing: displaySpacing(geometry),
             longestSide: options.longestSide)
         var image =
-            needsDCMTKPipeline
-            ? try dcmtkImage(frame: index, options: options, size: size)
-            : try greyImage(frame: index, options: options, size: size)
+            showsStoredColour
+            ? try storedColourImage(frame: index, options: options, size: size)
+            : needsDCMTKPipeline
+                ? try dcmtkImage(frame: index, options: options, size: size)
+                : try greyImage(frame: index, options: options, size: size)
         if options.orientationLetters, let labels = edgeLabels(geometry) {
             let letterSize = max(10, Double(min(image.width, image.height)) / 22)
             try image.burn(
@@ -118,6 +127,29 @@ public struct FrameRenderer {
             values, width: pixels.columns, height: pixels.rows, toWidth: size.width, height: size.height)
         return Self.quantize(
             resized, width: size.width, height: size.height, channels: .grey, bitDepth: options.bitDepth)
+    }
+
+    /// An 8-bit RGB frame as decoded (colour images carry no window).
+    private func storedColourImage(frame index: Int, options: PreviewOptions, size: PreviewSize) throws
+        -> PreviewImage
+    {
+        let stored = try file.storedFrame(index)
+        guard stored.colorModel.uppercased() == "RGB" else {
+            throw DicomError(
+                .decodeFailed, path: file.path,
+                message: "JPEG 2000 colour in \(stored.colorModel) cannot be shown yet (RGB, YBR_RCT and YBR_ICT can)")
+        }
+        let full = PreviewImage(
+            width: stored.width, height: stored.height, channels: .rgb, bitDepth: 8,
+            samples: stored.bytes.map(UInt16.init))
+        if size.width == stored.width && size.height == stored.height {
+            return full.converted(toBitDepth: options.bitDepth)
+        }
+        let resized = Resampler.resize(
+            stored.bytes.map { Float($0) / 255 }, width: stored.width, height: stored.height, channels: 3,
+            toWidth: size.width, height: size.height)
+        return Self.quantize(
+            resized, width: size.width, height: size.height, channels: .rgb, bitDepth: options.bitDepth)
     }
 
     private func dcmtkImage(frame index: Int, options: PreviewOptions, size: PreviewSize) throws -> PreviewImage {

@@ -176,12 +176,23 @@ struct ReaderTests {
     @Test(
         "lossless encodings decode to identical stored values", .enabled(if: Corpus.isAvailable, Corpus.skipMessage),
         arguments: [
-            ("dicom-test-files/data/WG04/REF/MR1_UNC", ["JPLL/MR1_JPLL", "JLSL/MR1_JLSL", "RLE/MR1_RLE"]),
-            ("dicom-test-files/data/WG04/REF/XA1_UNC", ["JPLL/XA1_JPLL", "JLSL/XA1_JLSL", "RLE/XA1_RLE"]),
+            (
+                "dicom-test-files/data/WG04/REF/MR1_UNC",
+                ["JPLL/MR1_JPLL", "JLSL/MR1_JLSL", "RLE/MR1_RLE", "J2KR/MR1_J2KR"]
+            ),
+            (
+                "dicom-test-files/data/WG04/REF/XA1_UNC",
+                ["JPLL/XA1_JPLL", "JLSL/XA1_JLSL", "RLE/XA1_RLE", "J2KR/XA1_J2KR"]
+            ),
             (
                 "pydicom-data/data_store/data/emri_small.dcm",
-                ["emri_small_RLE.dcm", "emri_small_big_endian.dcm", "emri_small_jpeg_ls_lossless.dcm"]
+                [
+                    "emri_small_RLE.dcm", "emri_small_big_endian.dcm", "emri_small_jpeg_ls_lossless.dcm",
+                    "emri_small_jpeg_2k_lossless.dcm",
+                ]
             ),
+            ("pydicom/src/pydicom/data/test_files/MR_small.dcm", ["MR_small_jp2klossless.dcm"]),
+            ("pydicom/src/pydicom/data/test_files/SC_rgb_rle.dcm", ["SC_rgb_gdcm_KY.dcm"]),
         ])
     func losslessEquivalence(reference: String, variants: [String]) throws {
         let base = try DicomFile(path: Corpus.file(reference))
