@@ -31,8 +31,9 @@ let package = Package(
             cxxSettings: [
                 .unsafeFlags(["-std=c++17"]), .define("HAVE_CONFIG_H"),
             ],
-            // OpenJPEG decodes JPEG 2000, which DCMTK 3.6.7 cannot (Debian: libopenjp2-7-dev).
-            linkerSettings: dcmtkLibraries + [.linkedLibrary("openjp2")]
+            // OpenJPEG decodes JPEG 2000 and OpenJPH High-Throughput JPEG 2000, which DCMTK 3.6.7 cannot (Debian:
+            // libopenjp2-7-dev, libopenjph-dev).
+            linkerSettings: dcmtkLibraries + [.linkedLibrary("openjp2"), .linkedLibrary("openjph")]
         ),
         // The safe Swift face of CDicom: DicomFile, tags, typed values, decoded frames, errors.
         .target(

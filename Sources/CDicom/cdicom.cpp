@@ -133,7 +133,8 @@ bool isDecodable(const std::string &uid) {
         "1.2.840.10008.1.2",      "1.2.840.10008.1.2.1",    "1.2.840.10008.1.2.2",    "1.2.840.10008.1.2.1.99",
         "1.2.840.10008.1.2.5",    "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.53",
         "1.2.840.10008.1.2.4.55", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.80",
-        "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"};
+        "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.201",
+        "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203"};
     for (const char *candidate : decodable)
         if (uid == candidate) return true;
     return false;
@@ -736,13 +737,17 @@ cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffe
                                            static_cast<Uint32>(info.stored_frame_bytes), &file->cache);
             if (condition.bad()) return setError(error, CD_ERR_DECODE, "reading frame %u failed: %s", frame, condition.text());
             snprintf(color_model, 32, "%s", info.photometric);
-        } else if (cdicom::isJPEG2000(file->transferSyntaxUID.c_str())) {
+        } else if (cdicom::isJPEG2000(file->transferSyntaxUID.c_str()) ||
+                   cdicom::isHTJ2K(file->transferSyntaxUID.c_str())) {
             std::vector<uint8_t> codestream;
             status = jpeg2000Codestream(pixelData, frame, info.frames, codestream, error);
             if (status != CD_OK) return status;
             releaseLoadedFragments(pixelData);
-            status = cdicom::decodeJPEG2000(codestream.data(), codestream.size(), info, buffer, buffer_size,
-                                            info.photometric, color_model, error);
+            status = cdicom::isHTJ2K(file->transferSyntaxUID.c_str())
+                         ? cdicom::decodeHTJ2K(codestream.data(), codestream.size(), info, buffer, buffer_size,
+                                               info.photometric, color_model, error)
+                         : cdicom::decodeJPEG2000(codestream.data(), codestream.size(), info, buffer, buffer_size,
+                                                  info.photometric, color_model, error);
             if (status != CD_OK) return status;
         } else {
             Uint32 frameSize = 0;

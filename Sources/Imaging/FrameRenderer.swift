@@ -58,14 +58,20 @@ public struct FrameRenderer {
         needsDCMTKPipeline =
             !isGrey || hasOverlayPlanes || data.contains(.modalityLUTSequence) || data.contains(.voiLUTSequence)
             || data.contains(.presentationLUTShape)
-        // DCMTK cannot decode JPEG 2000; its 8-bit colour frames are shown from the samples OpenJPEG decoded.
+        // DCMTK cannot decode JPEG 2000 or HTJ2K; their 8-bit colour frames are shown from the decoded samples.
         showsStoredColour =
             !isGrey && pixels.samplesPerPixel == 3 && pixels.bitsAllocated == 8 && !hasOverlayPlanes
-            && ["1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"].contains(file.transferSyntax.uid)
+            && Self.jpeg2000Syntaxes.contains(file.transferSyntax.uid)
     }
 
-    /// True for 8-bit colour JPEG 2000, shown from its decoded RGB samples.
+    /// True for 8-bit colour JPEG 2000 and HTJ2K, shown from the decoded RGB samples.
     private let showsStoredColour: Bool
+
+    /// JPEG 2000 (OpenJPEG) and High-Throughput JPEG 2000 (OpenJPH): decoded here, not by DCMTK.
+    static let jpeg2000Syntaxes: Set<String> = [
+        "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202",
+        "1.2.840.10008.1.2.4.203",
+    ]
 
     /// Renders frame `index` (0-based).
     public func image(frame index: Int, options: PreviewOptions) throws -> PreviewImage {

@@ -69,10 +69,12 @@ struct WatchRobustnessTests {
             switch row.category {
             case "malformed", "adversarial":
                 #expect(byName[name] != nil, "\(row.path) (\(row.category)) is quarantined")
-            case "unsupported-codec" where row.transferSyntax.hasPrefix("1.2.840.10008.1.2.4.20"):
-                #expect(byName[name] != nil, "\(row.path) (HTJ2K) is quarantined")
-            case "unsupported-codec" where row.transferSyntax.hasPrefix("1.2.840.10008.1.2.4.9"):
-                #expect(byName[name] == nil, "\(row.path) (JPEG 2000, decoded through OpenJPEG) is indexed")
+            case "unsupported-codec"
+            where row.transferSyntax.hasPrefix("1.2.840.10008.1.2.4.9")
+                || row.transferSyntax.hasPrefix("1.2.840.10008.1.2.4.20"):
+                #expect(byName[name] == nil, "\(row.path) (JPEG 2000 / HTJ2K, decoded here) is indexed")
+            case "unsupported-codec" where row.transferSyntax == "1.2.840.10008.1.2.4.111":
+                #expect(byName[name] != nil, "\(row.path) (JPEG XL) is quarantined")
             case "image":
                 if let quarantinedName = byName[name] {
                     let reason = try String(

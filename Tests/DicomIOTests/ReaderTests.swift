@@ -174,6 +174,24 @@ struct ReaderTests {
     }
 
     @Test(
+        "HTJ2K (OpenJPH): the lossy file decodes close to the lossless one",
+        .enabled(if: Corpus.isAvailable, Corpus.skipMessage))
+    func htj2kLossyNearLossless() throws {
+        let lossless = try DicomFile(path: Corpus.file("pydicom-data/data_store/data/HTJ2KLossless_08_RGB.dcm"))
+        let lossy = try DicomFile(path: Corpus.file("pydicom-data/data_store/data/HTJ2K_08_RGB.dcm"))
+        let exact = try lossless.storedFrame(0)
+        let near = try lossy.storedFrame(0)
+        #expect(exact.colorModel == "RGB" && exact.width == 640 && exact.height == 480)
+        #expect(exact.bytes.count == 640 * 480 * 3 && near.bytes.count == exact.bytes.count)
+        let meanError =
+            zip(exact.bytes, near.bytes).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) }
+            / Double(exact.bytes.count)
+        #expect(meanError < 4, "mean absolute difference \(meanError)")
+        #expect(exact.bytes != near.bytes, "lossy is not bit-exact")
+        #expect(Set(exact.bytes).count > 100, "a real picture, not a flat buffer")
+    }
+
+    @Test(
         "lossless encodings decode to identical stored values", .enabled(if: Corpus.isAvailable, Corpus.skipMessage),
         arguments: [
             (
