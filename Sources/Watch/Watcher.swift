@@ -19,11 +19,14 @@ public struct WatchConfiguration: Sendable {
     public var batchSize: Int
     /// Seconds between heartbeats in the store.
     public var heartbeatSeconds: Double
+    /// With `move` or `delete`, folders left empty and untouched this long are removed at a sweep.
+    public var emptyFolderSeconds: Double
 
     /// Creates a configuration.
     public init(
         folder: String, excluded: [String] = [], once: Bool = false, sweepSeconds: Double = 60,
-        stabilitySeconds: Double = 1, batchSize: Int = 512, heartbeatSeconds: Double = 2
+        stabilitySeconds: Double = 1, batchSize: Int = 512, heartbeatSeconds: Double = 2,
+        emptyFolderSeconds: Double = 600
     ) {
         self.folder = folder
         self.excluded = excluded
@@ -32,6 +35,7 @@ public struct WatchConfiguration: Sendable {
         self.stabilitySeconds = stabilitySeconds
         self.batchSize = batchSize
         self.heartbeatSeconds = heartbeatSeconds
+        self.emptyFolderSeconds = emptyFolderSeconds
     }
 }
 
@@ -103,6 +107,10 @@ public final class Watcher: @unchecked Sendable {
             if now - lastSweep >= configuration.sweepSeconds && !configuration.once {
                 lastSweep = now
                 report.quarantined += processor.quarantineNonRegularEntries(excluding: configuration.excluded)
+                if processor.disposition != .keep {
+                    EmptyFolders.prune(
+                        under: root, excluding: configuration.excluded, quietSeconds: configuration.emptyFolderSeconds)
+                }
                 for path in try untaken(folderWatcher.initialScan()) where !queue.contains(path) {
                     stability.found(path, now: now)
                 }

@@ -59,6 +59,25 @@ struct WatchUnitTests {
         #expect(hostile.split(separator: "/").count == (data + "/archive/x/1.2/y.dcm").split(separator: "/").count)
     }
 
+    @Test("empty folders untouched long enough are removed, deepest first; fresh, full and excluded ones stay")
+    func emptyFolders() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for folder in ["old/series/frames", "full", "fresh", "data/archive"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        try Data([1]).write(to: URL(fileURLWithPath: root + "/full/IM1"))
+        let hourAgo = Date().addingTimeInterval(-3600)
+        for folder in ["old", "old/series", "old/series/frames", "full", "data", "data/archive"] {
+            try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: root + "/" + folder)
+        }
+        let removed = EmptyFolders.prune(under: root, excluding: [root + "/data"], quietSeconds: 600)
+        #expect(removed == 3)
+        let left = try FileManager.default.contentsOfDirectory(atPath: root).sorted()
+        #expect(left == ["data", "fresh", "full"])
+        #expect(FileManager.default.fileExists(atPath: root + "/data/archive"))
+    }
+
     @Test("the queue keeps arrival order and each path once")
     func queue() {
         var queue = ArrivalQueue()
