@@ -89,8 +89,13 @@ cd_status decodeJPEG2000(const uint8_t *data, size_t size, const cd_pixel_info &
     opj_set_info_handler(decode.codec, ignoreMessage, nullptr);
     opj_dparameters_t parameters;
     opj_set_default_decoder_parameters(&parameters);
+    // DICOM describes colour in its own header: a JP2 palette or channel box must not change the component count
+    // after the checks below (it would overflow the frame buffer).
+    parameters.flags |= OPJ_DPARAMETERS_IGNORE_PCLR_CMAP_CDEF_FLAG;
     if (!opj_setup_decoder(decode.codec, &parameters))
         return setError(error, CD_ERR_INTERNAL, "OpenJPEG refused the decoder setup: %s", lastError.c_str());
+    // A truncated codestream is an error, not a partly blank image.
+    opj_decoder_set_strict_mode(decode.codec, OPJ_TRUE);
 
     decode.stream = opj_stream_create(OPJ_J2K_STREAM_CHUNK_SIZE, OPJ_TRUE);
     if (!decode.stream) return setError(error, CD_ERR_INTERNAL, "OpenJPEG could not create a stream");
@@ -127,6 +132,9 @@ cd_status decodeJPEG2000(const uint8_t *data, size_t size, const cd_pixel_info &
         return setError(error, CD_ERR_DECODE, "JPEG 2000 with BitsAllocated %u is not supported", info.bits_allocated);
     if (outSize < pixels * info.samples_per_pixel * bytesPerSample)
         return setError(error, CD_ERR_INVALID_ARGUMENT, "the frame buffer is too small for the decoded image");
+    if (image->numcomps != info.samples_per_pixel)
+        return setError(error, CD_ERR_DECODE, "the decoded JPEG 2000 image has %u component(s), not %u",
+                        image->numcomps, info.samples_per_pixel);
     for (OPJ_UINT32 c = 0; c < image->numcomps; c++) {
         const opj_image_comp_t &component = image->comps[c];
         if (!component.data || component.w != info.columns || component.h != info.rows)

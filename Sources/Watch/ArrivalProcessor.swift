@@ -142,9 +142,12 @@ public struct ArrivalProcessor: Sendable {
         var report = ArrivalReport()
         report.vanished = batch.vanished
         let ledger = try store.ledgerEntries(batch.candidates.map(\.file.path))
+        var known = try store.indexedContent(batch.reads.compactMap { try? $0.get().record.sopInstanceUID })
         var fresh: [(Candidate, Read)] = []
         for (candidate, read) in zip(batch.candidates, batch.reads) {
-            if let entry = ledger[candidate.file.path], entry.matches(candidate.file) {
+            if let entry = ledger[candidate.file.path], entry.matches(candidate.file),
+                Self.sameContent(entry, read, known)
+            {
                 report.alreadyTaken += 1
                 if entry.outcome != .quarantined { dispose(candidate.file.path, &report) }
                 continue
@@ -154,7 +157,6 @@ public struct ArrivalProcessor: Sendable {
 
         var arrivals: [WatchArrival] = []
         var accepted: [Candidate] = []
-        var known = try store.indexedContent(fresh.compactMap { try? $0.1.get().record.sopInstanceUID })
         var placed = false
         for (candidate, read) in fresh {
             switch read {
@@ -226,9 +228,12 @@ public struct ArrivalProcessor: Sendable {
     /// `FileArchive.quarantineEntry`) and returns how many.
     public func quarantineNonRegularEntries(excluding excluded: [String]) -> Int {
         var count = 0
-        for (path, kind) in NonRegularEntries.find(under: archive.watchedRoot, excluding: excluded) {
+        let entries = NonRegularEntries.find(under: archive.watchedRoot, excluding: excluded)
+        // Kept sources stay where they are: an entry reported once is not reported again at every sweep.
+        let reported = disposition == .keep ? ((try? store.ledgerEntries(entries.map(\.path))) ?? [:]) : [:]
+        for (path, kind) in entries where reported[path]?.outcome != .quarantined {
             do {
-                let target = try archive.quarantineEntry(path, kind: kind)
+                let target = try archive.quarantineEntry(path, kind: kind, move: disposition != .keep)
                 var info = stat()
                 let mtime = lstat(target, &info) == 0 ? Int64(info.st_mtim.tv_sec) * 1_000_000_000 : 0
                 try store.recordQuarantine(
@@ -243,6 +248,17 @@ public struct ArrivalProcessor: Sendable {
             }
         }
         return count
+    }
+
+    /// Whether a file the ledger matches by path, size and time is really the one taken: the same instance with
+    /// the content the index holds. A sender that reuses names and keeps file times (unzip, `cp -p`) can bring a
+    /// different file that looks the same; under `--source delete` taking it for the old one would lose it.
+    private static func sameContent(
+        _ entry: WatchLedgerEntry, _ read: Read, _ known: [String: (sha256: String, path: String)]
+    ) -> Bool {
+        guard entry.outcome != .quarantined else { return true }  // nothing indexed to compare; it stays put
+        guard case .success(let (record, _)) = read, record.sopInstanceUID == entry.sopInstanceUID else { return false }
+        return known[record.sopInstanceUID]?.sha256 == record.contentSHA256.lowercased()
     }
 
     /// One info line per committed batch (its files are durable, indexed and disposed of).

@@ -71,12 +71,14 @@ public struct FileArchive: Sendable {
         return true
     }
 
-    /// Moves the archived file of a replaced instance aside (`….superseded-<time>.dcm`) and returns its new path.
+    /// Keeps the archived file of a replaced instance aside (`….superseded-<time>.dcm`, a hard link) and returns
+    /// its path. The file itself stays where the index points until the new content atomically replaces it, so a
+    /// failed placement leaves the index and the archive as they were.
     public func supersede(_ archived: String) throws -> String {
         let stamp = Self.stamp()
         let aside = archived.replacingOccurrences(of: ".dcm", with: "") + ".superseded-\(stamp).dcm"
-        guard Glibc.rename(archived, aside) == 0 else {
-            throw WatchError.file(archived, "cannot move the replaced copy aside: \(Self.lastError())")
+        guard Glibc.link(archived, aside) == 0 else {
+            throw WatchError.file(archived, "cannot keep the replaced copy aside: \(Self.lastError())")
         }
         return aside
     }
@@ -103,17 +105,17 @@ public struct FileArchive: Sendable {
         if keepSource {
             try Self.copy(source, to: target)
         } else if Glibc.rename(source, target) != 0 {
-            // Another file system: copy, then remove the source only once the copy is in place.
-            try Self.copy(source, to: target)
+            // Another file system: copy, then remove the source only once the copy is durable.
+            try Self.copy(source, to: target, durable: true)
             unlink(source)
         }
         return target
     }
 
     /// Quarantines something that is not a regular file (a symbolic link, a fifo, a socket, a device) by
-    /// renaming the entry itself: its target is never opened, so a link cannot make Annulus read or copy a file
-    /// from elsewhere. Returns the quarantine path.
-    public func quarantineEntry(_ path: String, kind: String) throws -> String {
+    /// renaming the entry itself (or, when sources are kept, leaving it and writing only the reason): its target is
+    /// never opened, so a link cannot make Annulus read or copy a file from elsewhere. Returns the quarantine path.
+    public func quarantineEntry(_ path: String, kind: String, move: Bool) throws -> String {
         let name = (path as NSString).lastPathComponent
         let id = SHA256.hash(data: Data("\(path)|\(kind)".utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
         let target = "\(quarantineRoot)/\(id)-\(name)"
@@ -127,6 +129,7 @@ public struct FileArchive: Sendable {
 
             """
         try Self.writeAtomically(Data(text.utf8), to: target + ".reason.txt")
+        guard move else { return target }
         guard Glibc.rename(path, target) == 0 else {
             throw WatchError.file(path, "cannot move the \(kind) into the quarantine: \(Self.lastError())")
         }
@@ -153,7 +156,7 @@ public struct FileArchive: Sendable {
                 try Self.makeFolder((target as NSString).deletingLastPathComponent)
             }
             if access(source, F_OK) == 0 && Glibc.rename(source, target) != 0 {
-                try Self.copy(source, to: target)
+                try Self.copy(source, to: target, durable: true)
                 unlink(source)
             }
         }
@@ -198,8 +201,9 @@ public struct FileArchive: Sendable {
         }
     }
 
-    /// Copies with copy_file_range (in the kernel; a reflink where the file system can), into a new file.
-    static func copy(_ source: String, to target: String) throws {
+    /// Copies with copy_file_range (in the kernel; a reflink where the file system can), into a new file;
+    /// `durable` fsyncs it (before its source is removed). Archive copies are made durable by one syncfs per batch.
+    static func copy(_ source: String, to target: String, durable: Bool = false) throws {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw WatchError.file(source, "cannot open to copy: \(lastError())") }
         defer { close(input) }
@@ -218,6 +222,11 @@ public struct FileArchive: Sendable {
             let reason = lastError()
             unlink(target)
             throw WatchError.file(source, "cannot copy to \(target): \(reason)")
+        }
+        if durable && fsync(output) != 0 {
+            let reason = lastError()
+            unlink(target)
+            throw WatchError.file(source, "cannot make the copy at \(target) durable: \(reason)")
         }
     }
 

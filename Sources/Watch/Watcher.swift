@@ -178,7 +178,8 @@ public final class Watcher: @unchecked Sendable {
         case .overflow:
             logger.warning("inotify queue overflowed: the folder was rescanned")
         case .watchFailed(let error):
-            logger.error("a folder cannot be watched", metadata: ["error": "\(error)"])
+            // The folder's name may be a patient's: it goes to the store's event log, not to the log.
+            logger.error("a folder cannot be watched; the sweep still picks up its files; see `annulus status`")
             try? processor.store.recordWatchEvent(kind: "error", message: "\(error)")
         }
     }

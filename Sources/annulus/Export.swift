@@ -80,8 +80,9 @@ struct ExportCommand: AsyncParsableCommand {
         }
         let target = try store.resolveStudy(study ?? "")
         let data = try exportData(store: store, study: target)
-        let name =
-            (target.accessionNumber ?? target.studyInstanceUID) + (format == "fhir" ? ".fhir.json" : ".findings.json")
+        let name = FindingsExporter(
+            store: store, includeDrafts: includeDrafts, rules: try rulesOptions.load(), format: format
+        ).fileName(for: target)
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let path = out + "/" + name

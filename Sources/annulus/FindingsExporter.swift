@@ -18,7 +18,12 @@ struct FindingsExporter {
         let annotations = try exportedVersions(of: target)
         let inputs = try TriageInputs(store: store, study: target, includeDrafts: includeDrafts)
         var supporting: [SupportingStudy] = []
-        for other in try store.studies(ofPatient: target.patientID) where other != target {
+        // Studies without a Patient ID cannot be told to belong to one patient: none supports another.
+        let others =
+            target.patientID.isEmpty
+            ? []
+            : try store.studies(ofPatient: target.patientID).filter { $0.studyInstanceUID != target.studyInstanceUID }
+        for other in others {
             let counted = try exportedVersions(of: other)
             guard !counted.isEmpty else { continue }
             supporting.append(
@@ -36,7 +41,20 @@ struct FindingsExporter {
 
     /// The file name of a study's export: `<accession or UID>.fhir.json` / `.findings.json`.
     func fileName(for target: StudySummary) -> String {
-        (target.accessionNumber ?? target.studyInstanceUID) + (format == "fhir" ? ".fhir.json" : ".findings.json")
+        Self.fileStem(target) + (format == "fhir" ? ".fhir.json" : ".findings.json")
+    }
+
+    /// A study's name in file and folder names: its accession number when that is a plain name (letters, digits,
+    /// `-`, `_`, `.`, at most 64, not starting with a dot), else its Study Instance UID. An accession such as
+    /// `CT/2024/1` or `../x` must not steer a path.
+    static func fileStem(_ study: StudySummary) -> String {
+        if let accession = study.accessionNumber, !accession.isEmpty, accession.count <= 64,
+            accession.allSatisfy({ ($0.isLetter || $0.isNumber) && $0.isASCII || "-_.".contains($0) }),
+            !accession.hasPrefix(".")
+        {
+            return accession
+        }
+        return study.studyInstanceUID
     }
 
     /// The versions a study's export carries: those that count (TriageInputs.countedVersions) and the retraction

@@ -156,8 +156,11 @@ struct TriageInputs {
 
     /// Reads the inputs; `allStudies` (from `store.studies()`) may be passed in when evaluating many patients.
     init(store: AnnulusStore, study: StudySummary, includeDrafts: Bool, allStudies: [StudySummary]? = nil) throws {
+        // Without a Patient ID the study stands alone: studies missing it cannot be told to be one patient's.
         let patientStudies =
-            try allStudies?.filter { $0.patientID == study.patientID } ?? store.studies(ofPatient: study.patientID)
+            study.patientID.isEmpty
+            ? [study]
+            : try allStudies?.filter { $0.patientID == study.patientID } ?? store.studies(ofPatient: study.patientID)
         accessions = patientStudies.compactMap(\.accessionNumber)
         intake = try store.latestIntake(studyUID: study.studyInstanceUID).map {
             try IntakeCoding.decode($0.payload, origin: "the stored intake")
@@ -272,7 +275,8 @@ struct WorklistCommand: AsyncParsableCommand {
         var seenPatients: Set<String> = []
         var entries: [Entry] = []
         let studies = try store.studies()
-        for study in studies where seenPatients.insert(study.patientID).inserted {
+        // One entry per patient; a study without a Patient ID is its own entry.
+        for study in studies where study.patientID.isEmpty || seenPatients.insert(study.patientID).inserted {
             let signed = try TriageInputs(store: store, study: study, includeDrafts: false, allStudies: studies)
             let evaluation = CandidacyEngine.evaluate(
                 intake: signed.intake, levels: signed.levels, rules: rules, includesDrafts: false)

@@ -73,9 +73,10 @@ struct WatchCommand: ParsableCommand {
         guard ["findings", "fhir"].contains(exportFormat) else {
             throw ValidationError("--export-format must be findings or fhir (got '\(exportFormat)')")
         }
-        guard quietSeconds >= 0, sweepSeconds > 0, stabilitySeconds >= 0, (1...10_000).contains(batchSize) else {
+        guard quietSeconds >= 0, sweepSeconds > 0, stabilitySeconds >= 0 else {
             throw ValidationError("--quiet-seconds and --stability-seconds must be ≥ 0, --sweep-seconds > 0")
         }
+        guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1…10000") }
         if moveTo != nil && source != "move" { throw ValidationError("--move-to goes with --source move") }
     }
 
@@ -91,7 +92,7 @@ struct WatchCommand: ParsableCommand {
             .standardizedFileURL.resolvingSymlinksInPath().path
         let lock = try WatchLock(dataFolder: dataFolder, wait: lockWait)
         defer { withExtendedLifetime(lock) {} }
-        let processed = moveTo.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let processed = moveTo.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
         let archive = try FileArchive(dataFolder: dataFolder, watchedRoot: root, processedRoot: processed)
         let logger = Logger(label: "annulus.watch")
         let processor = ArrivalProcessor(
@@ -104,7 +105,8 @@ struct WatchCommand: ParsableCommand {
         let completion = StudyCompletion(store: store, quietSeconds: quietSeconds, handler: work, logger: logger)
         let watcher = Watcher(
             configuration: WatchConfiguration(
-                folder: root, excluded: [dataFolder, archive.processedRoot], once: once, sweepSeconds: sweepSeconds,
+                folder: root, excluded: Self.exclusions([dataFolder, archive.processedRoot], within: root), once: once,
+                sweepSeconds: sweepSeconds,
                 stabilitySeconds: stabilitySeconds, batchSize: batchSize),
             processor: processor, completion: completion, logger: logger)
 
@@ -123,6 +125,12 @@ struct WatchCommand: ParsableCommand {
             + "\(report.quarantined) quarantined, \(report.errors.count) left to retry"
         print(once ? "processed \(root): \(summary)" : "stopped watching \(root): \(summary)")
         if report.quarantined > 0 || !report.errors.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The folders the watcher must not take files from: the data and processed folders, but only where they lie
+    /// inside the watched folder (a watched folder inside the data folder, `$ANNULUS_DATA/inbox`, is watched).
+    static func exclusions(_ folders: [String], within root: String) -> [String] {
+        folders.filter { $0.hasPrefix(root + "/") }
     }
 }
 

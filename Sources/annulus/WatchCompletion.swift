@@ -43,7 +43,7 @@ struct WatchCompletionWork: StudyCompletionHandler {
 
     /// Renders every archived instance of the study (all cores) and a contact sheet per stack or cine.
     private func renderStudy(_ study: StudySummary) throws -> (previews: Int, sheets: Int, failed: Int) {
-        let folder = previewsRoot + "/" + Self.folderName(study)
+        let folder = previewsRoot + "/" + FindingsExporter.fileStem(study)
         var jobs: [(input: String, stem: String)] = []
         for series in try store.series(ofStudy: study.studyInstanceUID) {
             let seriesName = "series" + (series.seriesNumber.map(String.init) ?? "x")
@@ -77,15 +77,5 @@ struct WatchCompletionWork: StudyCompletionHandler {
             if case .success = result { sheets += 1 } else { failed += 1 }
         }
         return (previews, sheets, failed)
-    }
-
-    /// The previews folder name of a study: its accession number when it is a safe file name, else its UID.
-    static func folderName(_ study: StudySummary) -> String {
-        if let accession = study.accessionNumber, !accession.isEmpty, accession.count <= 64,
-            accession.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !accession.hasPrefix(".")
-        {
-            return accession
-        }
-        return study.studyInstanceUID
     }
 }

@@ -132,6 +132,16 @@ struct WatchCommandTests {
         #expect(WatchFixture.files(in: fixture.incoming).isEmpty, "with --source move all taken sources leave")
     }
 
+    @Test("a watched folder inside the data folder is watched (only folders inside the watched one are excluded)")
+    func inboxInsideData() throws {
+        let fixture = try WatchFixture()
+        defer { fixture.remove() }
+        let inbox = fixture.data + "/inbox"
+        try FileManager.default.copyItem(atPath: Self.samples + "/patient2-lumbar-mr", toPath: inbox)
+        let result = try fixture.run(["watch", inbox, "--once", "--no-previews", "--source", "move"])
+        #expect(result.stdout.contains("30 added"), "\(result.stdout) \(result.stderr)")
+    }
+
     @Test("a study stays pending across a restart and completes on the next run")
     func pendingSurvivesRestart() throws {
         let fixture = try WatchFixture()

@@ -102,18 +102,29 @@ struct WatchRobustnessTests {
         let target = outside + "/" + (try FileManager.default.contentsOfDirectory(atPath: outside).sorted()[0])
         try FileManager.default.createSymbolicLink(atPath: fixture.incoming + "/link.dcm", withDestinationPath: target)
         #expect(mkfifo(fixture.incoming + "/pipe.dcm", 0o600) == 0)
-        let result = try fixture.run(["watch", fixture.incoming, "--once", "--no-previews"])
-        #expect(result.status == 1 && result.stdout.contains("0 added") && result.stdout.contains("2 quarantined"))
+
+        // Kept sources stay: the reason is written once and the entries are left where they are.
+        let kept = try fixture.run(["watch", fixture.incoming, "--once", "--no-previews"])
+        #expect(kept.status == 1 && kept.stdout.contains("0 added") && kept.stdout.contains("2 quarantined"))
+        let reasons = try FileManager.default.contentsOfDirectory(atPath: fixture.data + "/quarantine")
+        #expect(reasons.filter { $0.hasSuffix(".reason.txt") }.count == 2 && reasons.count == 2)
+        let linkReason = try #require(reasons.first { $0.hasSuffix("-link.dcm.reason.txt") })
+        let reason = try String(contentsOfFile: fixture.data + "/quarantine/" + linkReason, encoding: .utf8)
+        #expect(reason.contains("symbolic link, not a regular file"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: fixture.incoming + "/link.dcm") == target)
+        let again = try fixture.run(["watch", fixture.incoming, "--once", "--no-previews"])
+        #expect(again.status == 0 && again.stdout.contains("0 quarantined"), "reported once: \(again.stdout)")
+
+        // With --source move the entries themselves go to the quarantine; the link's target is untouched.
+        let moved = try fixture.run(["watch", fixture.incoming, "--once", "--no-previews", "--source", "move"])
+        #expect(moved.stdout.contains("2 quarantined"), "\(moved.stdout)")
         let quarantine = try FileManager.default.contentsOfDirectory(atPath: fixture.data + "/quarantine")
         let link = try #require(quarantine.first { $0.hasSuffix("-link.dcm") })
         #expect(
             try FileManager.default.destinationOfSymbolicLink(atPath: fixture.data + "/quarantine/" + link) == target,
             "the link itself was moved")
-        #expect(quarantine.contains { $0.hasSuffix("-pipe.dcm.reason.txt") })
-        let reason = try String(contentsOfFile: fixture.data + "/quarantine/" + link + ".reason.txt", encoding: .utf8)
-        #expect(reason.contains("symbolic link, not a regular file"))
         #expect(FileManager.default.fileExists(atPath: target), "the link's target is untouched")
-        #expect(WatchFixture.files(in: fixture.incoming).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.incoming).isEmpty)
     }
 
     @Test("SIGKILL at random points while 500 files arrive: after a restart every file is indexed exactly once")

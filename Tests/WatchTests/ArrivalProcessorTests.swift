@@ -80,6 +80,32 @@ struct ArrivalProcessorTests {
         #expect(FileManager.default.contentsEqual(atPath: archived, andPath: try Self.sample(2)))
     }
 
+    @Test("another file under a reused name with the same size and time is taken, not mistaken for the old one")
+    func reusedNameSameLook() throws {
+        let place = try Place()
+        defer { place.remove() }
+        let path = place.incoming + "/IM0001"
+        let stamp = Date(timeIntervalSince1970: 1_700_000_000)
+        try FileManager.default.copyItem(atPath: try Self.sample(4), toPath: path)
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: path)
+        let processor = ArrivalProcessor(store: place.store, archive: place.archive, disposition: .delete)
+        #expect(try processor.process([path]).added == 1)
+        // The sender sends a corrected image under the same name, keeping its time (unzip, cp -p): same size too.
+        var corrected = try Data(contentsOf: URL(fileURLWithPath: try Self.sample(4)))
+        corrected[corrected.count - 1] ^= 0x01
+        try corrected.write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: path)
+        let second = try processor.process([path])
+        #expect(second.replaced == 1 && second.alreadyTaken == 0, "\(second)")
+        #expect(!FileManager.default.fileExists(atPath: path), "deleted only once archived")
+        let archived =
+            FileManager.default.enumerator(atPath: place.archive.archiveRoot)?.allObjects
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".dcm") } ?? []
+        #expect(archived.count == 2, "the corrected image and the superseded one: \(archived)")
+        let current = try #require(archived.first { !$0.contains("superseded") })
+        #expect(try Data(contentsOf: URL(fileURLWithPath: place.archive.archiveRoot + "/" + current)) == corrected)
+    }
+
     @Test("the content hash is the SHA-256 that sha256sum prints")
     func contentHash() throws {
         let path = try Self.sample(3)
