@@ -41,7 +41,7 @@ public struct FrameRenderer {
 
     /// True when grey windowing is computed by Annulus (plain grey data with linear rescale); false when the
     /// image goes through DCMTK's display pipeline (colour, palette, LUT sequences, overlay planes).
-    public var usesOwnGreyPipeline: Bool { !needsDCMTKPipeline }
+    public var usesOwnGreyPipeline: Bool { !needsDCMTKPipeline && !showsStoredColour }
 
     /// Prepares to render `file`, which must be opened with pixel data.
     public init(file: DicomFile) throws {
@@ -55,9 +55,15 @@ public struct FrameRenderer {
         let hasOverlayPlanes = stride(from: 0x6000, through: 0x601E, by: 2).contains {
             data.contains(DicomTag(UInt16($0), 0x0010))
         }
+        let decodedHere = Self.jpeg2000Syntaxes.contains(file.transferSyntax.uid)
+        // DCMTK cannot read JPEG 2000 or HTJ2K pixels: grey ones always take the own pipeline, which applies
+        // Presentation LUT Shape INVERSE itself and leaves LUT sequences and overlay planes out of the preview.
         needsDCMTKPipeline =
-            !isGrey || hasOverlayPlanes || data.contains(.modalityLUTSequence) || data.contains(.voiLUTSequence)
-            || data.contains(.presentationLUTShape)
+            !decodedHere
+            && (!isGrey || hasOverlayPlanes || data.contains(.modalityLUTSequence) || data.contains(.voiLUTSequence)
+                || data.contains(.presentationLUTShape))
+        presentationInverse =
+            decodedHere && isGrey && data.string(.presentationLUTShape)?.uppercased() == "INVERSE"
         // DCMTK cannot decode JPEG 2000 or HTJ2K; their 8-bit colour frames are shown from the decoded samples.
         showsStoredColour =
             !isGrey && pixels.samplesPerPixel == 3 && pixels.bitsAllocated == 8 && !hasOverlayPlanes
@@ -66,6 +72,8 @@ public struct FrameRenderer {
 
     /// True for 8-bit colour JPEG 2000 and HTJ2K, shown from the decoded RGB samples.
     private let showsStoredColour: Bool
+    /// A grey JPEG 2000 or HTJ2K image whose Presentation LUT Shape is INVERSE: the own pipeline inverts it.
+    private let presentationInverse: Bool
 
     /// JPEG 2000 (OpenJPEG) and High-Throughput JPEG 2000 (OpenJPH): decoded here, not by DCMTK.
     static let jpeg2000Syntaxes: Set<String> = [
@@ -110,7 +118,8 @@ public struct FrameRenderer {
     /// The stored values of a frame and the display value of every stored value that occurs in it.
     private func displayTable(frame index: Int, window choice: WindowChoice) throws -> ([Int32], DisplayTable) {
         let stored = try file.storedFrame(index).samples
-        let parameters = GreyscaleParameters(dataset: dataset, frame: index, pixels: pixels)
+        var parameters = GreyscaleParameters(dataset: dataset, frame: index, pixels: pixels)
+        if presentationInverse { parameters.isInverted.toggle() }
         do {
             let window = try parameters.window(for: choice, samples: stored)
             return (stored, DisplayTable(stored, parameters: parameters, window: window))

@@ -18,7 +18,7 @@ public enum SourceDisposition: String, Sendable, CaseIterable {
 /// - `archive/<StudyUID>/<SeriesUID>/<SOPInstanceUID>.dcm`: what the index points at. A hard link when the
 ///   source will be moved or deleted and is on the same file system (no bytes copied); a copy otherwise (a kept
 ///   source could be rewritten in place by its sender, and a link would change the archive with it).
-/// - `archive/…/<SOPInstanceUID>.superseded-<time>.dcm`: the older content of a replaced instance.
+/// - `archive/…/<SOPInstanceUID>.superseded-<time>-<random>.dcm`: the older content of a replaced instance.
 /// - `quarantine/<id>-<name>` with `<id>-<name>.reason.txt` beside it: files that could not be indexed.
 /// - `processed/<relative path>`: sources moved away with `--source move` (unless another folder is given).
 public struct FileArchive: Sendable {
@@ -75,7 +75,8 @@ public struct FileArchive: Sendable {
     /// its path. The file itself stays where the index points until the new content atomically replaces it, so a
     /// failed placement leaves the index and the archive as they were.
     public func supersede(_ archived: String) throws -> String {
-        let stamp = Self.stamp()
+        // Time plus a random part: several versions of one instance can be replaced within a millisecond.
+        let stamp = Self.stamp() + "-" + UUID().uuidString.prefix(8).lowercased()
         let aside = archived.replacingOccurrences(of: ".dcm", with: "") + ".superseded-\(stamp).dcm"
         guard Glibc.link(archived, aside) == 0 else {
             throw WatchError.file(archived, "cannot keep the replaced copy aside: \(Self.lastError())")

@@ -47,4 +47,28 @@ struct DCMTKAgreementTests {
         }
         #expect(compared >= 50, "only \(compared) comparisons")
     }
+
+    @Test(
+        "grey JPEG 2000 with a Presentation LUT Shape shows as DCMTK shows its uncompressed sibling",
+        .enabled(if: StudyOrganizerTests.corpusAvailable, "corpus absent"),
+        arguments: [
+            (
+                "pydicom-data/data_store/data/emri_small.dcm",
+                "pydicom-data/data_store/data/emri_small_jpeg_2k_lossless.dcm"
+            )
+        ])
+    func jpeg2000AgreesWithItsUncompressedSibling(reference: String, jpeg2000: String) throws {
+        let native = try DicomFile(path: StudyOrganizerTests.corpus + "/" + reference)
+        let compressed = try DicomFile(path: StudyOrganizerTests.corpus + "/" + jpeg2000)
+        let renderer = try FrameRenderer(file: compressed)
+        #expect(renderer.usesOwnGreyPipeline, "DCMTK cannot read JPEG 2000 pixels")
+        for frame in [0, 9] {
+            let theirs = try native.renderedFrame(frame, voi: .minMax)
+            let mine = try renderer.image(
+                frame: frame, options: PreviewOptions(window: .minMax, orientationLetters: false))
+            #expect(mine.width == theirs.width && mine.height == theirs.height)
+            let worst = zip(mine.samples, theirs.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
+            #expect(worst <= 1, "frame \(frame) differs by \(worst)")
+        }
+    }
 }
