@@ -287,6 +287,7 @@ void cd_transfer_syntax_describe(const char *uid, cd_transfer_syntax_info *info)
             info->explicit_vr = 1;
         }
         info->decodable = value.empty() || isDecodable(value);
+        info->decoded_here = cdicom::isJPEG2000(value.c_str()) || cdicom::isHTJ2K(value.c_str());
     } catch (...) {
         snprintf(info->name, sizeof(info->name), "unknown");
     }

@@ -10,8 +10,11 @@ public struct TransferSyntax: Sendable, Hashable, Codable {
     public var isKnown: Bool
     /// Pixel data is encapsulated (compressed).
     public var isEncapsulated: Bool
-    /// This build can decode its pixel data (native, deflated data set, RLE, IJG JPEG, JPEG-LS).
+    /// This build can decode its pixel data (native, deflated data set, RLE, IJG JPEG, JPEG-LS, JPEG 2000, HTJ2K).
     public var isDecodable: Bool
+    /// Decoded by Annulus itself (JPEG 2000 through OpenJPEG, HTJ2K through OpenJPH): DCMTK's display pipeline
+    /// cannot read these pixels, so previews must not go through it.
+    public var isDecodedOutsideDCMTK: Bool
 
     /// Describes `uid`.
     public init(uid: String) {
@@ -22,6 +25,7 @@ public struct TransferSyntax: Sendable, Hashable, Codable {
         self.isKnown = info.known != 0
         self.isEncapsulated = info.encapsulated != 0
         self.isDecodable = info.decodable != 0
+        self.isDecodedOutsideDCMTK = info.decoded_here != 0
     }
 
     /// Explicit VR Little Endian.

@@ -55,7 +55,7 @@ public struct FrameRenderer {
         let hasOverlayPlanes = stride(from: 0x6000, through: 0x601E, by: 2).contains {
             data.contains(DicomTag(UInt16($0), 0x0010))
         }
-        let decodedHere = Self.jpeg2000Syntaxes.contains(file.transferSyntax.uid)
+        let decodedHere = file.transferSyntax.isDecodedOutsideDCMTK
         // DCMTK cannot read JPEG 2000 or HTJ2K pixels: grey ones always take the own pipeline, which applies
         // Presentation LUT Shape INVERSE itself and leaves LUT sequences and overlay planes out of the preview.
         needsDCMTKPipeline =
@@ -67,19 +67,13 @@ public struct FrameRenderer {
         // DCMTK cannot decode JPEG 2000 or HTJ2K; their 8-bit colour frames are shown from the decoded samples.
         showsStoredColour =
             !isGrey && pixels.samplesPerPixel == 3 && pixels.bitsAllocated == 8 && !hasOverlayPlanes
-            && Self.jpeg2000Syntaxes.contains(file.transferSyntax.uid)
+            && decodedHere
     }
 
     /// True for 8-bit colour JPEG 2000 and HTJ2K, shown from the decoded RGB samples.
     private let showsStoredColour: Bool
     /// A grey JPEG 2000 or HTJ2K image whose Presentation LUT Shape is INVERSE: the own pipeline inverts it.
     private let presentationInverse: Bool
-
-    /// JPEG 2000 (OpenJPEG) and High-Throughput JPEG 2000 (OpenJPH): decoded here, not by DCMTK.
-    static let jpeg2000Syntaxes: Set<String> = [
-        "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202",
-        "1.2.840.10008.1.2.4.203",
-    ]
 
     /// Renders frame `index` (0-based).
     public func image(frame index: Int, options: PreviewOptions) throws -> PreviewImage {

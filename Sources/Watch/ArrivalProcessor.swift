@@ -21,8 +21,6 @@ public struct ArrivalReport: Sendable, Equatable {
     public var vanished = 0
     /// Problems that left a file in place to be tried again (a full disk, a permission): file name and reason.
     public var errors: [String] = []
-    /// The studies that received new or replaced instances.
-    public var studies: Set<String> = []
 
     /// Creates an empty report.
     public init() {}
@@ -36,7 +34,6 @@ public struct ArrivalReport: Sendable, Equatable {
         alreadyTaken += other.alreadyTaken
         vanished += other.vanished
         errors += other.errors
-        studies.formUnion(other.studies)
     }
 }
 
@@ -162,7 +159,8 @@ public struct ArrivalProcessor: Sendable {
             switch read {
             case .failure(let error):
                 quarantine(candidate, error, &report)
-            case .success(var (record, expected)):
+            case .success(let (initial, expected)):
+                var record = initial
                 // A record the index would refuse would fail its whole batch again and again: quarantine it alone.
                 do {
                     try record.validate()
@@ -208,16 +206,11 @@ public struct ArrivalProcessor: Sendable {
         }
         if placed { try archive.flush() }
         let outcomes = try store.recordArrivals(arrivals)
-        for (arrival, outcome) in zip(arrivals, outcomes) {
+        for outcome in outcomes {
             switch outcome {
-            case .added:
-                report.added += 1
-                report.studies.insert(arrival.record.studyInstanceUID)
-            case .unchanged:
-                report.duplicates += 1
-            case .replaced:
-                report.replaced += 1
-                report.studies.insert(arrival.record.studyInstanceUID)
+            case .added: report.added += 1
+            case .unchanged: report.duplicates += 1
+            case .replaced: report.replaced += 1
             }
         }
         for candidate in accepted { dispose(candidate.file.path, &report) }

@@ -56,19 +56,12 @@ public struct FileArchive: Sendable {
     }
 
     /// Places `source` at `target`: a hard link when `link` and possible, else a copy, staged in
-    /// `archive/.incoming/` and renamed into place (atomically replacing whatever is there). Returns whether bytes
-    /// were copied.
-    @discardableResult
-    public func place(_ source: String, at target: String, link: Bool) throws -> Bool {
+    /// `archive/.incoming/` and renamed into place (atomically replacing whatever is there).
+    public func place(_ source: String, at target: String, link: Bool) throws {
         try knownFolders.ensure((target as NSString).deletingLastPathComponent)
         let temporary = incoming + "/" + UUID().uuidString
-        if link && Glibc.link(source, temporary) == 0 {
-            try rename(temporary, target, source: source)
-            return false
-        }
-        try Self.copy(source, to: temporary)
+        if !(link && Glibc.link(source, temporary) == 0) { try Self.copy(source, to: temporary) }
         try rename(temporary, target, source: source)
-        return true
     }
 
     /// Keeps the archived file of a replaced instance aside (`….superseded-<time>.dcm`, a hard link) and returns
@@ -296,11 +289,11 @@ enum GNUCalls {
     private typealias CopyFileRange =
         @convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32) -> Int
 
-    nonisolated(unsafe) private static let syncfsFunction: SyncFS? = dlsym(
+    private static let syncfsFunction: SyncFS? = dlsym(
         UnsafeMutableRawPointer(bitPattern: 0), "syncfs"
     )
     .map { unsafeBitCast($0, to: SyncFS.self) }
-    nonisolated(unsafe) private static let copyFunction: CopyFileRange? = dlsym(
+    private static let copyFunction: CopyFileRange? = dlsym(
         UnsafeMutableRawPointer(bitPattern: 0), "copy_file_range"
     ).map { unsafeBitCast($0, to: CopyFileRange.self) }
 

@@ -74,8 +74,6 @@ public struct FileStat: Sendable, Equatable {
     public var size: Int64
     /// Nanoseconds since 1970.
     public var mtimeNanoseconds: Int64
-    /// The device, to tell whether a hard link can reach the archive.
-    public var device: UInt64
 
     /// Reads `path`'s metadata without following a final symbolic link.
     public init?(_ path: String) {
@@ -83,6 +81,5 @@ public struct FileStat: Sendable, Equatable {
         guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         size = Int64(info.st_size)
         mtimeNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        device = UInt64(info.st_dev)
     }
 }

@@ -79,10 +79,10 @@ struct ExportCommand: AsyncParsableCommand {
             return
         }
         let target = try store.resolveStudy(study ?? "")
-        let data = try exportData(store: store, study: target)
-        let name = FindingsExporter(
-            store: store, includeDrafts: includeDrafts, rules: try rulesOptions.load(), format: format
-        ).fileName(for: target)
+        let exporter = FindingsExporter(
+            store: store, includeDrafts: includeDrafts, rules: try rulesOptions.load(), format: format)
+        let data = try exporter.data(for: target)
+        let name = exporter.fileName(for: target)
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let path = out + "/" + name
@@ -101,13 +101,6 @@ struct ExportCommand: AsyncParsableCommand {
             outboxPath: outboxPath, studyUID: target.studyInstanceUID, deliveryID: deliveryID, firstAttempt: 1,
             store: store)
         try report(last, store: store, output: output)
-    }
-
-    /// The export bytes of a study, as this command's options ask.
-    func exportData(store: AnnulusStore, study target: StudySummary) throws -> Data {
-        try FindingsExporter(
-            store: store, includeDrafts: includeDrafts, rules: try rulesOptions.load(), format: format
-        ).data(for: target)
     }
 
     private func retry(store: AnnulusStore, token: String?, output: OutputLines) async throws {

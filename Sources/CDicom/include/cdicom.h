@@ -71,6 +71,7 @@ typedef struct {
     int known;          /* DCMTK knows the UID */
     int encapsulated;   /* pixel data is encapsulated (compressed) */
     int decodable;      /* this build can decode its pixel data */
+    int decoded_here;   /* decoded by the shim itself (JPEG 2000, HTJ2K), not by DCMTK, which cannot display it */
     int explicit_vr;    /* explicit VR encoding of the data set */
     int big_endian;     /* big endian encoding of the data set */
     int deflated;       /* the whole data set is deflated */
