@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "annulus", targets: ["annulus"]),
+        .executable(name: "annulus-decoder", targets: ["annulus-decoder"]),
         .library(name: "DicomIO", targets: ["DicomIO"]),
     ],
     dependencies: [
@@ -102,6 +103,13 @@ let package = Package(
             dependencies: ["SpineModel", "Candidacy", "Store"],
             swiftSettings: strictSwift
         ),
+        // The decoder worker process: compressed frames and DCMTK renderings, out of the application's way
+        // (DicomIO's DecoderPool starts it).
+        .executableTarget(
+            name: "annulus-decoder",
+            dependencies: ["DicomIO", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
         // The command-line tool: parses, calls the modules, prints.
         .executableTarget(
             name: "annulus",
@@ -121,7 +129,7 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "DicomIOTests", dependencies: ["DicomIO"], swiftSettings: strictSwift),
+        .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "annulus-decoder"], swiftSettings: strictSwift),
         .testTarget(
             name: "SampleStudyGeneratorTests",
             dependencies: ["SampleStudyGenerator", "DicomIO"],

@@ -27,6 +27,12 @@ public struct DicomError: Error, Sendable, Equatable, CustomStringConvertible {
         case tooLarge = "too-large"
         /// The codec or DCMTK's image pipeline failed on this data.
         case decodeFailed = "decode-failed"
+        /// The decoder worker process died (a signal, an abort, out of memory) while decoding this file's pixels.
+        case decodeCrashed = "decode-crashed"
+        /// Decoding took longer than its time limit and the decoder worker was stopped.
+        case decodeTimeout = "decode-timeout"
+        /// The decoder worker program could not be found or started.
+        case decoderUnavailable = "decoder-unavailable"
         /// Pixel access on a file opened header-only.
         case headerOnly = "header-only"
         /// The requested VOI window is not in the file.

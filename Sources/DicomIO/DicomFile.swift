@@ -90,8 +90,15 @@ public final class DicomFile {
     /// Decodes frame `index` (0-based) as stored values: masked to BitsStored, sign-extended when
     /// signed, 1-bit data unpacked to one byte per pixel. Colour samples are interleaved per pixel
     /// unless `colorModel` says otherwise.
+    ///
+    /// Compressed frames are decoded in a ``DecoderPool`` worker process unless the options say `.inProcess`.
     public func storedFrame(_ index: Int) throws(DicomError) -> StoredFrame {
         let description = try pixelDescription(checkingFrame: index)
+        if options.decoding == .workerProcesses && transferSyntax.isEncapsulated {
+            let (bytes, colorModel) = try DecoderPool.shared.storedFrame(
+                path: path, frame: index, options: options, expectedBytes: Int(description.storedFrameBytes))
+            return StoredFrame(description: description, colorModel: colorModel, bytes: bytes)
+        }
         let byteCount = Int(description.storedFrameBytes)
         var bytes = [UInt8](repeating: 0, count: byteCount)
         var error = cd_error()
@@ -119,10 +126,17 @@ public final class DicomFile {
     }
 
     /// Renders frame `index` to 8 bits through DCMTK's display pipeline (modality LUT, VOI,
-    /// presentation LUT, MONOCHROME1 inversion, overlays, colour to RGB), as `dcmj2pnm` does.
+    /// presentation LUT, MONOCHROME1 inversion, overlays, colour to RGB), as `dcmj2pnm` does. The pipeline reads
+    /// palettes and LUTs from the file, so it runs in a ``DecoderPool`` worker unless the options say `.inProcess`.
     public func renderedFrame(_ index: Int, voi: VOISelection = .fileWindowOrMinMax) throws(DicomError)
         -> RenderedFrame
     {
+        if options.decoding == .workerProcesses {
+            let description = try pixelDescription(checkingFrame: index)
+            return try DecoderPool.shared.renderedFrame(
+                path: path, frame: index, voi: voi, options: options, rows: description.rows,
+                columns: description.columns)
+        }
         if decodedCompressedFrame { return try DicomFile(path: path, options: options).renderedFrame(index, voi: voi) }
         let description = try pixelDescription(checkingFrame: index)
         let pixels = description.rows * description.columns

@@ -86,7 +86,7 @@ public struct RenderedFrame: Sendable, Equatable {
 }
 
 /// How the VOI (value of interest) transformation of an 8-bit rendering is chosen.
-public enum VOISelection: Sendable, Equatable {
+public enum VOISelection: Sendable, Equatable, Codable {
     /// The file's window number `index` (0-based); fails when the file has fewer.
     case fileWindow(Int)
     /// The file's first window when it has one, else the frame's minimum to maximum.
