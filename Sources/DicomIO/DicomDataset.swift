@@ -86,18 +86,33 @@ public struct DicomDataset {
         return (0..<Int(cd_element_vm(element))).compactMap { int(tag, index: $0) }
     }
 
-    /// Value `index` as a number (DS, FL, FD and the integer VRs), or nil.
+    /// Value `index` as a number (DS, FL, FD and the integer VRs), or nil when absent, unparseable, or not usable:
+    /// NaN, ±infinity and values outside the attribute's plausible range (``HeaderNumbers``) are never returned.
     public func double(_ tag: DicomTag, index: Int = 0) -> Double? {
+        guard let value = parsedDouble(tag, index: index), HeaderNumbers.isUsable(value, for: tag) else { return nil }
+        return value
+    }
+
+    /// Every value as a number; values that do not parse are skipped. Empty when any value is not usable
+    /// (``HeaderNumbers``): a position with one infinite coordinate is no position.
+    public func doubles(_ tag: DicomTag) -> [Double] {
+        let values = parsedDoubles(tag)
+        guard values.allSatisfy({ HeaderNumbers.isUsable($0, for: tag) }) else { return [] }
+        return values
+    }
+
+    /// Value `index` exactly as DCMTK parsed it, NaN and infinities included: for reporting, not for arithmetic.
+    func parsedDouble(_ tag: DicomTag, index: Int = 0) -> Double? {
         guard let element = element(tag), index >= 0 else { return nil }
         var value = 0.0
         if cd_element_double(element, UInt32(index), &value) != 0 { return value }
         return nil
     }
 
-    /// Every value as a number; values that do not parse are skipped.
-    public func doubles(_ tag: DicomTag) -> [Double] {
+    /// Every value exactly as parsed (see ``parsedDouble(_:index:)``).
+    func parsedDoubles(_ tag: DicomTag) -> [Double] {
         guard let element = element(tag) else { return [] }
-        return (0..<Int(cd_element_vm(element))).compactMap { double(tag, index: $0) }
+        return (0..<Int(cd_element_vm(element))).compactMap { parsedDouble(tag, index: $0) }
     }
 
     /// The items of a sequence attribute; empty when absent or not a sequence.

@@ -126,6 +126,8 @@ extension DicomTag {
     public static let patientOrientation = DicomTag(0x0020, 0x0020)
     /// (0018,1065) Frame Time Vector.
     public static let frameTimeVector = DicomTag(0x0018, 0x1065)
+    /// Recommended Display Frame Rate.
+    public static let recommendedDisplayFrameRate = DicomTag(0x0008, 0x2144)
     /// (0028,0009) Frame Increment Pointer.
     public static let frameIncrementPointer = DicomTag(0x0028, 0x0009)
     /// (7FE0,0010) Pixel Data.

@@ -119,7 +119,7 @@ public struct HeaderSummary: Sendable, Equatable, Encodable {
                 ?? data.firstItem(through: [.perFrameFunctionalGroupsSequence, .frameVOILUTSequence])
         windowCenter = voi?.double(.windowCenter)
         windowWidth = voi?.double(.windowWidth)
-        warnings = file.warnings
+        warnings = file.warnings + HeaderNumbers.problems(in: data)
         do {
             let pixels = try file.pixelDescription()
             hasPixelData = true

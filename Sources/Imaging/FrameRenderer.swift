@@ -81,6 +81,7 @@ public struct FrameRenderer {
         let size = PreviewSize.fitting(
             columns: pixels.columns, rows: pixels.rows, spacing: displaySpacing(geometry),
             longestSide: options.longestSide)
+        try checkBudget(size, channels: pixels.samplesPerPixel == 3 ? 3 : 1)
         var image =
             showsStoredColour
             ? try storedColourImage(frame: index, options: options, size: size)
@@ -192,12 +193,27 @@ public struct FrameRenderer {
             resized, width: size.width, height: size.height, channels: channels, bitDepth: options.bitDepth)
     }
 
+    /// Refuses a preview whose working buffers (display values as `Float`, resized once per axis) would exceed the
+    /// file's image memory bound (`--max-image-memory`): the bound on the decoded frame must hold for what is
+    /// derived from it too, whatever the header's spacing or the requested size ask for.
+    private func checkBudget(_ size: PreviewSize, channels: Int) throws(DicomError) {
+        let bound = file.options.maxDecodedBytes
+        let (pixelsOut, overflow) = size.width.multipliedReportingOverflow(by: size.height)
+        let largest = max(pixelsOut, size.width * pixels.rows)
+        let (bytes, overflow2) = largest.multipliedReportingOverflow(by: channels * MemoryLayout<Float>.size * 2)
+        guard overflow || overflow2 || UInt64(bytes) > bound else { return }
+        throw DicomError(
+            .tooLarge, path: file.path,
+            message: "a preview of \(size.width) × \(size.height) pixels would need more than the image memory bound "
+                + "(\(bound >> 20) MiB, --max-image-memory); ask for a smaller --size")
+    }
+
     /// Display values in `0...1` to integer samples.
     static func quantize(
         _ values: [Float], width: Int, height: Int, channels: PreviewImage.Channels, bitDepth: Int
     ) -> PreviewImage {
         let scale: Float = bitDepth == 16 ? 65535 : 255
-        let samples = values.map { UInt16(min(max($0, 0), 1) * scale + 0.5) }
+        let samples = values.map { UInt16(min(max($0.isNaN ? 0 : $0, 0), 1) * scale + 0.5) }
         return PreviewImage(width: width, height: height, channels: channels, bitDepth: bitDepth, samples: samples)
     }
 
@@ -263,7 +279,7 @@ struct DisplayTable {
     /// The table as output samples of `bitDepth` bits.
     func quantized(bitDepth: Int) -> QuantizedTable {
         let scale: Float = bitDepth == 16 ? 65535 : 255
-        func sample(_ shown: Float) -> UInt16 { UInt16(min(max(shown, 0), 1) * scale + 0.5) }
+        func sample(_ shown: Float) -> UInt16 { UInt16(min(max(shown.isNaN ? 0 : shown, 0), 1) * scale + 0.5) }
         return QuantizedTable(
             minimum: minimum, table: table.map(sample), compute: compute.map { f in { sample(f($0)) } })
     }

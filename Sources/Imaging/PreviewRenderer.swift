@@ -190,7 +190,7 @@ extension FrameRenderer {
             let increments = Array(vector.dropFirst()) + [vector.last ?? 100]
             return increments.map { clamp($0 > 0 ? $0 : 100) }
         }
-        for rateTag in [DicomTag.cineRate, DicomTag(0x0008, 0x2144)] {
+        for rateTag in [DicomTag.cineRate, .recommendedDisplayFrameRate] {
             if let rate = data.double(rateTag), rate > 0 { return Array(repeating: clamp(1000 / rate), count: count) }
         }
         return Array(repeating: 100, count: count)

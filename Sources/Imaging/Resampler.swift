@@ -99,7 +99,10 @@ public struct PreviewSize: Sendable, Equatable {
     public static func fitting(
         columns: Int, rows: Int, spacing: (row: Double, column: Double)?, longestSide: Int?
     ) -> PreviewSize {
-        let aspect = spacing.map { $0.row / $0.column } ?? 1  // physical height of a pixel over its width
+        // The physical height of a pixel over its width. Beyond 16:1 the header is not describing a real detector
+        // (PixelSpacing 1\\0.0000004 asks for a 2,500,000:1 stretch): such pixels are drawn square.
+        var aspect = spacing.map { $0.row / $0.column } ?? 1
+        if !aspect.isFinite || aspect > maximumAspect || aspect < 1 / maximumAspect { aspect = 1 }
         var width = Double(columns)
         var height = Double(rows)
         if aspect > 1 { height *= aspect } else if aspect < 1 { width /= aspect }
@@ -108,6 +111,9 @@ public struct PreviewSize: Sendable, Equatable {
             width *= scale
             height *= scale
         }
-        return PreviewSize(width: max(1, Int(width.rounded())), height: max(1, Int(height.rounded())))
+        return PreviewSize(width: max(1, Int(saturating: width)), height: max(1, Int(saturating: height)))
     }
+
+    /// The largest pixel aspect ratio (either way) corrected for; beyond it pixels are drawn square.
+    public static let maximumAspect = 16.0
 }

@@ -55,7 +55,7 @@ public enum StudyOrganizer {
             orientation.row.x, orientation.row.y, orientation.row.z, orientation.column.x,
             orientation.column.y, orientation.column.z,
         ]
-        return values.map { String(Int(($0 * 1000).rounded())) }.joined(separator: ",") + "/" + echoPart
+        return values.map { String(Int(saturating: $0 * 1000)) }.joined(separator: ",") + "/" + echoPart
     }
 
     /// Splits slices (in instance order) into volumes each time a position repeats.
@@ -66,8 +66,8 @@ public enum StudyOrganizer {
         var seen: Set<String> = []
         for slice in slices {
             if let position = slice.2.position {
-                let key =
-                    "\(Int((position.x * 100).rounded())),\(Int((position.y * 100).rounded())),\(Int((position.z * 100).rounded()))"
+                let key = [position.x, position.y, position.z].map { String(Int(saturating: $0 * 100)) }
+                    .joined(separator: ",")
                 if seen.contains(key) {
                     volumes.append([])
                     seen = []

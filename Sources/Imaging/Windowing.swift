@@ -48,7 +48,9 @@ public enum WindowChoice: Sendable, Equatable {
                 return
             }
             let parts = argument.split(separator: ",")
-            guard parts.count == 2, let center = Double(parts[0]), let width = Double(parts[1]), width >= 1 else {
+            guard parts.count == 2, let center = Double(parts[0]), let width = Double(parts[1]), width >= 1,
+                HeaderNumbers.isUsable(center, for: .windowCenter), HeaderNumbers.isUsable(width, for: .windowWidth)
+            else {
                 return nil
             }
             self = .explicit(center: center, width: width)
@@ -58,7 +60,7 @@ public enum WindowChoice: Sendable, Equatable {
     /// The accepted spellings, for error messages.
     public static let syntax =
         "'file' (the file's first window, else percentile for MR, min-max otherwise), 'file:N', 'file:EXPLANATION', "
-        + "'minmax', 'percentile', 'percentile:LOW,HIGH' or 'C,W' (centre, width >= 1)"
+        + "'minmax', 'percentile', 'percentile:LOW,HIGH' or 'C,W' (centre within ±1e10, 1 <= width <= 1e10)"
 }
 
 /// The VOI LUT function of a window (0028,1056).
@@ -169,8 +171,15 @@ public struct GreyscaleParameters: Sendable, Equatable {
         }
         let transform = lookup(.pixelValueTransformationSequence)
         let voi = lookup(.frameVOILUTSequence)
-        rescaleSlope = transform.double(.rescaleSlope).flatMap { $0 == 0 ? nil : $0 } ?? 1
-        rescaleIntercept = transform.double(.rescaleIntercept) ?? 0
+        // A slope or intercept that is present but not a usable number (HeaderNumbers) voids the whole rescale:
+        // half a rescale would be a wrong one.
+        let slope = transform.double(.rescaleSlope)
+        let intercept = transform.double(.rescaleIntercept)
+        let unusable =
+            (transform.rawString(.rescaleSlope).map { !$0.isEmpty } == true && slope == nil)
+            || (transform.rawString(.rescaleIntercept).map { !$0.isEmpty } == true && intercept == nil)
+        rescaleSlope = unusable ? 1 : slope ?? 1
+        rescaleIntercept = unusable ? 0 : intercept ?? 0
         let centers = voi.doubles(.windowCenter)
         let widths = voi.doubles(.windowWidth)
         let explanations = voi.strings(.windowExplanation)
