@@ -133,7 +133,9 @@ public final class DecoderPool: Sendable {
         accepts: (DecoderProtocol.Response) -> Bool
     ) throws(DicomError) -> (DecoderProtocol.Response, [UInt8]) {
         let executable: String
-        if let explicitExecutable { executable = explicitExecutable } else {
+        if let explicitExecutable {
+            executable = explicitExecutable
+        } else {
             executable = try Self.locateExecutable(environment: environment)
         }
         let memory = Self.memoryBudget(maxDecodedBytes: options.maxDecodedBytes)
@@ -144,19 +146,22 @@ public final class DecoderPool: Sendable {
         if let found = takeIdle(memory: memory) {
             worker = found
         } else {
-            worker = try DecoderWorkerProcess.start(executable: executable, memoryBytes: memory, environment: environment)
+            worker = try DecoderWorkerProcess.start(
+                executable: executable, memoryBytes: memory, environment: environment)
             reused = false
         }
         if !worker.send(request) {
             // An idle worker can have ended since its last job (killed by an administrator, say): start a new one once.
             worker.stop()
             guard reused else { throw worker.failure(for: request, reason: .closed) }
-            worker = try DecoderWorkerProcess.start(executable: executable, memoryBytes: memory, environment: environment)
+            worker = try DecoderWorkerProcess.start(
+                executable: executable, memoryBytes: memory, environment: environment)
             guard worker.send(request) else { throw worker.failure(for: request, reason: .closed) }
         }
         let deadline = ContinuousClock.now + .seconds(max(1, options.decodeTimeoutSeconds))
         do {
-            let response = try DecoderProtocol.receive(DecoderProtocol.Response.self, from: worker.socket, deadline: deadline)
+            let response = try DecoderProtocol.receive(
+                DecoderProtocol.Response.self, from: worker.socket, deadline: deadline)
             if let kindName = response.errorKind {
                 putBack(worker)
                 let kind = DicomError.Kind(rawValue: kindName) ?? .internal

@@ -27,21 +27,35 @@ public enum HeaderNumbers {
 
     /// The rules, by attribute. Spacings in mm, positions in mm (1 km either way), times in ms.
     public static let rules: [DicomTag: Rule] = [
-        .rescaleSlope: Rule(name: "Rescale Slope", range: 1e-6...1e6, magnitude: true, fallback: "rescale ignored (slope 1, intercept 0)"),
-        .rescaleIntercept: Rule(name: "Rescale Intercept", range: 0...1e9, magnitude: true, fallback: "rescale ignored (slope 1, intercept 0)"),
-        .windowCenter: Rule(name: "Window Center", range: 0...1e10, magnitude: true, fallback: "the file's window not used"),
-        .windowWidth: Rule(name: "Window Width", range: 1e-6...1e10, magnitude: false, fallback: "the file's window not used"),
-        .pixelSpacing: Rule(name: "Pixel Spacing", range: 1e-4...1e4, magnitude: false, fallback: "spacing unknown (square pixels assumed)"),
-        .imagerPixelSpacing: Rule(name: "Imager Pixel Spacing", 
+        .rescaleSlope: Rule(
+            name: "Rescale Slope", range: 1e-6...1e6, magnitude: true,
+            fallback: "rescale ignored (slope 1, intercept 0)"),
+        .rescaleIntercept: Rule(
+            name: "Rescale Intercept", range: 0...1e9, magnitude: true,
+            fallback: "rescale ignored (slope 1, intercept 0)"),
+        .windowCenter: Rule(
+            name: "Window Center", range: 0...1e10, magnitude: true, fallback: "the file's window not used"),
+        .windowWidth: Rule(
+            name: "Window Width", range: 1e-6...1e10, magnitude: false, fallback: "the file's window not used"),
+        .pixelSpacing: Rule(
+            name: "Pixel Spacing", range: 1e-4...1e4, magnitude: false,
+            fallback: "spacing unknown (square pixels assumed)"),
+        .imagerPixelSpacing: Rule(
+            name: "Imager Pixel Spacing",
             range: 1e-4...1e4, magnitude: false, fallback: "spacing unknown (square pixels assumed)"),
-        .pixelAspectRatio: Rule(name: "Pixel Aspect Ratio", range: 1e-3...1e6, magnitude: false, fallback: "square pixels assumed"),
-        .imagePositionPatient: Rule(name: "Image Position (Patient)", range: 0...1e6, magnitude: true, fallback: "position unknown"),
-        .imageOrientationPatient: Rule(name: "Image Orientation (Patient)", range: 0...1.5, magnitude: true, fallback: "orientation unknown"),
+        .pixelAspectRatio: Rule(
+            name: "Pixel Aspect Ratio", range: 1e-3...1e6, magnitude: false, fallback: "square pixels assumed"),
+        .imagePositionPatient: Rule(
+            name: "Image Position (Patient)", range: 0...1e6, magnitude: true, fallback: "position unknown"),
+        .imageOrientationPatient: Rule(
+            name: "Image Orientation (Patient)", range: 0...1.5, magnitude: true, fallback: "orientation unknown"),
         .sliceThickness: Rule(name: "Slice Thickness", range: 0...1e4, magnitude: false, fallback: "thickness unknown"),
         .frameTime: Rule(name: "Frame Time", range: 1e-3...1e7, magnitude: false, fallback: "frame time unknown"),
-        .frameTimeVector: Rule(name: "Frame Time Vector", range: 0...1e7, magnitude: false, fallback: "frame times unknown"),
+        .frameTimeVector: Rule(
+            name: "Frame Time Vector", range: 0...1e7, magnitude: false, fallback: "frame times unknown"),
         .cineRate: Rule(name: "Cine Rate", range: 1e-3...1e4, magnitude: false, fallback: "cine rate unknown"),
-        .recommendedDisplayFrameRate: Rule(name: "Recommended Display Frame Rate", range: 1e-3...1e4, magnitude: false, fallback: "frame rate unknown"),
+        .recommendedDisplayFrameRate: Rule(
+            name: "Recommended Display Frame Rate", range: 1e-3...1e4, magnitude: false, fallback: "frame rate unknown"),
     ]
 
     /// True when `value` of `tag` may be computed with (finite, and within the tag's rule when it has one).
@@ -70,8 +84,9 @@ public enum HeaderNumbers {
                 let values = place.parsedDoubles(tag)
                 let written = raw.split(separator: "\\", omittingEmptySubsequences: false).count
                 guard values.count < written || values.contains(where: { !rule.accepts($0) }) else { continue }
-                                let shown = raw.count > 40 ? String(raw.prefix(40)) + "…" : raw
-                let text = "\(rule.name) '\(shown.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "?" }.joined())' is not a usable number: \(rule.fallback)"
+                let shown = raw.count > 40 ? String(raw.prefix(40)) + "…" : raw
+                let text =
+                    "\(rule.name) '\(shown.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "?" }.joined())' is not a usable number: \(rule.fallback)"
                 if !found.contains(text) { found.append(text) }
             }
         }

@@ -38,7 +38,8 @@ public struct StackSheetRenderer: Sendable {
         tileOptions.bitDepth = 8
         tileOptions.window = try sharedWindow(stack)
         var tiles: [ContactSheet.Tile] = []
-        for (number, slice) in stack.slices.enumerated() {
+        for number in Self.shownSlices(count: stack.slices.count) {
+            let slice = stack.slices[number]
             let renderer = try FrameRenderer(file: DicomFile(path: slice.path, options: readOptions))
             tiles.append(
                 ContactSheet.Tile(
@@ -46,6 +47,16 @@ public struct StackSheetRenderer: Sendable {
                     caption: "\(number + 1)  " + Self.positionText(slice, plane: stack.plane)))
         }
         return try ContactSheet.compose(tiles: tiles, title: Self.title(stack, series), tileSize: tileSize)
+    }
+
+    /// The most tiles a sheet shows: a stack from outside can hold any number of slices, and the sheet keeps every
+    /// tile in memory until it is composed. Longer stacks show this many, evenly spread, first and last included.
+    public static let maximumTiles = 240
+
+    /// The indices of the slices a sheet shows.
+    static func shownSlices(count: Int) -> [Int] {
+        guard count > maximumTiles else { return Array(0..<count) }
+        return (0..<maximumTiles).map { $0 * (count - 1) / (maximumTiles - 1) }
     }
 
     /// One window for every slice when the window comes from the data (no file window): computed on the middle
@@ -91,6 +102,7 @@ public struct StackSheetRenderer: Sendable {
         if let echo = stack.echoNumber, series.stacks.count > 1 { parts.append("echo \(echo)") }
         parts.append(stack.plane.rawValue)
         parts.append("\(stack.slices.count) slice\(stack.slices.count == 1 ? "" : "s")")
+        if stack.slices.count > maximumTiles { parts.append("\(maximumTiles) shown") }
         if let spacing = stack.spacing { parts.append(String(format: "%.2f mm apart", spacing)) }
         if !stack.issues.isEmpty {
             parts.append("\(stack.issues.count) geometry warning\(stack.issues.count == 1 ? "" : "s")")

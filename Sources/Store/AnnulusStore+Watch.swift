@@ -68,8 +68,11 @@ public struct WatchArrival: Sendable {
 public struct WatchStudy: Sendable, Equatable {
     /// Study Instance UID.
     public var studyUID: String
-    /// Pending until quiet long enough (and complete by count when the headers say how many), then complete.
-    public var isComplete: Bool
+    /// Pending until quiet long enough (and complete by count when the headers say how many), then complete or
+    /// failed.
+    public var state: WatchStudyState
+    /// The completion finished without a failure.
+    public var isComplete: Bool { state == .complete }
     /// Seconds since 1970 of the first and the latest new instance.
     public var firstArrival: Double
     /// Seconds since 1970 of the latest new instance.
@@ -82,6 +85,21 @@ public struct WatchStudy: Sendable, Equatable {
     public var completedAt: String?
     /// What the completion did or why it failed.
     public var completion: String?
+    /// Completions started since the last new instance.
+    public var attempts: Int
+    /// For failed studies, the reason code (`completion-failed`, `completion-crashed`, `completion-timeout`,
+    /// `previews-failed`).
+    public var failure: String?
+}
+
+/// Where a watched study is in its life.
+public enum WatchStudyState: String, Sendable, Codable, CaseIterable {
+    /// Waiting for quiet (and the announced count).
+    case pending
+    /// Completed: previews, pre-triage and export done.
+    case complete
+    /// The completion failed; not retried until a new instance arrives.
+    case failed
 }
 
 /// A line of the watcher's event log.
@@ -122,6 +140,22 @@ public struct WatchStatus: Sendable, Equatable, Codable {
     public var pendingStudies: Int
     /// Studies complete.
     public var completeStudies: Int
+    /// Studies whose completion failed (not retried until a new instance arrives).
+    public var failedStudies: Int
+    /// The failed studies, newest first: what failed and why.
+    public var failed: [FailedStudy]
+
+    /// A study whose completion failed.
+    public struct FailedStudy: Sendable, Equatable, Codable {
+        /// Study Instance UID.
+        public var studyUID: String
+        /// The reason code.
+        public var failure: String
+        /// What happened, for people.
+        public var detail: String
+        /// When (ISO 8601 UTC).
+        public var at: String
+    }
     /// The latest quarantines and errors, newest first.
     public var lastProblems: [WatchEvent]
     /// The latest study completions (what each did: previews, pre-triage, export), newest first.
@@ -209,7 +243,7 @@ extension AnnulusStore {
                                 expected_instances = CASE WHEN excluded.expected_instances IS NULL
                                     THEN expected_instances
                                     ELSE max(coalesce(expected_instances, 0), excluded.expected_instances) END,
-                                completed_at = NULL
+                                completed_at = NULL, attempts = 0, failure = NULL
                             """
                     ).execute(arguments: [arrival.record.studyInstanceUID, now, now, arrival.expectedStudyInstances])
                 } else {
@@ -261,21 +295,50 @@ extension AnnulusStore {
         }
     }
 
-    /// Marks a study complete unless an instance arrived after `lastArrival` (then it stays pending and the
-    /// method returns false).
+    /// Records that a completion of a pending study starts (before the work, so that a completion that takes the
+    /// process down is counted) and returns the attempts so far, this one included.
     @discardableResult
-    public func completeStudy(_ studyUID: String, lastArrival: Double, summary: String) throws(StoreError) -> Bool {
+    public func beginCompletion(_ studyUID: String) throws(StoreError) -> Int {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE watch_studies SET attempts = attempts + 1 WHERE study_uid = ? AND state = 'pending'",
+                arguments: [studyUID])
+            return try Int.fetchOne(
+                db, sql: "SELECT attempts FROM watch_studies WHERE study_uid = ?", arguments: [studyUID]) ?? 0
+        }
+    }
+
+    /// Marks a study complete, or failed with `failure` (a reason code), unless an instance arrived after
+    /// `lastArrival` (then it stays pending and the method returns false).
+    @discardableResult
+    public func completeStudy(_ studyUID: String, lastArrival: Double, summary: String, failure: String? = nil)
+        throws(StoreError) -> Bool
+    {
         try write { db in
             let at = Timestamp.nowText()
             try db.execute(
                 sql: """
-                    UPDATE watch_studies SET state = 'complete', completed_at = ?, completion = ?
+                    UPDATE watch_studies SET state = ?, completed_at = ?, completion = ?, failure = ?
                     WHERE study_uid = ? AND state = 'pending' AND last_arrival = ?
                     """,
-                arguments: [at, summary, studyUID, lastArrival])
+                arguments: [failure == nil ? "complete" : "failed", at, summary, failure, studyUID, lastArrival])
             guard db.changesCount > 0 else { return false }
-            try Self.appendEvent("completed", "study \(studyUID): \(summary)", at: at, db)
+            if let failure {
+                try Self.appendEvent("error", "study \(studyUID) failed (\(failure)): \(summary)", at: at, db)
+            } else {
+                try Self.appendEvent("completed", "study \(studyUID): \(summary)", at: at, db)
+            }
             return true
+        }
+    }
+
+    /// Studies whose completion failed, newest first.
+    public func failedStudies(limit: Int = 20) throws(StoreError) -> [WatchStudy] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM watch_studies WHERE state = 'failed' ORDER BY completed_at DESC LIMIT ?",
+                arguments: [limit]
+            ).map(Self.watchStudy)
         }
     }
 
@@ -315,6 +378,19 @@ extension AnnulusStore {
             let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM watch_studies WHERE state = 'pending'") ?? 0
             let complete =
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM watch_studies WHERE state = 'complete'") ?? 0
+            let failedCount =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM watch_studies WHERE state = 'failed'") ?? 0
+            let failed = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT study_uid, failure, completion, completed_at FROM watch_studies WHERE state = 'failed'
+                    ORDER BY completed_at DESC LIMIT ?
+                    """, arguments: [problems]
+            ).map {
+                WatchStatus.FailedStudy(
+                    studyUID: $0["study_uid"], failure: $0["failure"] ?? "completion-failed",
+                    detail: $0["completion"] ?? "", at: $0["completed_at"] ?? "")
+            }
             let events = try Row.fetchAll(
                 db,
                 sql: """
@@ -328,7 +404,7 @@ extension AnnulusStore {
             ).map { WatchEvent(kind: $0["kind"], message: $0["message"], at: $0["at"]) }
             return WatchStatus(
                 watchers: watchers, files: files, pendingStudies: pending, completeStudies: complete,
-                lastProblems: events, lastCompleted: completions)
+                failedStudies: failedCount, failed: failed, lastProblems: events, lastCompleted: completions)
         }
     }
 
@@ -373,9 +449,10 @@ extension AnnulusStore {
 
     private static func watchStudy(_ row: Row) -> WatchStudy {
         WatchStudy(
-            studyUID: row["study_uid"], isComplete: (row["state"] as String) == "complete",
+            studyUID: row["study_uid"], state: WatchStudyState(rawValue: row["state"]) ?? .pending,
             firstArrival: row["first_arrival"], lastArrival: row["last_arrival"],
             instancesReceived: row["instances_received"], expectedInstances: row["expected_instances"],
-            completedAt: row["completed_at"], completion: row["completion"])
+            completedAt: row["completed_at"], completion: row["completion"], attempts: row["attempts"],
+            failure: row["failure"])
     }
 }

@@ -5,7 +5,7 @@ enum Schema {
     /// Identifiers of the registered migrations, in order.
     static let migrationIdentifiers = [
         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-        "v5-watch",
+        "v5-watch", "v7-completion-outcome",
     ]
 
     /// The migrator with every migration registered.
@@ -25,6 +25,9 @@ enum Schema {
         }
         migrator.registerMigration(migrationIdentifiers[4]) { db in
             try db.execute(sql: watch)
+        }
+        migrator.registerMigration("v7-completion-outcome") { db in
+            try db.execute(sql: completionOutcome)
         }
         return migrator
     }
@@ -229,5 +232,33 @@ enum Schema {
             queued INTEGER NOT NULL,
             stopped_at TEXT
         ) STRICT;
+        """
+
+    /// v7: a study's completion can fail. `state` gains `failed` (the completion threw, a preview could not be made,
+    /// or the completion process crashed or timed out): a failed study is never retried in a loop, only when a new
+    /// instance arrives. `attempts` counts completions started, recorded before the work, so a completion that
+    /// takes the watcher down with it is recognised at the next start instead of crashing it again; `failure` is
+    /// the reason code (`completion-failed`, `completion-crashed`, `completion-timeout`, `previews-failed`).
+    /// SQLite cannot change a CHECK constraint in place: the table is rebuilt with its rows in order.
+    static let completionOutcome = """
+        CREATE TABLE watch_studies_v7 (
+            study_uid TEXT NOT NULL PRIMARY KEY,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'complete', 'failed')),
+            first_arrival REAL NOT NULL,
+            last_arrival REAL NOT NULL,
+            instances_received INTEGER NOT NULL CHECK (instances_received >= 0),
+            expected_instances INTEGER,
+            completed_at TEXT,
+            completion TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            failure TEXT
+        ) STRICT;
+        INSERT INTO watch_studies_v7 (study_uid, state, first_arrival, last_arrival, instances_received,
+            expected_instances, completed_at, completion)
+            SELECT study_uid, state, first_arrival, last_arrival, instances_received, expected_instances,
+                completed_at, completion
+            FROM watch_studies ORDER BY rowid;
+        DROP TABLE watch_studies;
+        ALTER TABLE watch_studies_v7 RENAME TO watch_studies;
         """
 }

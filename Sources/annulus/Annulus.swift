@@ -15,7 +15,7 @@ struct Annulus: AsyncParsableCommand {
         subcommands: [
             Inspect.self, Render.self, Samples.self, IngestCommand.self, StudiesCommand.self, AnnotateCommand.self,
             IntakeCommand.self, TriageCommand.self, WorklistCommand.self, ExportCommand.self, WatchCommand.self,
-            StatusCommand.self,
+            StatusCommand.self, CompleteStudyCommand.self,
         ]
     )
 }
@@ -61,18 +61,32 @@ struct ReaderOptions: ParsableArguments {
     @Option(help: "Deepest sequence nesting accepted before a file is refused.")
     var maxSequenceDepth: Int = 64
 
-    @Option(help: ArgumentHelp("Largest decoded image accepted, in MiB.", valueName: "MiB"))
+    @Option(
+        help: ArgumentHelp(
+            "Largest decoded image accepted, in MiB; also bounds every image derived from it (previews, sheets).",
+            valueName: "MiB"))
     var maxImageMemory: UInt64 = 1024
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds one frame may take in a decoder worker before it is stopped (decode-timeout).",
+            valueName: "seconds"))
+    var decodeTimeout: Int = 60
 
     func validate() throws {
         guard maxSequenceDepth >= 1 else { throw ValidationError("--max-sequence-depth must be at least 1") }
         guard maxImageMemory >= 1, maxImageMemory < 4096 else {
             throw ValidationError("--max-image-memory must be between 1 and 4095 MiB")
         }
+        guard (1...3600).contains(decodeTimeout) else {
+            throw ValidationError("--decode-timeout must be between 1 and 3600 seconds (got \(decodeTimeout))")
+        }
     }
 
     var readOptions: DicomReadOptions {
-        DicomReadOptions(maxSequenceDepth: maxSequenceDepth, maxDecodedBytes: maxImageMemory << 20)
+        DicomReadOptions(
+            maxSequenceDepth: maxSequenceDepth, maxDecodedBytes: maxImageMemory << 20,
+            decodeTimeoutSeconds: decodeTimeout)
     }
 }
 

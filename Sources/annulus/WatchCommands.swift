@@ -48,6 +48,12 @@ struct WatchCommand: ParsableCommand {
     @Flag(help: "Do not render previews when a study completes.")
     var noPreviews = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds one study's completion (previews, pre-triage, export) may take before it is stopped and the "
+                + "study marked completion-timeout.", valueName: "seconds"))
+    var completionTimeout: Double = 1800
+
     @Option(help: ArgumentHelp("Seconds between full sweeps (for mounts that send no events).", valueName: "seconds"))
     var sweepSeconds: Double = 60
 
@@ -77,6 +83,9 @@ struct WatchCommand: ParsableCommand {
             throw ValidationError("--quiet-seconds and --stability-seconds must be ≥ 0, --sweep-seconds > 0")
         }
         guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1…10000") }
+        guard completionTimeout >= 1, completionTimeout <= 86_400 else {
+            throw ValidationError("--completion-timeout must be 1…86400 seconds (got \(completionTimeout))")
+        }
         if moveTo != nil && source != "move" { throw ValidationError("--move-to goes with --source move") }
     }
 
@@ -98,10 +107,10 @@ struct WatchCommand: ParsableCommand {
         let processor = ArrivalProcessor(
             store: store, archive: archive, disposition: SourceDisposition(rawValue: source) ?? .keep,
             readOptions: reader.readOptions, logger: logger)
-        let work = WatchCompletionWork(
-            store: store, previewsRoot: dataFolder + "/previews", renderPreviews: !noPreviews,
-            exportFolder: exportTo, exportFormat: exportFormat, rules: try rulesOptions.load(),
-            readOptions: reader.readOptions)
+        _ = try rulesOptions.load()  // a bad rule file stops the watcher at start, not each study
+        let work = IsolatedStudyCompletion(
+            arguments: completionArguments(store: store.path, previewsRoot: dataFolder + "/previews"),
+            timeout: completionTimeout)
         let completion = StudyCompletion(store: store, quietSeconds: quietSeconds, handler: work, logger: logger)
         let watcher = Watcher(
             configuration: WatchConfiguration(
@@ -125,6 +134,25 @@ struct WatchCommand: ParsableCommand {
             + "\(report.quarantined) quarantined, \(report.errors.count) left to retry"
         print(once ? "processed \(root): \(summary)" : "stopped watching \(root): \(summary)")
         if report.quarantined > 0 || !report.errors.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The command line of the child that completes one study (the UID is appended).
+    private func completionArguments(store: String, previewsRoot: String) -> [String] {
+        var arguments = [IsolatedStudyCompletion.ownExecutable(), "complete-study", "--store", store]
+        arguments += ["--previews-root", previewsRoot]
+        if noPreviews { arguments.append("--no-previews") }
+        if let exportTo {
+            arguments += ["--export-to", URL(fileURLWithPath: exportTo).standardizedFileURL.path]
+            arguments += ["--export-format", exportFormat]
+        }
+        if let rules = rulesOptions.rules {
+            arguments += ["--rules", URL(fileURLWithPath: rules).standardizedFileURL.path]
+        }
+        arguments += ["--max-sequence-depth", String(reader.maxSequenceDepth)]
+        arguments += ["--max-image-memory", String(reader.maxImageMemory)]
+        arguments += ["--decode-timeout", String(reader.decodeTimeout)]
+        if let level = global.logLevel { arguments += ["--log-level", level] }
+        return arguments
     }
 
     /// The folders the watcher must not take files from: the data and processed folders, but only where they lie
@@ -166,6 +194,7 @@ struct StatusCommand: ParsableCommand {
                 var quarantined: Int
                 var lastProblems: [WatchEvent]
                 var lastCompleted: [WatchEvent]
+                var failedStudies: [WatchStatus.FailedStudy]
                 struct Watcher: Encodable {
                     var folder: String
                     var pid: Int
@@ -183,9 +212,12 @@ struct StatusCommand: ParsableCommand {
                         heartbeatAt: $0.heartbeatAt, queued: $0.queued, stoppedAt: $0.stoppedAt)
                 },
                 files: status.files, queued: status.watchers.filter(running).reduce(0) { $0 + $1.queued },
-                studies: ["pending": status.pendingStudies, "complete": status.completeStudies],
+                studies: [
+                    "pending": status.pendingStudies, "complete": status.completeStudies,
+                    "failed": status.failedStudies,
+                ],
                 quarantined: status.files["quarantined"] ?? 0, lastProblems: status.lastProblems,
-                lastCompleted: status.lastCompleted)
+                lastCompleted: status.lastCompleted, failedStudies: status.failed)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(output), as: UTF8.self))
@@ -203,7 +235,15 @@ struct StatusCommand: ParsableCommand {
         print(
             "files: \(files["added"] ?? 0) added, \(files["duplicate"] ?? 0) duplicate(s), "
                 + "\(files["replaced"] ?? 0) replaced, \(files["quarantined"] ?? 0) quarantined")
-        print("studies: \(status.pendingStudies) pending, \(status.completeStudies) complete")
+        print(
+            "studies: \(status.pendingStudies) pending, \(status.completeStudies) complete, "
+                + "\(status.failedStudies) failed")
+        if !status.failed.isEmpty {
+            print("failed studies (not retried until a new instance arrives):")
+            for study in status.failed {
+                print("  \(study.at) \(study.studyUID) \(study.failure): \(LogText.escaped(study.detail))")
+            }
+        }
         if !status.lastCompleted.isEmpty {
             print("last completed:")
             for event in status.lastCompleted { print("  \(event.at) \(event.message)") }

@@ -123,7 +123,9 @@ struct DecoderIsolationTests {
                 default: Issue.record("\(row.path) frame \(frame): in process \(expected), in a worker \(actual)")
                 }
             }
-            let localRendering = Result { try DicomFile(path: row.url, options: DicomReadOptions(decoding: .inProcess)).renderedFrame(0) }
+            let localRendering = Result {
+                try DicomFile(path: row.url, options: DicomReadOptions(decoding: .inProcess)).renderedFrame(0)
+            }
             let isolatedRendering = Result { try isolated.renderedFrame(0) }
             if case .success(let a) = localRendering, case .success(let b) = isolatedRendering {
                 #expect(a == b, "\(row.path) rendering")

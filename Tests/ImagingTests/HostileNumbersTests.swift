@@ -130,3 +130,15 @@ struct HostileNumbersTests {
                 == PreviewSize(width: 512, height: 1024))
     }
 }
+
+@Suite("Derived image bounds")
+struct DerivedImageBoundsTests {
+    @Test("a stack sheet shows at most maximumTiles slices, evenly spread, first and last included")
+    func sheetTiles() {
+        #expect(StackSheetRenderer.shownSlices(count: 10) == Array(0..<10))
+        let shown = StackSheetRenderer.shownSlices(count: 100_000)
+        #expect(shown.count == StackSheetRenderer.maximumTiles)
+        #expect(shown.first == 0 && shown.last == 99_999)
+        #expect(zip(shown, shown.dropFirst()).allSatisfy { $0 < $1 })
+    }
+}
