@@ -18,19 +18,30 @@ public enum AtomicFile {
         public var description: String { "cannot write \(path): \(reason)" }
     }
 
+    /// When a published file reaches the disk.
+    public enum Durability: Sendable {
+        /// Before `write` returns: the file and its folder are fsynced (findings, exports, anything not derivable).
+        case synced
+        /// Later, all at once: the rename is atomic (no reader sees a partial file) and the caller makes the
+        /// batch durable with one ``syncFileSystem(containing:)``. For derived data (previews, sheets), where a
+        /// crash may lose the latest files but never leaves a partial one, and fsyncs per file cost more than
+        /// the rendering on a busy disk.
+        case deferred
+    }
+
     /// Calls `produce` with a temporary path next to `path`, then publishes it atomically.
     /// The temporary file is removed when `produce` throws.
-    public static func write(to path: String, produce: (String) throws -> Void) throws {
+    public static func write(to path: String, durability: Durability = .synced, produce: (String) throws -> Void)
+        throws
+    {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = temporaryPath(for: path)
         do {
             try produce(temporary)
-            try syncFile(temporary)
-            guard rename(temporary, path) == 0 else {
-                throw WriteError(path: path, reason: String(cString: strerror(errno)))
-            }
-            syncFolder(folder)
+            if durability == .synced { try syncFile(temporary) }
+            try publish(temporary, as: path)
+            if durability == .synced { syncFolder(folder) }
         } catch {
             unlink(temporary)
             throw error
@@ -38,13 +49,59 @@ public enum AtomicFile {
     }
 
     /// Writes `data` to `path` atomically.
-    public static func write(_ data: Data, to path: String) throws {
-        try write(to: path) { temporary in
-            guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-                throw WriteError(path: path, reason: "cannot create a temporary file in its folder")
+    public static func write(_ data: Data, to path: String, durability: Durability = .synced) throws {
+        try write(to: path, durability: durability) { temporary in
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw WriteError(path: path, reason: "cannot create a temporary file in its folder: \(lastError())")
+            }
+            defer { close(descriptor) }
+            try data.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw WriteError(path: path, reason: lastError())
+                    }
+                    offset += written
+                }
             }
         }
     }
+
+    /// A unique temporary name next to `path` (hidden, so folder watchers and listings skip it).
+    public static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent
+            + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Renames a finished temporary file over `path`.
+    public static func publish(_ temporary: String, as path: String) throws {
+        guard rename(temporary, path) == 0 else { throw WriteError(path: path, reason: lastError()) }
+    }
+
+    /// Makes every file written with `.deferred` durability on the file system holding `folder` durable: one
+    /// `syncfs(2)` (`sync(2)` where the C library lacks it).
+    public static func syncFileSystem(containing folder: String) throws {
+        let descriptor = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw WriteError(path: folder, reason: lastError()) }
+        defer { close(descriptor) }
+        guard let syncfs = syncfsFunction else {
+            sync()
+            return
+        }
+        guard syncfs(descriptor) == 0 else { throw WriteError(path: folder, reason: "syncfs: \(lastError())") }
+    }
+
+    private typealias SyncFS = @convention(c) (Int32) -> Int32
+    /// syncfs(2) looked up at run time: Swift's Glibc module does not declare it (it needs _GNU_SOURCE).
+    nonisolated(unsafe) private static let syncfsFunction: SyncFS? = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0), "syncfs"
+    ).map { unsafeBitCast($0, to: SyncFS.self) }
+
+    private static func lastError() -> String { String(cString: strerror(errno)) }
 
     private static func syncFile(_ path: String) throws {
         let descriptor = open(path, O_RDONLY)

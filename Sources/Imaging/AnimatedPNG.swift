@@ -23,10 +23,7 @@ public final class AnimatedPNGWriter {
         precondition(frameCount >= 1, "an animation needs a frame")
         self.path = path
         self.frameCount = frameCount
-        let url = URL(fileURLWithPath: path)
-        temporaryPath =
-            url.deletingLastPathComponent().path + "/." + url.lastPathComponent
-            + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        temporaryPath = AtomicFile.temporaryPath(for: path)
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
             let handle = FileHandle(forWritingAtPath: temporaryPath)
         else {
@@ -88,7 +85,7 @@ public final class AnimatedPNGWriter {
             throw PNGEncoder.EncodingError(message: "\(framesWritten) of \(frameCount) frames written")
         }
         try write(Self.chunk("IEND", Data()))
-        try handle.synchronize()
+        // Durability is the caller's, once per batch (AtomicFile.syncFileSystem): previews are derived data.
         try handle.close()
         finished = true
         guard rename(temporaryPath, path) == 0 else {

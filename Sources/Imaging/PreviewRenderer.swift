@@ -50,7 +50,8 @@ public struct PreviewOutput: Sendable, Equatable {
 }
 
 /// Renders PNG previews of DICOM files: one per selected frame, an animated PNG per cine, and contact sheets.
-/// Every PNG is written under a temporary name, fsynced and renamed: a reader never sees a partial file.
+/// Every PNG is written under a temporary name and renamed: a reader never sees a partial file. Previews are
+/// derived data: the caller makes a whole batch durable with one `AtomicFile.syncFileSystem(containing:)`.
 public struct PreviewRenderer: Sendable {
     /// Frames to render.
     public var frames: FrameSelection
@@ -104,7 +105,8 @@ public struct PreviewRenderer: Sendable {
         for index in indices {
             let image = try renderer.image(frame: index, options: options)
             let path = indices.count > 1 ? outputStem + String(format: "-f%04d.png", index + 1) : outputStem + ".png"
-            try AtomicFile.write(try PNGEncoder.encode(image, compression: compression), to: path)
+            try AtomicFile.write(
+                try PNGEncoder.encode(image, compression: compression), to: path, durability: .deferred)
             written.append(
                 PreviewOutput(path: path, kind: .image, width: image.width, height: image.height, frames: 1))
         }
@@ -160,7 +162,8 @@ public struct PreviewRenderer: Sendable {
             "\(delays.count) frames", String(format: "%.1f fps", 1000 / Double(max(1, delays[0]))),
         ].compactMap { $0 }.joined(separator: " · ")
         let sheet = try ContactSheet.compose(tiles: tiles, title: title, tileSize: tileSize)
-        try AtomicFile.write(try PNGEncoder.encode(sheet, compression: compression), to: path)
+        try AtomicFile.write(
+            try PNGEncoder.encode(sheet, compression: compression), to: path, durability: .deferred)
         return PreviewOutput(path: path, kind: .sheet, width: sheet.width, height: sheet.height, frames: 1)
     }
 }

@@ -26,7 +26,8 @@ public struct StackSheetRenderer: Sendable {
         let sheet = try image(stack: stack, of: series)
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try AtomicFile.write(try PNGEncoder.encode(sheet, compression: compression), to: path)
+        try AtomicFile.write(
+            try PNGEncoder.encode(sheet, compression: compression), to: path, durability: .deferred)
         return PreviewOutput(path: path, kind: .sheet, width: sheet.width, height: sheet.height, frames: 1)
     }
 

@@ -120,6 +120,13 @@ struct Render: AsyncParsableCommand {
             }
         }
         progress.finish()
+        // Previews are renamed into place as they are written; one syncfs makes the whole batch durable.
+        if tally.rendered + tally.sheets > 0 {
+            do { try AtomicFile.syncFileSystem(containing: out) } catch {
+                output.write("FAIL \(error)")
+                tally.failed += 1
+            }
+        }
         let summary =
             "\(tally.rendered + tally.failed) input(s): \(tally.rendered) rendered, \(tally.failed) failed"
             + (sheet ? ", \(tally.sheets) contact sheet(s)" : "")

@@ -80,6 +80,7 @@ struct WatchCompletionWork: StudyCompletionHandler {
         let sheetResults = Parallel.map(plans) { job in
             Result { try sheetRenderer.render(stack: job.stack, of: job.series, to: job.path) }
         }
+        defer { try? AtomicFile.syncFileSystem(containing: previewsRoot) }
         for (plan, result) in zip(plans, sheetResults) {
             switch result {
             case .success: sheets += 1
