@@ -15,7 +15,7 @@ struct Annulus: AsyncParsableCommand {
         subcommands: [
             Inspect.self, Render.self, Samples.self, IngestCommand.self, StudiesCommand.self, AnnotateCommand.self,
             IntakeCommand.self, TriageCommand.self, WorklistCommand.self, ExportCommand.self, WatchCommand.self,
-            StatusCommand.self,
+            StatusCommand.self, CheckCommand.self,
         ]
     )
 }

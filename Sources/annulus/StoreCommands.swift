@@ -3,6 +3,7 @@ import DicomIO
 import Foundation
 import Ingest
 import Store
+import TextSafety
 
 /// Where the store lives: `--store PATH`, else `$ANNULUS_DATA/annulus.sqlite`, else ./annulus-data/annulus.sqlite.
 struct StoreOptions: ParsableArguments {
@@ -12,17 +13,20 @@ struct StoreOptions: ParsableArguments {
             valueName: "path"))
     var store: String?
 
+    /// The store's path: `--store`, else the default from ANNULUS_DATA.
+    var path: String { store ?? AnnulusStore.defaultPath(environment: ProcessInfo.processInfo.environment) }
+
     /// Opens the store (migrating it when needed). Only the commands that fill it (`ingest`, `watch`) create
-    /// it: any other command on a path with no store says so instead of quietly answering from a new, empty one
-    /// (a mistyped --store or ANNULUS_DATA would otherwise look like "no studies").
+    /// it, and only where nothing exists: any other command on a path with no store says so instead of quietly
+    /// answering from a new, empty one (a mistyped --store or ANNULUS_DATA would otherwise look like "no
+    /// studies"), and every command refuses an empty or foreign file where the store should be.
     func open(creating: Bool = false) throws -> AnnulusStore {
-        let path = store ?? AnnulusStore.defaultPath(environment: ProcessInfo.processInfo.environment)
-        guard creating || FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError(
-                "there is no store at \(path): fill it with `annulus ingest` or `annulus watch`, or point --store "
-                    + "(or ANNULUS_DATA) at the right one")
+        do {
+            return try AnnulusStore(path: path, mode: creating ? .createIfMissing : .existingOnly)
+        } catch .missing {
+            // A wrong path is a usage error (exit 2), as before.
+            throw ValidationError(StoreError.missing(path: path).description)
         }
-        return try AnnulusStore(path: path)
     }
 }
 
