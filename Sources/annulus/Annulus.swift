@@ -2,6 +2,7 @@ import ArgumentParser
 import DicomIO
 import Foundation
 import Logging
+import TextSafety
 
 /// The `annulus` command: disc-level spine imaging annotation and triage.
 struct Annulus: AsyncParsableCommand {
@@ -99,10 +100,14 @@ enum Main {
         } catch let error as ValidationError {
             // A value the command could only check while running (a level, a finding, an anchor): the message
             // says what is allowed; the generic usage text would only hide it.
-            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(TerminalText.escapedLines(error.message))\n".utf8))
             exit(2)
-        } catch {
+        } catch let error as ExitCode {
             Annulus.exit(withError: error)
+        } catch {
+            // Messages may echo user input or file contents: controls are escaped before they reach the terminal.
+            FileHandle.standardError.write(Data("Error: \(TerminalText.escapedLines(String(describing: error)))\n".utf8))
+            exit(Annulus.exitCode(for: error).rawValue)
         }
     }
 }

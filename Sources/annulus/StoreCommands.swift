@@ -135,8 +135,11 @@ struct StudiesCommand: AsyncParsableCommand {
 
 /// Fixed-width text tables for terminal output.
 enum TextTable {
-    /// Columns padded to their widest cell, two spaces apart.
+    /// Columns padded to their widest cell, two spaces apart. Every cell is escaped for the terminal
+    /// (`TerminalText.escaped`): a note or author holding ESC or a newline shows as `\e` or `\n` in its own row
+    /// instead of clearing the screen or forging rows.
     static func render(_ rows: [[String]]) -> String {
+        let rows = rows.map { $0.map(TerminalText.escaped) }
         let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
             rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
         }
@@ -150,9 +153,12 @@ enum TextTable {
 
 /// One JSON object per output line, keys sorted.
 enum JSONLine {
+    /// The JSON of `value` on one line. JSONEncoder escapes C0 controls (ESC, newline) itself; DEL, C1 controls
+    /// and bidi overrides, which JSON may carry raw, are written as `\uXXXX` too (`TerminalText.jsonEscaped`), so
+    /// the line is safe on a terminal and decodes to exactly the stored text.
     static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+        return (try? TerminalText.jsonEscaped(String(decoding: encoder.encode(value), as: UTF8.self))) ?? "{}"
     }
 }
