@@ -62,19 +62,47 @@ extension AnnulusStore {
     ///   - limit: The most problems to report (SQLite stops after as many).
     public func integrityCheck(full: Bool = false, limit: Int = 100) throws(StoreError) -> IntegrityReport {
         let limit = max(1, limit)
+        // Not `pool.read`: SQLite may roll a transaction back when it meets damage, and the failed transaction
+        // would then hide what the check found. The check reads without a transaction (it is one statement
+        // per pragma), and keeps what it found even if a later step fails.
+        nonisolated(unsafe) var found: [IntegrityProblem] = []
         do {
-            return try pool.read { db in
+            return try pool.unsafeRead { db in
                 var problems: [IntegrityProblem] = []
+                defer { found = problems }
                 let objects = Self.schemaObjects(db, problems: &problems)
                 let pragma = full ? "integrity_check" : "quick_check"
-                do {
-                    for line in try String.fetchAll(db, sql: "PRAGMA \(pragma)(\(limit))") where line != "ok" {
-                        for part in line.split(separator: "\n") where !part.hasPrefix("*** in database") {
-                            problems.append(objects.problem(String(part)))
+                let (lines, failure) = Self.lines(db, sql: "PRAGMA \(pragma)(\(limit))")
+                for line in lines where line != "ok" {
+                    for part in line.split(separator: "\n") where !part.hasPrefix("*** in database") {
+                        problems.append(objects.problem(String(part), db: db))
+                    }
+                }
+                // SQLite may report what it found and then stop on the damage: keep both.
+                if let failure {
+                    guard Self.isDamage(failure) else { throw failure }
+                    if problems.isEmpty {
+                        problems.append(IntegrityProblem(table: nil, index: nil, message: Self.message(failure)))
+                    }
+                }
+                if !problems.isEmpty, !problems.contains(where: { $0.table != nil }) {
+                    // Nothing could be attributed by page: check table by table (quick_check(TABLE) covers the
+                    // table and its indexes) to name at least the damaged tables.
+                    for table in objects.tables {
+                        let (lines, failure) = Self.lines(db, sql: "PRAGMA quick_check(\(table.quotedDatabaseIdentifier))")
+                        guard lines != ["ok"] || failure != nil else { continue }
+                        if lines.isEmpty {
+                            for position in problems.indices where problems[position].table == nil {
+                                problems[position].table = table
+                            }
+                            continue
+                        }
+                        for (position, problem) in problems.enumerated() where problem.table == nil {
+                            if lines.contains(where: { $0.contains(problem.message) }) {
+                                problems[position].table = table
+                            }
                         }
                     }
-                } catch let error as DatabaseError where Self.isDamage(error) {
-                    problems.append(IntegrityProblem(table: nil, index: nil, message: Self.message(error)))
                 }
                 if problems.isEmpty {
                     do {
@@ -95,11 +123,27 @@ extension AnnulusStore {
                 return IntegrityReport(full: full, problems: Array(problems.prefix(limit)))
             }
         } catch let error as DatabaseError where Self.isDamage(error) {
-            // The read transaction itself could not start (the schema page is unreadable).
+            // The connection could not read at all (the schema page is unreadable), or failed after the check.
             return IntegrityReport(
-                full: full, problems: [IntegrityProblem(table: nil, index: nil, message: Self.message(error))])
+                full: full,
+                problems: found.isEmpty
+                    ? [IntegrityProblem(table: nil, index: nil, message: Self.message(error))] : Array(found.prefix(limit)))
         } catch {
             throw Self.storeError(error, path: path, busyTimeout: busyTimeout, opening: false)
+        }
+    }
+
+    /// The rows of a one-column statement up to the first error, and that error.
+    private static func lines(_ db: Database, sql: String) -> ([String], DatabaseError?) {
+        var lines: [String] = []
+        do {
+            let cursor = try String.fetchCursor(db, sql: sql)
+            while let line = try cursor.next() { lines.append(line) }
+            return (lines, nil)
+        } catch let error as DatabaseError {
+            return (lines, error)
+        } catch {
+            return (lines, DatabaseError(resultCode: .SQLITE_ERROR, message: "\(error)"))
         }
     }
 
@@ -121,6 +165,7 @@ extension AnnulusStore {
                 let table: String = row["tbl_name"] ?? name
                 let root: Int = row["rootpage"] ?? 0
                 if type == "index" { objects.tableOfIndex[name] = table }
+                if type == "table" { objects.tables.append(name) }
                 if root > 0, type == "table" || type == "index" {
                     objects.byRootPage[root] = type == "index" ? (table, name) : (table, nil)
                 }
@@ -136,21 +181,35 @@ extension AnnulusStore {
 
     /// Names from the schema, for attributing SQLite's messages to tables.
     private struct SchemaObjects {
+        var tables: [String] = []
         var tableOfIndex: [String: String] = [:]
         var byRootPage: [Int: (table: String, index: String?)] = [:]
 
         /// `message` with its table and index: "row 3 missing from index X", "wrong # of entries in index X",
-        /// "non-unique entry in UNIQUE index X" name an index; "Tree 7 page 9 …" names a tree by its root page.
-        func problem(_ message: String) -> IntegrityProblem {
-            let words = message.split(separator: " ").map(String.init)
+        /// "non-unique entry in UNIQUE index X" name an index; "Tree 7 page 9 …" names a tree by its root page;
+        /// "Page 21: …" names a page, whose tree is found through the root pages, else through `dbstat` (when
+        /// SQLite has it, and the page is still reachable).
+        func problem(_ message: String, db: Database) -> IntegrityProblem {
+            let words = message.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ":,")) }
             if let position = words.firstIndex(of: "index"), position + 1 < words.count {
                 let index = words[position + 1]
                 if let table = tableOfIndex[index] { return IntegrityProblem(table: table, index: index, message: message) }
             }
-            if let position = words.firstIndex(where: { $0.lowercased() == "tree" }), position + 1 < words.count,
-                let root = Int(words[position + 1]), let owner = byRootPage[root]
+            var page: Int?
+            if let position = words.firstIndex(where: { $0.lowercased() == "tree" }), position + 1 < words.count {
+                page = Int(words[position + 1])
+            } else if let position = words.firstIndex(where: { $0.lowercased() == "page" }), position + 1 < words.count,
+                !message.hasSuffix("is never used")
             {
+                page = Int(words[position + 1])
+            }
+            guard let page else { return IntegrityProblem(table: nil, index: nil, message: message) }
+            if let owner = byRootPage[page] {
                 return IntegrityProblem(table: owner.table, index: owner.index, message: message)
+            }
+            if let name = try? String.fetchOne(db, sql: "SELECT name FROM dbstat WHERE pageno = ?", arguments: [page]) {
+                if let table = tableOfIndex[name] { return IntegrityProblem(table: table, index: name, message: message) }
+                return IntegrityProblem(table: name, index: nil, message: message)
             }
             return IntegrityProblem(table: nil, index: nil, message: message)
         }
