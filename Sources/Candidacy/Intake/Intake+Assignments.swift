@@ -213,7 +213,8 @@ extension Intake {
     static func rangeMessage<Bound: Comparable & CustomStringConvertible>(
         what: String, range: ClosedRange<Bound>, unit: String, got: String?
     ) -> String {
-        let verb = what.hasSuffix("s") && !what.hasSuffix("ss") ? "run" : "runs"
+        let plural = (what.hasSuffix("s") && !what.hasSuffix("ss")) || what.hasPrefix("weeks")
+        let verb = plural ? "run" : "runs"
         func text(_ bound: Bound) -> String {
             if let value = bound as? Double { return FactValue.format(value) }
             return bound.description
@@ -233,7 +234,11 @@ extension Intake {
         }
         let scale = try word(parts[0], field: field, as: PainScore.Scale.self)
         let score = PainScore(scale: scale, value: try number(parts[1], field: field, unit: scale.rawValue))
-        try score.validate(field: field)
+        do { try score.validate(field: field) } catch {
+            var refusal = error
+            refusal.value = value  // as given, not as the number it was read into
+            throw refusal
+        }
         return score
     }
 
