@@ -89,7 +89,8 @@ extension AnnulusStore {
                     // Nothing could be attributed by page: check table by table (quick_check(TABLE) covers the
                     // table and its indexes) to name at least the damaged tables.
                     for table in objects.tables {
-                        let (lines, failure) = Self.lines(db, sql: "PRAGMA quick_check(\(table.quotedDatabaseIdentifier))")
+                        let (lines, failure) = Self.lines(
+                            db, sql: "PRAGMA quick_check(\(table.quotedDatabaseIdentifier))")
                         guard lines != ["ok"] || failure != nil else { continue }
                         if lines.isEmpty {
                             for position in problems.indices where problems[position].table == nil {
@@ -127,7 +128,8 @@ extension AnnulusStore {
             return IntegrityReport(
                 full: full,
                 problems: found.isEmpty
-                    ? [IntegrityProblem(table: nil, index: nil, message: Self.message(error))] : Array(found.prefix(limit)))
+                    ? [IntegrityProblem(table: nil, index: nil, message: Self.message(error))]
+                    : Array(found.prefix(limit)))
         } catch {
             throw Self.storeError(error, path: path, busyTimeout: busyTimeout, opening: false)
         }
@@ -190,10 +192,14 @@ extension AnnulusStore {
         /// "Page 21: …" names a page, whose tree is found through the root pages, else through `dbstat` (when
         /// SQLite has it, and the page is still reachable).
         func problem(_ message: String, db: Database) -> IntegrityProblem {
-            let words = message.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ":,")) }
+            let words = message.split(separator: " ").map {
+                $0.trimmingCharacters(in: CharacterSet(charactersIn: ":,"))
+            }
             if let position = words.firstIndex(of: "index"), position + 1 < words.count {
                 let index = words[position + 1]
-                if let table = tableOfIndex[index] { return IntegrityProblem(table: table, index: index, message: message) }
+                if let table = tableOfIndex[index] {
+                    return IntegrityProblem(table: table, index: index, message: message)
+                }
             }
             var page: Int?
             if let position = words.firstIndex(where: { $0.lowercased() == "tree" }), position + 1 < words.count {
@@ -208,7 +214,9 @@ extension AnnulusStore {
                 return IntegrityProblem(table: owner.table, index: owner.index, message: message)
             }
             if let name = try? String.fetchOne(db, sql: "SELECT name FROM dbstat WHERE pageno = ?", arguments: [page]) {
-                if let table = tableOfIndex[name] { return IntegrityProblem(table: table, index: name, message: message) }
+                if let table = tableOfIndex[name] {
+                    return IntegrityProblem(table: table, index: name, message: message)
+                }
                 return IntegrityProblem(table: name, index: nil, message: message)
             }
             return IntegrityProblem(table: nil, index: nil, message: message)

@@ -120,7 +120,10 @@ public final class AnnulusStore: Sendable {
         do {
             tables = try pool.read { db in
                 try String.fetchAll(
-                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                    db,
+                    sql:
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
             }
         } catch {
             throw Self.storeError(error, path: path, busyTimeout: busyTimeout, opening: true)

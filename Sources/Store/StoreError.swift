@@ -87,7 +87,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case .cannotCreateFolder(let path, let reason):
             return "cannot create the folder \(path.terminalSafe) for the annulus database: \(reason.terminalSafe)"
         case .cannotOpen(let path, let reason):
-            return "cannot open the annulus database \(path.terminalSafe): \(reason.terminalSafe) (check the path, its folder and permissions,"
+            return
+                "cannot open the annulus database \(path.terminalSafe): \(reason.terminalSafe) (check the path, its folder and permissions,"
                 + " or set ANNULUS_DATA)"
         case .missing(let path):
             return "there is no store at \(path.terminalSafe): fill it with `annulus ingest` or `annulus watch`, or"
@@ -105,11 +106,13 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
                 + " `annulus check --store \(path.terminalSafe)` and restore it from a backup (docs/operations.md,"
                 + " \"Store integrity\")"
         case .newerSchema(let path, let unknown):
-            return "\(path.terminalSafe) was written by a newer annulus (unknown migrations: \(unknown.joined(separator: ", ").terminalSafe));"
+            return
+                "\(path.terminalSafe) was written by a newer annulus (unknown migrations: \(unknown.joined(separator: ", ").terminalSafe));"
                 + " upgrade annulus to use it"
         case .migrationFailed(let path, let migration, let reason):
             let which = migration.map { " \($0.terminalSafe)" } ?? ""
-            return "cannot migrate the annulus database \(path.terminalSafe) (migration\(which)): \(reason.terminalSafe)"
+            return
+                "cannot migrate the annulus database \(path.terminalSafe) (migration\(which)): \(reason.terminalSafe)"
         case .locked(let path, let seconds):
             return "database is locked for more than \(Self.seconds(seconds)) s: another annulus process is holding"
                 + " it (\(path.terminalSafe)); retry when it has finished"
@@ -120,7 +123,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case .database(let path, let reason):
             return "annulus database \(path.terminalSafe): \(reason.terminalSafe)"
         case .invalidRecord(let uid, let reason):
-            return "cannot index instance \(uid.isEmpty ? "(no SOP Instance UID)" : uid.terminalSafe): \(reason.terminalSafe)"
+            return
+                "cannot index instance \(uid.isEmpty ? "(no SOP Instance UID)" : uid.terminalSafe): \(reason.terminalSafe)"
         case .emptyStudyReference:
             return "no study given: pass a Study Instance UID, an accession number or a prefix (see `annulus studies`)"
         case .unknownStudy(let reference):
@@ -132,12 +136,15 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
                     + "  date \(candidate.studyDate?.terminalSafe ?? "-")"
             }
             let more = candidates.count > 20 ? ["  … and \(candidates.count - 20) more"] : []
-            return (["'\(reference.terminalSafe)' matches \(candidates.count) studies; give more characters:"] + shown + more)
+            return
+                (["'\(reference.terminalSafe)' matches \(candidates.count) studies; give more characters:"] + shown
+                + more)
                 .joined(separator: "\n")
         case .unknownSeries(let series, let study):
             return "series \(series.terminalSafe) is not indexed in study \(study.terminalSafe)"
         case .unknownInstance(let sop, let study):
-            return "instance \(sop.terminalSafe) is not indexed in study \(study.terminalSafe) (or not in the given series)"
+            return
+                "instance \(sop.terminalSafe) is not indexed in study \(study.terminalSafe) (or not in the given series)"
         case .invalidFrame(let frame, let reason):
             return "frame \(frame): \(reason.terminalSafe)"
         case .authorRequired:
@@ -153,12 +160,16 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case .ambiguousAnnotation(let prefix, let candidates):
             let shown = candidates.prefix(20).map { "  \($0.terminalSafe)" }
             let more = candidates.count > 20 ? ["  … and \(candidates.count - 20) more"] : []
-            return (["'\(prefix.terminalSafe)' matches \(candidates.count) annotations; give more characters:"] + shown + more)
+            return
+                (["'\(prefix.terminalSafe)' matches \(candidates.count) annotations; give more characters:"] + shown
+                + more)
                 .joined(separator: "\n")
         case .annotationRetracted(let id, let action, let version, let by, let at):
-            return "annotation \(id.terminalSafe) was retracted (version \(version) by \(by.terminalSafe) at \(at.terminalSafe)): it cannot be \(action)"
+            return
+                "annotation \(id.terminalSafe) was retracted (version \(version) by \(by.terminalSafe) at \(at.terminalSafe)): it cannot be \(action)"
         case .alreadySigned(let id, let version, let by, let at):
-            return "annotation \(id.terminalSafe) is already signed (version \(version) by \(by.terminalSafe) at \(at.terminalSafe)); amend it first to"
+            return
+                "annotation \(id.terminalSafe) is already signed (version \(version) by \(by.terminalSafe) at \(at.terminalSafe)); amend it first to"
                 + " sign a new version"
         }
     }

@@ -104,7 +104,8 @@ public enum BoundedFile {
         case ENOTDIR: return BoundedFileError(path: path, what: what, problem: .notFound)
         case EACCES, EPERM: return BoundedFileError(path: path, what: what, problem: .permissionDenied)
         default:
-            return BoundedFileError(path: path, what: what, problem: .unreadable(reason: String(cString: strerror(code))))
+            return BoundedFileError(
+                path: path, what: what, problem: .unreadable(reason: String(cString: strerror(code))))
         }
     }
 }
@@ -150,7 +151,8 @@ public struct BoundedFileError: Error, Sendable, Equatable, CustomStringConverti
         case .notRegular(let kind): return "\(name) is not a regular file (it is \(kind))"
         case .empty: return "\(name) is empty"
         case .tooLarge(let size, let limit):
-            return "\(name) is \(BoundedFile.describe(bytes: size)), larger than the \(BoundedFile.describe(bytes: limit))"
+            return
+                "\(name) is \(BoundedFile.describe(bytes: size)), larger than the \(BoundedFile.describe(bytes: limit))"
                 + " a \(what) may be"
         case .unreadable(let reason): return "\(name) cannot be read: \(reason)"
         }

@@ -70,7 +70,9 @@ enum AnchorResolver {
         if let sop = options.sop {
             guard let found = try store.instance(sopInstanceUID: sop), found.studyInstanceUID == study.studyInstanceUID
             else {
-                throw ValidationError("no image with SOP Instance UID \(sop.terminalSafe) in study \(study.studyInstanceUID.terminalSafe)")
+                throw ValidationError(
+                    "no image with SOP Instance UID \(sop.terminalSafe) in study \(study.studyInstanceUID.terminalSafe)"
+                )
             }
             record = found
         } else {
@@ -101,7 +103,8 @@ enum AnchorResolver {
         for text in options.point {
             let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard parts.count == 2, let x = parts[0], let y = parts[1] else {
-                throw ValidationError("--point takes 'x,y' in pixels, e.g. --point 256,310 (got '\(text.terminalSafe)')")
+                throw ValidationError(
+                    "--point takes 'x,y' in pixels, e.g. --point 256,310 (got '\(text.terminalSafe)')")
             }
             guard (0...Double(record.columns)).contains(x), (0...Double(record.rows)).contains(y) else {
                 throw ValidationError(
@@ -211,7 +214,9 @@ struct AnnotateList: AsyncParsableCommand {
             return
         }
         guard !versions.isEmpty else {
-            output.write("no findings for study \(target.studyInstanceUID.terminalSafe) yet: add one with `annulus annotate add`")
+            output.write(
+                "no findings for study \(target.studyInstanceUID.terminalSafe) yet: add one with `annulus annotate add`"
+            )
             return
         }
         var rows = [["ID", "V", "STATUS", "LEVEL", "FINDING", "SUMMARY", "AUTHOR", "UPDATED"]]
@@ -245,7 +250,9 @@ struct AnnotateShow: AsyncParsableCommand {
         try global.bootstrap()
         let store = try storeOptions.open()
         let full = try store.resolveAnnotation(id)
-        guard let version = try store.latest(id: full) else { throw ValidationError("no annotation \(id.terminalSafe)") }
+        guard let version = try store.latest(id: full) else {
+            throw ValidationError("no annotation \(id.terminalSafe)")
+        }
         let output = OutputLines()
         if json {
             output.write(AnnotationPrinter.json(version))
@@ -302,7 +309,9 @@ struct AnnotateAmend: AsyncParsableCommand {
             for field in annotation.finding.fields { merged[field.name] = field.value }
             for assignment in fields {
                 let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw ValidationError("fields are key=value (got '\(assignment.terminalSafe)')") }
+                guard parts.count == 2 else {
+                    throw ValidationError("fields are key=value (got '\(assignment.terminalSafe)')")
+                }
                 merged[parts[0]] = parts[1]
             }
             annotation.finding = try validated {

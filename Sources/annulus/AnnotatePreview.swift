@@ -70,7 +70,8 @@ struct AnnotatePreview: AsyncParsableCommand {
             let findings = byImage[key] ?? []
             let anchor = findings[0].1.anchor!
             guard let record = try store.instance(sopInstanceUID: anchor.sopInstanceUID) else {
-                throw ValidationError("image \(anchor.sopInstanceUID.terminalSafe) is no longer in the store; re-ingest the study")
+                throw ValidationError(
+                    "image \(anchor.sopInstanceUID.terminalSafe) is no longer in the store; re-ingest the study")
             }
             let renderer = try FrameRenderer(file: DicomFile(path: record.path, options: reader.readOptions))
             var image = try renderer.image(frame: anchor.frame - 1, options: options)

@@ -106,7 +106,8 @@ enum Main {
             Annulus.exit(withError: error)
         } catch {
             // Messages may echo user input or file contents: controls are escaped before they reach the terminal.
-            FileHandle.standardError.write(Data("Error: \(TerminalText.escapedLines(String(describing: error)))\n".utf8))
+            FileHandle.standardError.write(
+                Data("Error: \(TerminalText.escapedLines(String(describing: error)))\n".utf8))
             exit(Annulus.exitCode(for: error).rawValue)
         }
     }

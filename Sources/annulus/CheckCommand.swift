@@ -71,7 +71,8 @@ struct CheckCommand: AsyncParsableCommand {
                         problems: report.problems.map { .init(table: $0.table, index: $0.index, message: $0.message) },
                         error: nil, milliseconds: milliseconds)))
         } else if report.isClean {
-            output.write("OK \(path.terminalSafe): \(check) and foreign_key_check found no problem (\(milliseconds) ms)")
+            output.write(
+                "OK \(path.terminalSafe): \(check) and foreign_key_check found no problem (\(milliseconds) ms)")
         } else {
             let tables = report.damagedTables
             output.write(

@@ -28,7 +28,8 @@ enum IntakeCoding {
     static func decode(_ data: Data, origin: String) throws -> Intake {
         let intake: Intake
         do { intake = try JSONDecoder().decode(Intake.self, from: data) } catch {
-            throw ValidationError("\(origin.terminalSafe) is not a valid intake: \(String(describing: error).terminalSafe)")
+            throw ValidationError(
+                "\(origin.terminalSafe) is not a valid intake: \(String(describing: error).terminalSafe)")
         }
         do { try intake.validate() } catch { throw ValidationError("\(origin.terminalSafe): \(error.description)") }
         return intake
@@ -115,7 +116,8 @@ struct IntakeShow: AsyncParsableCommand {
         let target = try store.resolveStudy(study)
         let output = OutputLines()
         guard let latest = try store.latestIntake(studyUID: target.studyInstanceUID) else {
-            output.write("no intake recorded yet: add one with `annulus intake set \(study.terminalSafe) key=value ...`")
+            output.write(
+                "no intake recorded yet: add one with `annulus intake set \(study.terminalSafe) key=value ...`")
             return
         }
         if json {

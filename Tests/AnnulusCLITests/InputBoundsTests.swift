@@ -14,7 +14,8 @@ struct InputBoundsCLITests {
                 == "Error: care=physical-therapy:99999999999999999999:no: weeks of care run from 0 to 2600 weeks"
                 + " (got 99999999999999999999)\n")
         let age = try fixture.run(["intake", "set", "ACC-MR-0001", "age=99999999999999999999"])
-        #expect(age.stderr == "Error: age=99999999999999999999: the number is too large; age runs from 0 to 120 years\n")
+        #expect(
+            age.stderr == "Error: age=99999999999999999999: the number is too large; age runs from 0 to 120 years\n")
     }
 
     @Test("--rules /dev/null, a directory, an empty file and a 5 MiB file each say what is wrong, at once")

@@ -19,7 +19,8 @@ struct StoreIntegrityCommandTests {
         let message =
             "the store \(path) is an empty file (0 bytes), not an annulus store: its history is not in it."
         for command in [
-            ["studies"], ["worklist"], ["annotate", "list", "ACC-MR-0001"], ["ingest", CLI.packageRoot + "/SampleStudies"],
+            ["studies"], ["worklist"], ["annotate", "list", "ACC-MR-0001"],
+            ["ingest", CLI.packageRoot + "/SampleStudies"],
         ] {
             let result = try CLI.run(command + ["--store", path])
             #expect(result.status == 1, "\(command)")
@@ -42,7 +43,8 @@ struct StoreIntegrityCommandTests {
         #expect(result.status == 1)
         let object = AnnotatedStore.object(result)
         #expect(object["clean"] as? Bool == false)
-        #expect((object["error"] as? String)?.hasPrefix("\(path) is not an annulus store (the file does not start") == true)
+        #expect(
+            (object["error"] as? String)?.hasPrefix("\(path) is not an annulus store (the file does not start") == true)
     }
 
     @Test("check: a sound store exits 0; junk over a table's pages exits 1 naming the table and what to do")

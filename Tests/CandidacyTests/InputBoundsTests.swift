@@ -12,7 +12,10 @@ struct InputBoundsTests {
         ("pain-months=1e30", "pain-months=1e30: pain-months run from 0 to 1200 months"),
         ("pain-months=1e400", "pain-months=1e400: pain-months run from 0 to 1200 months"),
         ("pain-months=nan", "pain-months=nan: expected a number (months)"),
-        ("rmdq=99999999999999999999", "rmdq=99999999999999999999: the number is too large; rmdq runs from 0 to 24 points"),
+        (
+            "rmdq=99999999999999999999",
+            "rmdq=99999999999999999999: the number is too large; rmdq runs from 0 to 24 points"
+        ),
         ("ndi=101", "ndi=101: ndi runs from 0 to 100%"),
         (
             "care=physical-therapy:99999999999999999999:no",
@@ -20,7 +23,10 @@ struct InputBoundsTests {
         ),
         ("care=nsaids:-3:no", "care=nsaids:-3:no: weeks of care run from 0 to 2600 weeks (got -3)"),
         ("back-pain=vas:99999999999999999999", "back-pain=vas:99999999999999999999: VAS runs from 0 to 100"),
-        ("odi=99999999999999999999,0,0,0,0,0,0,0,0,0", "odi=99999999999999999999: ODI item 1 is scored 0 to 5, or - if not answered"),
+        (
+            "odi=99999999999999999999,0,0,0,0,0,0,0,0,0",
+            "odi=99999999999999999999: ODI item 1 is scored 0 to 5, or - if not answered"
+        ),
     ]
 
     @Test(arguments: cases.indices)

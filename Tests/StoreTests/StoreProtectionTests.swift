@@ -90,7 +90,10 @@ struct StoreProtectionTests {
         try await withTemporaryFolder { folder in
             let empty = folder + "/empty.sqlite"
             try sqlite3(empty, "PRAGMA user_version = 7;")
-            #expect(throws: StoreError.notADatabase(path: empty, reason: "an SQLite database with no tables, not an annulus store")) {
+            #expect(
+                throws: StoreError.notADatabase(
+                    path: empty, reason: "an SQLite database with no tables, not an annulus store")
+            ) {
                 try AnnulusStore(path: empty, mode: .createIfMissing)
             }
             let objects = try sqlite3(empty, "SELECT count(*) FROM sqlite_master")

@@ -27,8 +27,10 @@ struct BoundedFileTests {
         try Data(count: 5 * BoundedFile.mebibyte + 300_000).write(to: URL(fileURLWithPath: path))
         #expect(
             throws: BoundedFileError(
-                path: path, what: "rule file", problem: .tooLarge(size: 5 * BoundedFile.mebibyte + 300_000,
-                limit: 4 * BoundedFile.mebibyte))
+                path: path, what: "rule file",
+                problem: .tooLarge(
+                    size: 5 * BoundedFile.mebibyte + 300_000,
+                    limit: 4 * BoundedFile.mebibyte))
         ) { try BoundedFile.read(path: path, limit: 4 * BoundedFile.mebibyte, what: "rule file") }
         let error = #expect(throws: BoundedFileError.self) {
             try BoundedFile.read(path: path, limit: 4 * BoundedFile.mebibyte, what: "rule file")

@@ -182,7 +182,8 @@ extension Intake {
         if let range, !(number.isFinite && range.contains(number)) {
             throw IntakeError(
                 field: field, value: whole ?? value,
-                message: Self.rangeMessage(what: what ?? field, range: range, unit: unit, got: whole == nil ? nil : value))
+                message: Self.rangeMessage(
+                    what: what ?? field, range: range, unit: unit, got: whole == nil ? nil : value))
         }
         guard number.isFinite else {
             throw IntakeError(field: field, value: whole ?? value, message: "expected a number (\(unit))")
@@ -204,7 +205,8 @@ extension Intake {
                     : "expected a whole number (\(field) runs from \(range.lowerBound) to \(range.upperBound) \(unit))")
         }
         guard range.contains(number) else {
-            throw IntakeError(field: field, value: value, message: rangeMessage(what: field, range: range, unit: unit, got: nil))
+            throw IntakeError(
+                field: field, value: value, message: rangeMessage(what: field, range: range, unit: unit, got: nil))
         }
         return number
     }

@@ -153,7 +153,8 @@ public struct Intake: Sendable, Equatable {
             if let weeks = attempt.weeks, !(weeks.isFinite && Self.careWeeksRange.contains(weeks)) {
                 throw IntakeError(
                     field: "care", value: FactValue.format(weeks),
-                    message: Self.rangeMessage(what: "weeks of care", range: Self.careWeeksRange, unit: "weeks", got: nil))
+                    message: Self.rangeMessage(
+                        what: "weeks of care", range: Self.careWeeksRange, unit: "weeks", got: nil))
             }
         }
         if priorSurgery.had == false, !priorSurgery.levels.isEmpty {
