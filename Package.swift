@@ -52,19 +52,22 @@ let package = Package(
             dependencies: ["DicomIO", "CPNGWriter", "CCairo"],
             swiftSettings: strictSwift
         ),
+        // Text from users and files made safe for terminals and logs (control characters escaped), and bounded reads
+        // of user-given files; no dependencies, so every layer can use it.
+        .target(name: "TextSafety", swiftSettings: strictSwift),
         // The clinical vocabulary of disc-level findings (levels, fissures, grades, discography) as pure values.
         .target(name: "SpineModel", swiftSettings: strictSwift),
         // Clinical intake, the versioned rule file and the explained per-level candidacy evaluation (pure).
         .target(
             name: "Candidacy",
-            dependencies: ["SpineModel"],
+            dependencies: ["SpineModel", "TextSafety"],
             resources: [.copy("Resources/default-rules.json")],
             swiftSettings: strictSwift
         ),
         // The SQLite store (GRDB, WAL): the study index and the append-only annotation history with sign-off.
         .target(
             name: "Store",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TextSafety", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         // Header-only import of DICOM files into the store (content hash, geometry, idempotent by SOP Instance UID).
@@ -124,6 +127,7 @@ let package = Package(
                 "Candidacy",
                 "ResearchImport",
                 "Findings",
+                "TextSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -147,6 +151,7 @@ let package = Package(
         .testTarget(name: "FolderWatchTests", dependencies: ["FolderWatch"], swiftSettings: strictSwift),
         .testTarget(name: "WatchTests", dependencies: ["Watch", "Store", "Ingest"], swiftSettings: strictSwift),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),
+        .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"], swiftSettings: strictSwift),
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(

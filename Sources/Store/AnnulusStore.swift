@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 internal import GRDB
 
 /// The Annulus database: the study index and the append-only annotation history, in one SQLite file.
@@ -29,25 +33,46 @@ public final class AnnulusStore: Sendable {
         return folder.hasSuffix("/") ? folder + fileName : folder + "/" + fileName
     }
 
-    /// Opens the database at `path`, creating its folder and the file when missing, and applies any migration
-    /// it lacks.
+    /// Whether opening may create the store.
+    public enum OpenMode: Sendable, Equatable {
+        /// Create the store (its folder, the file and the schema) when nothing exists at the path; for the
+        /// commands that fill it (`ingest`, `watch`). A file that exists is never taken for a new store: an
+        /// empty or foreign file is refused as with `existingOnly`.
+        case createIfMissing
+        /// The store must exist: a missing path is `StoreError.missing`. For every command that reads or
+        /// annotates.
+        case existingOnly
+        /// Like `existingOnly`, but the schema is not migrated (nothing is written): for `annulus check`, which
+        /// must look at a possibly damaged store without changing it.
+        case inspectOnly
+    }
+
+    /// Opens the store at `path`.
+    ///
+    /// A store is only ever created where nothing exists (`mode == .createIfMissing`), and it appears at
+    /// `path` complete: it is built under a temporary name beside it and linked into place, so no process ever
+    /// sees a half-made store, and an existing file is never turned into one. Whatever exists at `path` must
+    /// be an annulus store: an empty file is `StoreError.emptyFile`, a file that is not SQLite or an SQLite
+    /// database without the annulus schema is `StoreError.notADatabase`, damage is `StoreError.damaged`.
+    /// Missing migrations are applied (except in `.inspectOnly`).
     ///
     /// - Parameters:
     ///   - path: The SQLite file (see `defaultPath(environment:)`).
+    ///   - mode: Whether the store may be created (default `.createIfMissing`).
     ///   - busyTimeout: Seconds a write waits for another process's lock (default 15).
-    public init(path: String, busyTimeout: Double = AnnulusStore.defaultBusyTimeout) throws(StoreError) {
+    public init(
+        path: String, mode: OpenMode = .createIfMissing, busyTimeout: Double = AnnulusStore.defaultBusyTimeout
+    ) throws(StoreError) {
         self.path = path
         self.busyTimeout = busyTimeout
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError.cannotCreateFolder(path: folder, reason: Self.reason(error))
-        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "annulus"
+        if try !StoreFile.check(path) {
+            guard mode == .createIfMissing else { throw StoreError.missing(path: path) }
+            try Self.create(path: path, configuration: configuration, busyTimeout: busyTimeout)
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB sets synchronous = NORMAL with WAL: a commit can then be lost on power failure. Signed
@@ -56,7 +81,60 @@ public final class AnnulusStore: Sendable {
         } catch {
             throw Self.storeError(error, path: path, busyTimeout: busyTimeout, opening: true)
         }
-        try migrate()
+        try requireSchema()
+        if mode != .inspectOnly { try migrate() }
+    }
+
+    /// Builds a new store beside `path` and links it into place; when another process created one first, its
+    /// store is kept and this one discarded.
+    private static func create(path: String, configuration: Configuration, busyTimeout: Double) throws(StoreError) {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotCreateFolder(path: folder, reason: Self.reason(error))
+        }
+        let temporary = path + ".creating-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+        defer {
+            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) }
+        }
+        do {
+            let pool = try DatabasePool(path: temporary, configuration: configuration)
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try Schema.migrator.migrate(pool)
+            // Closing the last connection checkpoints the WAL into the file and removes it.
+            try pool.close()
+        } catch {
+            throw Self.storeError(error, path: path, busyTimeout: busyTimeout, opening: true)
+        }
+        if link(temporary, path) == 0 { return }
+        let code = errno
+        if code == EEXIST { return }  // another process created the store first: use its
+        throw StoreError.cannotOpen(path: path, reason: "cannot create the store: " + String(cString: strerror(code)))
+    }
+
+    /// Refuses an SQLite file that has no annulus schema (no migration recorded): an empty database, or one
+    /// of another program. Such a file is never filled in, so a wrong path cannot become a store.
+    private func requireSchema() throws(StoreError) {
+        let tables: [String]
+        do {
+            tables = try pool.read { db in
+                try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            }
+        } catch {
+            throw Self.storeError(error, path: path, busyTimeout: busyTimeout, opening: true)
+        }
+        guard !tables.contains("grdb_migrations") else { return }
+        let reason =
+            tables.isEmpty
+            ? "an SQLite database with no tables, not an annulus store"
+            : "an SQLite database of another program (tables: \(tables.prefix(5).joined(separator: ", "))"
+                + (tables.count > 5 ? ", …" : "") + "), not an annulus store"
+        throw StoreError.notADatabase(path: path, reason: reason)
     }
 
     /// Applies unapplied migrations. Two processes opening a new file at once both try to migrate; the
@@ -136,7 +214,7 @@ public final class AnnulusStore: Sendable {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return .locked(path: path, seconds: busyTimeout)
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-            return .notADatabase(path: path, reason: message)
+            return .damaged(path: path, detail: message)
         case .SQLITE_READONLY:
             return .readOnly(path: path)
         case .SQLITE_FULL:

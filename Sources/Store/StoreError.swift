@@ -1,3 +1,5 @@
+import TextSafety
+
 /// Everything that can go wrong in the store, with text a clinician or operator can act on.
 ///
 /// Messages name the database file or the identifier involved; they never contain patient names or IDs.
@@ -6,8 +8,16 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case cannotCreateFolder(path: String, reason: String)
     /// SQLite could not open or create the file.
     case cannotOpen(path: String, reason: String)
-    /// The file exists but is not an SQLite database, or is damaged.
+    /// Nothing is at the path, and the command may not create a store there (only `ingest` and `watch` do).
+    case missing(path: String)
+    /// The file exists but is empty (0 bytes): it is never taken for a new store, which would hide the loss of
+    /// the one that was there.
+    case emptyFile(path: String)
+    /// The file exists but is not an annulus store: not SQLite, or SQLite without the annulus schema.
     case notADatabase(path: String, reason: String)
+    /// SQLite found the store damaged (SQLITE_CORRUPT or SQLITE_NOTADB) during an operation: retrying will not
+    /// help; run `annulus check` and restore from a backup (docs/operations.md).
+    case damaged(path: String, detail: String)
     /// The database was migrated by a newer annulus that knows migrations this one does not.
     case newerSchema(path: String, unknownMigrations: [String])
     /// A migration failed.
@@ -75,68 +85,91 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         switch self {
         case .cannotCreateFolder(let path, let reason):
-            return "cannot create the folder \(path) for the annulus database: \(reason)"
+            return "cannot create the folder \(path.terminalSafe) for the annulus database: \(reason.terminalSafe)"
         case .cannotOpen(let path, let reason):
-            return "cannot open the annulus database \(path): \(reason) (check the path, its folder and permissions,"
+            return
+                "cannot open the annulus database \(path.terminalSafe): \(reason.terminalSafe) (check the path, its folder and permissions,"
                 + " or set ANNULUS_DATA)"
+        case .missing(let path):
+            return "there is no store at \(path.terminalSafe): fill it with `annulus ingest` or `annulus watch`, or"
+                + " point --store (or ANNULUS_DATA) at the right one"
+        case .emptyFile(let path):
+            return "the store \(path.terminalSafe) is an empty file (0 bytes), not an annulus store: its history is"
+                + " not in it. If a store should be there, restore it from a backup (docs/operations.md, \"Store"
+                + " integrity\"); if this file is a mistake, remove it and run `annulus ingest` or `annulus watch` to"
+                + " start a new store"
         case .notADatabase(let path, let reason):
-            return "\(path) is not a usable annulus database (SQLite: \(reason)); move it aside or point ANNULUS_DATA"
-                + " elsewhere"
+            return "\(path.terminalSafe) is not an annulus store (\(reason.terminalSafe)); point --store (or"
+                + " ANNULUS_DATA) at the right file, or move this one aside"
+        case .damaged(let path, let detail):
+            return "the store \(path.terminalSafe) is damaged (SQLite: \(detail.terminalSafe)); stop writing to it, run"
+                + " `annulus check --store \(path.terminalSafe)` and restore it from a backup (docs/operations.md,"
+                + " \"Store integrity\")"
         case .newerSchema(let path, let unknown):
-            return "\(path) was written by a newer annulus (unknown migrations: \(unknown.joined(separator: ", ")));"
+            return
+                "\(path.terminalSafe) was written by a newer annulus (unknown migrations: \(unknown.joined(separator: ", ").terminalSafe));"
                 + " upgrade annulus to use it"
         case .migrationFailed(let path, let migration, let reason):
-            let which = migration.map { " \($0)" } ?? ""
-            return "cannot migrate the annulus database \(path) (migration\(which)): \(reason)"
+            let which = migration.map { " \($0.terminalSafe)" } ?? ""
+            return
+                "cannot migrate the annulus database \(path.terminalSafe) (migration\(which)): \(reason.terminalSafe)"
         case .locked(let path, let seconds):
             return "database is locked for more than \(Self.seconds(seconds)) s: another annulus process is holding"
-                + " it (\(path)); retry when it has finished"
+                + " it (\(path.terminalSafe)); retry when it has finished"
         case .readOnly(let path):
-            return "cannot write the annulus database \(path): the file or its folder is read-only"
+            return "cannot write the annulus database \(path.terminalSafe): the file or its folder is read-only"
         case .diskFull(let path):
-            return "cannot write the annulus database \(path): the disk is full"
+            return "cannot write the annulus database \(path.terminalSafe): the disk is full"
         case .database(let path, let reason):
-            return "annulus database \(path): \(reason)"
+            return "annulus database \(path.terminalSafe): \(reason.terminalSafe)"
         case .invalidRecord(let uid, let reason):
-            return "cannot index instance \(uid.isEmpty ? "(no SOP Instance UID)" : uid): \(reason)"
+            return
+                "cannot index instance \(uid.isEmpty ? "(no SOP Instance UID)" : uid.terminalSafe): \(reason.terminalSafe)"
         case .emptyStudyReference:
             return "no study given: pass a Study Instance UID, an accession number or a prefix (see `annulus studies`)"
         case .unknownStudy(let reference):
-            return "no study matches '\(reference)' (by Study Instance UID, accession number or prefix);"
+            return "no study matches '\(reference.terminalSafe)' (by Study Instance UID, accession number or prefix);"
                 + " run `annulus studies` to list the indexed studies"
         case .ambiguousStudy(let reference, let candidates):
             let shown = candidates.prefix(20).map { candidate in
-                "  \(candidate.studyInstanceUID)  accession \(candidate.accessionNumber ?? "-")"
-                    + "  date \(candidate.studyDate ?? "-")"
+                "  \(candidate.studyInstanceUID.terminalSafe)  accession \(candidate.accessionNumber?.terminalSafe ?? "-")"
+                    + "  date \(candidate.studyDate?.terminalSafe ?? "-")"
             }
             let more = candidates.count > 20 ? ["  … and \(candidates.count - 20) more"] : []
-            return (["'\(reference)' matches \(candidates.count) studies; give more characters:"] + shown + more)
+            return
+                (["'\(reference.terminalSafe)' matches \(candidates.count) studies; give more characters:"] + shown
+                + more)
                 .joined(separator: "\n")
         case .unknownSeries(let series, let study):
-            return "series \(series) is not indexed in study \(study)"
+            return "series \(series.terminalSafe) is not indexed in study \(study.terminalSafe)"
         case .unknownInstance(let sop, let study):
-            return "instance \(sop) is not indexed in study \(study) (or not in the given series)"
+            return
+                "instance \(sop.terminalSafe) is not indexed in study \(study.terminalSafe) (or not in the given series)"
         case .invalidFrame(let frame, let reason):
-            return "frame \(frame): \(reason)"
+            return "frame \(frame): \(reason.terminalSafe)"
         case .authorRequired:
             return "an author is required: pass --author or set ANNULUS_USER"
         case .reasonRequired(let id):
-            return "a reason is required to retract annotation \(id): pass --reason"
+            return "a reason is required to retract annotation \(id.terminalSafe): pass --reason"
         case .invalidPayload(let reason):
-            return "the annotation payload is not valid JSON: \(reason)"
+            return "the annotation payload is not valid JSON: \(reason.terminalSafe)"
         case .unknownAnnotation(let id):
-            return "no annotation with id '\(id)'"
+            return "no annotation with id '\(id.terminalSafe)'"
         case .annotationPrefixTooShort(let prefix):
-            return "annotation id '\(prefix)' is too short: give at least 4 characters of the id"
+            return "annotation id '\(prefix.terminalSafe)' is too short: give at least 4 characters of the id"
         case .ambiguousAnnotation(let prefix, let candidates):
-            let shown = candidates.prefix(20).map { "  \($0)" }
+            let shown = candidates.prefix(20).map { "  \($0.terminalSafe)" }
             let more = candidates.count > 20 ? ["  … and \(candidates.count - 20) more"] : []
-            return (["'\(prefix)' matches \(candidates.count) annotations; give more characters:"] + shown + more)
+            return
+                (["'\(prefix.terminalSafe)' matches \(candidates.count) annotations; give more characters:"] + shown
+                + more)
                 .joined(separator: "\n")
         case .annotationRetracted(let id, let action, let version, let by, let at):
-            return "annotation \(id) was retracted (version \(version) by \(by) at \(at)): it cannot be \(action)"
+            return
+                "annotation \(id.terminalSafe) was retracted (version \(version) by \(by.terminalSafe) at \(at.terminalSafe)): it cannot be \(action)"
         case .alreadySigned(let id, let version, let by, let at):
-            return "annotation \(id) is already signed (version \(version) by \(by) at \(at)); amend it first to"
+            return
+                "annotation \(id.terminalSafe) is already signed (version \(version) by \(by.terminalSafe) at \(at.terminalSafe)); amend it first to"
                 + " sign a new version"
         }
     }

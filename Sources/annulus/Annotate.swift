@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpineModel
 import Store
+import TextSafety
 
 /// `annulus annotate`: disc-level findings, versioned, signed by a clinician.
 struct AnnotateCommand: AsyncParsableCommand {
@@ -69,7 +70,9 @@ enum AnchorResolver {
         if let sop = options.sop {
             guard let found = try store.instance(sopInstanceUID: sop), found.studyInstanceUID == study.studyInstanceUID
             else {
-                throw ValidationError("no image with SOP Instance UID \(sop) in study \(study.studyInstanceUID)")
+                throw ValidationError(
+                    "no image with SOP Instance UID \(sop.terminalSafe) in study \(study.studyInstanceUID.terminalSafe)"
+                )
             }
             record = found
         } else {
@@ -100,7 +103,8 @@ enum AnchorResolver {
         for text in options.point {
             let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard parts.count == 2, let x = parts[0], let y = parts[1] else {
-                throw ValidationError("--point takes 'x,y' in pixels, e.g. --point 256,310 (got '\(text)')")
+                throw ValidationError(
+                    "--point takes 'x,y' in pixels, e.g. --point 256,310 (got '\(text.terminalSafe)')")
             }
             guard (0...Double(record.columns)).contains(x), (0...Double(record.rows)).contains(y) else {
                 throw ValidationError(
@@ -210,7 +214,9 @@ struct AnnotateList: AsyncParsableCommand {
             return
         }
         guard !versions.isEmpty else {
-            output.write("no findings for study \(target.studyInstanceUID) yet: add one with `annulus annotate add`")
+            output.write(
+                "no findings for study \(target.studyInstanceUID.terminalSafe) yet: add one with `annulus annotate add`"
+            )
             return
         }
         var rows = [["ID", "V", "STATUS", "LEVEL", "FINDING", "SUMMARY", "AUTHOR", "UPDATED"]]
@@ -244,7 +250,9 @@ struct AnnotateShow: AsyncParsableCommand {
         try global.bootstrap()
         let store = try storeOptions.open()
         let full = try store.resolveAnnotation(id)
-        guard let version = try store.latest(id: full) else { throw ValidationError("no annotation \(id)") }
+        guard let version = try store.latest(id: full) else {
+            throw ValidationError("no annotation \(id.terminalSafe)")
+        }
         let output = OutputLines()
         if json {
             output.write(AnnotationPrinter.json(version))
@@ -291,7 +299,7 @@ struct AnnotateAmend: AsyncParsableCommand {
         let author = try authorOptions.resolved()
         let store = try storeOptions.open()
         let full = try store.resolveAnnotation(id)
-        guard let latest = try store.latest(id: full) else { throw ValidationError("no annotation \(id)") }
+        guard let latest = try store.latest(id: full) else { throw ValidationError("no annotation \(id.terminalSafe)") }
         var annotation = try LevelAnnotation.decode(latest.payload)
         if let level { annotation.level = try validated { try DiscLevel.parse(level) } }
         if let finding {
@@ -301,7 +309,9 @@ struct AnnotateAmend: AsyncParsableCommand {
             for field in annotation.finding.fields { merged[field.name] = field.value }
             for assignment in fields {
                 let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw ValidationError("fields are key=value (got '\(assignment)')") }
+                guard parts.count == 2 else {
+                    throw ValidationError("fields are key=value (got '\(assignment.terminalSafe)')")
+                }
                 merged[parts[0]] = parts[1]
             }
             annotation.finding = try validated {
@@ -415,7 +425,7 @@ enum AnnotationPrinter {
             "\(verb) \(version.annotationID.prefix(8)) v\(version.version) (\(version.status.rawValue)): "
             + "\(version.level) \(version.findingKind): \(summary)"
         if !version.isSigned && !version.isRetracted { line += " [preliminary until signed]" }
-        output.write(line)
+        output.write(line.terminalSafe)
     }
 
     struct Line: Encodable {

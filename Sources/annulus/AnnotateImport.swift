@@ -3,6 +3,7 @@ import Foundation
 import ResearchImport
 import SpineModel
 import Store
+import TextSafety
 
 /// `annulus annotate import`: research labels (RSNA 2024, SPIDER) as draft findings by a named importer.
 struct AnnotateImport: AsyncParsableCommand {
@@ -104,27 +105,31 @@ struct AnnotateImport: AsyncParsableCommand {
                             "finding": version.findingKind,
                             "from": finding.sourceRows.map(\.description).joined(separator: ", "),
                         ])
-                    : "IMPORTED \(version.annotationID.prefix(8)) \(version.level) \(finding.finding.summary) "
-                        + "(\(finding.sourceRows.map(\.description).joined(separator: ", ")))")
+                    : ("IMPORTED \(version.annotationID.prefix(8)) \(version.level) \(finding.finding.summary) "
+                        + "(\(finding.sourceRows.map(\.description).joined(separator: ", ")))").terminalSafe)
         }
         for report in unmapped {
             output.write(
                 json
                     ? JSONLine.encode(["status": "unmapped", "where": report.location, "reason": report.reason])
-                    : "UNMAPPED \(report.location): \(report.reason)")
+                    : "UNMAPPED \(report.location): \(report.reason)".terminalSafe)
         }
         let summary =
             "\(imported.count) draft finding(s) imported by \(importer), \(unmapped.count) label(s) not mapped (listed above)"
         output.write(
-            json ? JSONLine.encode(["summary": ["imported": imported.count, "unmapped": unmapped.count]]) : summary)
+            json
+                ? JSONLine.encode(["summary": ["imported": imported.count, "unmapped": unmapped.count]])
+                : summary.terminalSafe)
         if !unmapped.isEmpty { throw ExitCode(1) }
     }
 
+    /// The largest label file accepted: RSNA 2024's train_label_coordinates.csv is about 2.5 MB.
+    static let csvLimit = 64 * BoundedFile.mebibyte
+
     static func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path): no such file or not readable")
+        do { return try BoundedFile.readText(path: path, limit: csvLimit, what: "CSV file") } catch {
+            throw ValidationError(error.description)
         }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// One line of the not-mapped report.

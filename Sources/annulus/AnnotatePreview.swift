@@ -4,6 +4,7 @@ import Foundation
 import Imaging
 import SpineModel
 import Store
+import TextSafety
 
 /// `annulus annotate preview`: burned-in previews of a study's anchored findings.
 struct AnnotatePreview: AsyncParsableCommand {
@@ -37,7 +38,7 @@ struct AnnotatePreview: AsyncParsableCommand {
 
     func validate() throws {
         guard WindowChoice(argument: window) != nil else {
-            throw ValidationError("--window must be \(WindowChoice.syntax) (got '\(window)')")
+            throw ValidationError("--window must be \(WindowChoice.syntax) (got '\(window.terminalSafe)')")
         }
         if let size, !(64...8192).contains(size) {
             throw ValidationError("--size must be between 64 and 8192 pixels (got \(size))")
@@ -69,7 +70,8 @@ struct AnnotatePreview: AsyncParsableCommand {
             let findings = byImage[key] ?? []
             let anchor = findings[0].1.anchor!
             guard let record = try store.instance(sopInstanceUID: anchor.sopInstanceUID) else {
-                throw ValidationError("image \(anchor.sopInstanceUID) is no longer in the store; re-ingest the study")
+                throw ValidationError(
+                    "image \(anchor.sopInstanceUID.terminalSafe) is no longer in the store; re-ingest the study")
             }
             let renderer = try FrameRenderer(file: DicomFile(path: record.path, options: reader.readOptions))
             var image = try renderer.image(frame: anchor.frame - 1, options: options)
@@ -86,7 +88,7 @@ struct AnnotatePreview: AsyncParsableCommand {
                             path: path, sopInstanceUID: record.sopInstanceUID, frame: anchor.frame,
                             annotations: findings.map(\.0.annotationID))))
             } else {
-                output.write("OK   \(path) (\(findings.count) finding\(findings.count == 1 ? "" : "s"))")
+                output.write("OK   \(path.terminalSafe) (\(findings.count) finding\(findings.count == 1 ? "" : "s"))")
             }
         }
     }

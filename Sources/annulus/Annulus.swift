@@ -2,6 +2,7 @@ import ArgumentParser
 import DicomIO
 import Foundation
 import Logging
+import TextSafety
 
 /// The `annulus` command: disc-level spine imaging annotation and triage.
 struct Annulus: AsyncParsableCommand {
@@ -15,7 +16,7 @@ struct Annulus: AsyncParsableCommand {
         subcommands: [
             Inspect.self, Render.self, Samples.self, IngestCommand.self, StudiesCommand.self, AnnotateCommand.self,
             IntakeCommand.self, TriageCommand.self, WorklistCommand.self, ExportCommand.self, WatchCommand.self,
-            StatusCommand.self, CompleteStudyCommand.self,
+            StatusCommand.self, CheckCommand.self, CompleteStudyCommand.self,
         ]
     )
 }
@@ -48,7 +49,7 @@ struct GlobalOptions: ParsableArguments {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return EscapingLogHandler(wrapped: handler)
         }
         // DCMTK's own warnings repeat what Annulus reports per file; forward them only when asked for detail.
         let dcmtkLevel: Logger.Level = level <= .debug ? level : .error
@@ -113,10 +114,15 @@ enum Main {
         } catch let error as ValidationError {
             // A value the command could only check while running (a level, a finding, an anchor): the message
             // says what is allowed; the generic usage text would only hide it.
-            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(TerminalText.escapedLines(error.message))\n".utf8))
             exit(2)
-        } catch {
+        } catch let error as ExitCode {
             Annulus.exit(withError: error)
+        } catch {
+            // Messages may echo user input or file contents: controls are escaped before they reach the terminal.
+            FileHandle.standardError.write(
+                Data("Error: \(TerminalText.escapedLines(String(describing: error)))\n".utf8))
+            exit(Annulus.exitCode(for: error).rawValue)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TextSafety
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -15,14 +16,20 @@ struct BundleDelivery {
     var firstBackoff: Double
     var timeout: Double
 
+    /// The largest token file accepted (a bearer token is a few KiB at most).
+    static let tokenLimit = 64 * 1024
+    /// The largest outbox Bundle sent (the export writes it; a study's findings Bundle is far smaller).
+    static let outboxLimit = 256 * BoundedFile.mebibyte
+
     /// Reads a bearer token from a file (surrounding whitespace ignored); the token never appears in output.
     static func token(from path: String?) throws -> String? {
         guard let path else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DeliveryError("cannot read the token file \(path)")
+        let text: String
+        do { text = try BoundedFile.readText(path: path, limit: tokenLimit, what: "token file") } catch {
+            throw DeliveryError(error.description)
         }
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else { throw DeliveryError("the token file \(path) is empty") }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw DeliveryError("the token file \(path.terminalSafe) holds only white space") }
         return token
     }
 
@@ -30,8 +37,9 @@ struct BundleDelivery {
     func deliver(
         outboxPath: String, studyUID: String, deliveryID: String, firstAttempt: Int, store: AnnulusStore
     ) async throws -> DeliveryAttempt {
-        guard let body = FileManager.default.contents(atPath: outboxPath) else {
-            throw DeliveryError("the outbox file \(outboxPath) is missing; export again")
+        let body: Data
+        do { body = Data(try BoundedFile.read(path: outboxPath, limit: Self.outboxLimit, what: "outbox file")) } catch {
+            throw DeliveryError(error.description + "; export again")
         }
         var attemptNumber = firstAttempt
         var delay = firstBackoff

@@ -4,6 +4,7 @@ import DicomIO
 import Findings
 import Foundation
 import Store
+import TextSafety
 
 /// The version Annulus reports in exports and provenance.
 enum AnnulusVersion {
@@ -57,15 +58,18 @@ struct ExportCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard ["fhir", "findings"].contains(format) else {
-            throw ValidationError("--format must be 'fhir' or 'findings' (got '\(format)')")
+            throw ValidationError("--format must be 'fhir' or 'findings' (got '\(format.terminalSafe)')")
         }
         guard (1...20).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1…20") }
+        guard backoff.isFinite, (0...3600).contains(backoff) else {
+            throw ValidationError("--backoff must be 0…3600 seconds (got \(backoff))")
+        }
         if retryPending { return }
         guard study != nil else { throw ValidationError("name the study to export (or use --retry-pending)") }
         guard out != nil || post != nil else { throw ValidationError("give --out DIR, --post URL or both") }
         if post != nil && format != "fhir" { throw ValidationError("--post sends FHIR Bundles: use --format fhir") }
         if let post, URL(string: post)?.scheme?.hasPrefix("http") != true {
-            throw ValidationError("--post needs an http(s) URL (got '\(post)')")
+            throw ValidationError("--post needs an http(s) URL (got '\(post.terminalSafe)')")
         }
     }
 
@@ -87,7 +91,7 @@ struct ExportCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let path = out + "/" + name
             try AtomicFile.write(data, to: path)
-            output.write("wrote \(path)")
+            output.write("wrote \(path.terminalSafe)")
         }
         guard let post, let url = URL(string: post) else { return }
         let outbox = (store.path as NSString).deletingLastPathComponent + "/outbox"
@@ -125,11 +129,11 @@ struct ExportCommand: AsyncParsableCommand {
     private func report(_ last: DeliveryAttempt, store: AnnulusStore, output: OutputLines) throws {
         let attempts = try store.deliveryAttempts().filter { $0.deliveryID == last.deliveryID }
         for attempt in attempts {
-            output.write("attempt \(attempt.attempt): \(attempt.outcome.rawValue) — \(attempt.message)")
+            output.write("attempt \(attempt.attempt): \(attempt.outcome.rawValue) — \(attempt.message.terminalSafe)")
         }
         switch last.outcome {
         case .delivered:
-            output.write("delivered to \(last.url) (delivery \(last.deliveryID.prefix(8)))")
+            output.write("delivered to \(last.url.terminalSafe) (delivery \(last.deliveryID.prefix(8)))")
         case .retry:
             output.write(
                 "not delivered after \(attempts.count) attempt(s); kept in the outbox: retry with "

@@ -1,3 +1,4 @@
+import TextSafety
 import ArgumentParser
 import DicomIO
 import Foundation
@@ -80,7 +81,8 @@ final class OutputLines: Sendable {
 enum InspectFormat {
     static func human(_ summary: HeaderSummary) -> String {
         guard summary.status == .ok else {
-            return "FAIL \(summary.path): \(summary.reason?.rawValue ?? "error"): \(summary.error ?? "")"
+            return TerminalText.escaped(
+                "FAIL \(summary.path): \(summary.reason?.rawValue ?? "error"): \(summary.error ?? "")")
         }
         var parts: [String] = []
         parts.append(summary.modality ?? "-")
@@ -102,7 +104,7 @@ enum InspectFormat {
         parts.append("study \(summary.studyInstanceUID ?? "-")")
         parts.append("series \(summary.seriesInstanceUID ?? "-")")
         parts.append("instance \(summary.sopInstanceUID ?? "-")")
-        return "OK   \(summary.path): " + parts.joined(separator: ", ")
+        return TerminalText.escaped("OK   \(summary.path): " + parts.joined(separator: ", "))
     }
 
     static func human(_ tally: InspectionTally) -> String {
@@ -121,7 +123,7 @@ enum InspectFormat {
     private static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+        return (try? TerminalText.jsonEscaped(String(decoding: encoder.encode(value), as: UTF8.self))) ?? "{}"
     }
 
     private static func format(_ value: Double) -> String {

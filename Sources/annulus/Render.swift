@@ -1,3 +1,4 @@
+import TextSafety
 import ArgumentParser
 import DicomIO
 import Foundation
@@ -78,7 +79,9 @@ struct Render: AsyncParsableCommand {
         let (jobs, failures) = Self.jobs(for: paths, out: out)
         let output = OutputLines()
         let progress = Progress(total: jobs.count)
-        for failure in failures { output.write(json ? RenderFormat.json(failure) : "FAIL \(failure)") }
+        for failure in failures {
+            output.write(json ? RenderFormat.json(failure) : TerminalText.escaped("FAIL \(failure)"))
+        }
         var tally = (rendered: 0, failed: failures.count, sheets: 0)
         var rendered: [(input: String, stem: String)] = []
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -95,7 +98,7 @@ struct Render: AsyncParsableCommand {
             case .failure(let error):
                 tally.failed += 1
                 let failure = (error as? DicomError) ?? DicomError(.internal, path: job.input, message: "\(error)")
-                output.write(json ? RenderFormat.json(failure) : "FAIL \(failure)")
+                output.write(json ? RenderFormat.json(failure) : TerminalText.escaped("FAIL \(failure)"))
             }
         }
         if sheet {
@@ -115,7 +118,7 @@ struct Render: AsyncParsableCommand {
                     tally.failed += 1
                     let path = job.stack.slices.first?.path ?? job.path
                     let failure = (error as? DicomError) ?? DicomError(.internal, path: path, message: "\(error)")
-                    output.write(json ? RenderFormat.json(failure) : "FAIL \(failure)")
+                    output.write(json ? RenderFormat.json(failure) : TerminalText.escaped("FAIL \(failure)"))
                 }
             }
         }
@@ -123,7 +126,7 @@ struct Render: AsyncParsableCommand {
         // Previews are renamed into place as they are written; one syncfs makes the whole batch durable.
         if tally.rendered + tally.sheets > 0 {
             do { try AtomicFile.syncFileSystem(containing: out) } catch {
-                output.write("FAIL \(error)")
+                output.write(TerminalText.escaped("FAIL \(error)"))
                 tally.failed += 1
             }
         }
@@ -206,7 +209,8 @@ enum RenderFormat {
     static func text(_ written: [PreviewOutput]) -> String {
         written.map { output in
             let frames = output.frames > 1 ? ", \(output.frames) frames" : ""
-            return "OK   \(output.path) (\(output.kind.rawValue) \(output.width)x\(output.height)\(frames))"
+            return TerminalText.escaped(
+                "OK   \(output.path) (\(output.kind.rawValue) \(output.width)x\(output.height)\(frames))")
         }.joined(separator: "\n")
     }
 
@@ -255,7 +259,7 @@ enum RenderFormat {
     private static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+        return (try? TerminalText.jsonEscaped(String(decoding: encoder.encode(value), as: UTF8.self))) ?? "{}"
     }
 }
 

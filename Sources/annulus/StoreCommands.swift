@@ -3,6 +3,7 @@ import DicomIO
 import Foundation
 import Ingest
 import Store
+import TextSafety
 
 /// Where the store lives: `--store PATH`, else `$ANNULUS_DATA/annulus.sqlite`, else ./annulus-data/annulus.sqlite.
 struct StoreOptions: ParsableArguments {
@@ -12,17 +13,20 @@ struct StoreOptions: ParsableArguments {
             valueName: "path"))
     var store: String?
 
+    /// The store's path: `--store`, else the default from ANNULUS_DATA.
+    var path: String { store ?? AnnulusStore.defaultPath(environment: ProcessInfo.processInfo.environment) }
+
     /// Opens the store (migrating it when needed). Only the commands that fill it (`ingest`, `watch`) create
-    /// it: any other command on a path with no store says so instead of quietly answering from a new, empty one
-    /// (a mistyped --store or ANNULUS_DATA would otherwise look like "no studies").
+    /// it, and only where nothing exists: any other command on a path with no store says so instead of quietly
+    /// answering from a new, empty one (a mistyped --store or ANNULUS_DATA would otherwise look like "no
+    /// studies"), and every command refuses an empty or foreign file where the store should be.
     func open(creating: Bool = false) throws -> AnnulusStore {
-        let path = store ?? AnnulusStore.defaultPath(environment: ProcessInfo.processInfo.environment)
-        guard creating || FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError(
-                "there is no store at \(path): fill it with `annulus ingest` or `annulus watch`, or point --store "
-                    + "(or ANNULUS_DATA) at the right one")
+        do {
+            return try AnnulusStore(path: path, mode: creating ? .createIfMissing : .existingOnly)
+        } catch .missing {
+            // A wrong path is a usage error (exit 2), as before.
+            throw ValidationError(StoreError.missing(path: path).description)
         }
-        return try AnnulusStore(path: path)
     }
 }
 
@@ -131,8 +135,11 @@ struct StudiesCommand: AsyncParsableCommand {
 
 /// Fixed-width text tables for terminal output.
 enum TextTable {
-    /// Columns padded to their widest cell, two spaces apart.
+    /// Columns padded to their widest cell, two spaces apart. Every cell is escaped for the terminal
+    /// (`TerminalText.escaped`): a note or author holding ESC or a newline shows as `\e` or `\n` in its own row
+    /// instead of clearing the screen or forging rows.
     static func render(_ rows: [[String]]) -> String {
+        let rows = rows.map { $0.map(TerminalText.escaped) }
         let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
             rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
         }
@@ -146,9 +153,12 @@ enum TextTable {
 
 /// One JSON object per output line, keys sorted.
 enum JSONLine {
+    /// The JSON of `value` on one line. JSONEncoder escapes C0 controls (ESC, newline) itself; DEL, C1 controls
+    /// and bidi overrides, which JSON may carry raw, are written as `\uXXXX` too (`TerminalText.jsonEscaped`), so
+    /// the line is safe on a terminal and decodes to exactly the stored text.
     static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+        return (try? TerminalText.jsonEscaped(String(decoding: encoder.encode(value), as: UTF8.self))) ?? "{}"
     }
 }

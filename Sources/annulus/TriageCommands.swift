@@ -3,6 +3,7 @@ import Candidacy
 import Foundation
 import SpineModel
 import Store
+import TextSafety
 
 /// `annulus intake`: the clinical intake of a study's patient, versioned.
 struct IntakeCommand: AsyncParsableCommand {
@@ -15,6 +16,9 @@ struct IntakeCommand: AsyncParsableCommand {
 
 /// Intake JSON with sorted keys (stable bytes in the store).
 enum IntakeCoding {
+    /// The largest `--from` intake file accepted (an intake is well under 2 KiB).
+    static let fileLimit = BoundedFile.mebibyte
+
     static func encode(_ intake: Intake) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -24,9 +28,10 @@ enum IntakeCoding {
     static func decode(_ data: Data, origin: String) throws -> Intake {
         let intake: Intake
         do { intake = try JSONDecoder().decode(Intake.self, from: data) } catch {
-            throw ValidationError("\(origin) is not a valid intake: \(error)")
+            throw ValidationError(
+                "\(origin.terminalSafe) is not a valid intake: \(String(describing: error).terminalSafe)")
         }
-        do { try intake.validate() } catch { throw ValidationError("\(origin): \(error.description)") }
+        do { try intake.validate() } catch { throw ValidationError("\(origin.terminalSafe): \(error.description)") }
         return intake
     }
 }
@@ -68,10 +73,11 @@ struct IntakeSet: AsyncParsableCommand {
         let target = try store.resolveStudy(study)
         var intake: Intake
         if let from {
-            guard let data = FileManager.default.contents(atPath: from) else {
-                throw ValidationError("cannot read \(from): no such file or not readable")
+            let bytes: [UInt8]
+            do { bytes = try BoundedFile.read(path: from, limit: IntakeCoding.fileLimit, what: "intake file") } catch {
+                throw ValidationError(error.description)
             }
-            intake = try IntakeCoding.decode(data, origin: from)
+            intake = try IntakeCoding.decode(Data(bytes), origin: from)
         } else if let latest = try store.latestIntake(studyUID: target.studyInstanceUID) {
             intake = try IntakeCoding.decode(latest.payload, origin: "the stored intake")
         } else {
@@ -86,9 +92,9 @@ struct IntakeSet: AsyncParsableCommand {
         let output = OutputLines()
         output.write(
             json
-                ? String(decoding: version.payload, as: UTF8.self)
-                : "intake v\(version.version) recorded by \(version.author) for the patient of study "
-                    + target.studyInstanceUID)
+                ? TerminalText.jsonEscaped(String(decoding: version.payload, as: UTF8.self))
+                : "intake v\(version.version) recorded by \(version.author.terminalSafe) for the patient of study "
+                    + target.studyInstanceUID.terminalSafe)
     }
 }
 
@@ -110,15 +116,16 @@ struct IntakeShow: AsyncParsableCommand {
         let target = try store.resolveStudy(study)
         let output = OutputLines()
         guard let latest = try store.latestIntake(studyUID: target.studyInstanceUID) else {
-            output.write("no intake recorded yet: add one with `annulus intake set \(study) key=value ...`")
+            output.write(
+                "no intake recorded yet: add one with `annulus intake set \(study.terminalSafe) key=value ...`")
             return
         }
         if json {
-            output.write(String(decoding: latest.payload, as: UTF8.self))
+            output.write(TerminalText.jsonEscaped(String(decoding: latest.payload, as: UTF8.self)))
             return
         }
-        output.write("intake v\(latest.version) by \(latest.author) at \(latest.createdAt)")
-        output.write(String(decoding: latest.payload, as: UTF8.self))
+        output.write("intake v\(latest.version) by \(latest.author.terminalSafe) at \(latest.createdAt.terminalSafe)")
+        output.write(TerminalText.jsonEscaped(String(decoding: latest.payload, as: UTF8.self)))
     }
 }
 
@@ -238,8 +245,8 @@ struct TriageCommand: AsyncParsableCommand {
             output.write(JSONLine.encode(evaluation))
             return
         }
-        output.write("Study \(target.accessionNumber ?? target.studyInstanceUID)")
-        output.write(evaluation.explanation())
+        output.write("Study \((target.accessionNumber ?? target.studyInstanceUID).terminalSafe)")
+        output.write(TerminalText.escapedLines(evaluation.explanation()))
         if !includeDrafts && inputs.pendingDrafts > 0 {
             output.write(
                 "\(inputs.pendingDrafts) draft finding(s) not counted until signed (--include-drafts to preview them)")

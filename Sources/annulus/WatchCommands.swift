@@ -1,3 +1,4 @@
+import TextSafety
 import ArgumentParser
 import DicomIO
 import Foundation
@@ -101,6 +102,16 @@ struct WatchCommand: ParsableCommand {
             .standardizedFileURL.resolvingSymlinksInPath().path
         let lock = try WatchLock(dataFolder: dataFolder, wait: lockWait)
         defer { withExtendedLifetime(lock) {} }
+        // A damaged store is named and the watcher stops: taking files into it would bury the damage deeper.
+        let integrity = try store.integrityCheck()
+        guard integrity.isClean else {
+            let tables =
+                integrity.damagedTables.isEmpty ? "" : " (tables: \(integrity.damagedTables.joined(separator: ", ")))"
+            throw ValidationError(
+                "the store \(store.path) is damaged\(tables): \(integrity.problems.count) problem(s); run "
+                    + "`annulus check --store \(store.path)` and restore it from a backup (docs/operations.md, "
+                    + "\"Store integrity\"). The watcher takes nothing until then.")
+        }
         let processed = moveTo.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
         let archive = try FileArchive(dataFolder: dataFolder, watchedRoot: root, processedRoot: processed)
         let logger = Logger(label: "annulus.watch")
@@ -241,7 +252,7 @@ struct StatusCommand: ParsableCommand {
         if !status.failed.isEmpty {
             print("failed studies (not retried until a new instance arrives):")
             for study in status.failed {
-                print("  \(study.at) \(study.studyUID) \(study.failure): \(LogText.escaped(study.detail))")
+                print("  \(study.at) \(study.studyUID) \(study.failure): \(TerminalText.escaped(study.detail))")
             }
         }
         if !status.lastCompleted.isEmpty {

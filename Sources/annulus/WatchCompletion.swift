@@ -1,3 +1,4 @@
+import TextSafety
 import ArgumentParser
 import Candidacy
 import DicomIO
@@ -99,7 +100,7 @@ struct WatchCompletionWork: StudyCompletionHandler {
         } else {
             text = "\(error)"
         }
-        return LogText.escaped("\((input as NSString).lastPathComponent): \(text)")
+        return TerminalText.escaped("\((input as NSString).lastPathComponent): \(text)")
     }
 }
 
@@ -186,7 +187,7 @@ struct CompleteStudyCommand: ParsableCommand {
             report = try work.completeStudy(study)
         } catch {
             report = StudyCompletionReport(
-                summary: "completion failed: \(LogText.escaped("\(error)"))", failure: "completion-failed")
+                summary: "completion failed: \(TerminalText.escaped("\(error)"))", failure: "completion-failed")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

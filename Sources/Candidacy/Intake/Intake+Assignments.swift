@@ -65,14 +65,16 @@ extension Intake {
         let unknown = Self.unknownWords.contains(value.lowercased())
         switch key {
         case "region": region = unknown ? nil : try Self.word(value, field: key, as: Region.self)
-        case "age": age = unknown ? nil : try Self.integer(value, field: key)
-        case "pain-months": painDurationMonths = unknown ? nil : try Self.number(value, field: key, unit: "months")
+        case "age": age = unknown ? nil : try Self.integer(value, field: key, range: Self.ageRange, unit: "years")
+        case "pain-months":
+            painDurationMonths =
+                unknown ? nil : try Self.number(value, field: key, unit: "months", range: Self.painMonthsRange)
         case "back-pain": backPain = unknown ? nil : try Self.pain(value, field: key)
         case "leg-pain": legPain = unknown ? nil : try Self.pain(value, field: key)
         case "leg-radicular": legPainRadicular = unknown ? nil : try Self.yesNo(value, field: key)
         case "odi": odiItems = unknown ? nil : try Self.odiItems(value)
-        case "rmdq": rmdq = unknown ? nil : try Self.integer(value, field: key)
-        case "ndi": ndi = unknown ? nil : try Self.number(value, field: key, unit: "%")
+        case "rmdq": rmdq = unknown ? nil : try Self.integer(value, field: key, range: Self.rmdqRange, unit: "points")
+        case "ndi": ndi = unknown ? nil : try Self.number(value, field: key, unit: "%", range: Self.ndiRange)
         case "care": try applyCare(value, unknown: unknown)
         case "medial-branch-block":
             medialBranchBlock =
@@ -111,7 +113,8 @@ extension Intake {
         let kind = try Self.word(parts[0], field: "care", as: CareAttempt.Kind.self, aliases: CareAttempt.Kind.aliases)
         var weeks: Double?
         if parts.count > 1, !Self.unknownWords.contains(parts[1].lowercased()) {
-            weeks = try Self.number(parts[1], field: "care", unit: "weeks")
+            weeks = try Self.number(
+                parts[1], field: "care", unit: "weeks", range: Self.careWeeksRange, whole: value, what: "weeks of care")
         }
         var relief: Bool?
         if parts.count > 2, !Self.unknownWords.contains(parts[2].lowercased()) {
@@ -160,23 +163,67 @@ extension Intake {
             })
     }
 
-    static func number(_ value: String, field: String, unit: String) throws(IntakeError) -> Double {
+    /// A number within `range`. `whole` is the whole value given when `value` is a part of it (the weeks of
+    /// `care=pt:12:no`); `what` names the part in the message. A value too large for a Double is refused by
+    /// the range, never taken as infinity.
+    static func number(
+        _ value: String, field: String, unit: String, range: ClosedRange<Double>? = nil, whole: String? = nil,
+        what: String? = nil
+    ) throws(IntakeError) -> Double {
         var text = value.lowercased()
         for suffix in [unit.lowercased(), "%", "w", "weeks", "months", "mo"] where text.hasSuffix(suffix) {
             text.removeLast(suffix.count)
             break
         }
-        guard let number = Double(text.trimmingSpaces()), number.isFinite else {
-            throw IntakeError(field: field, value: value, message: "expected a number (\(unit))")
+        text = text.trimmingSpaces()
+        guard let number = Double(text), !number.isNaN else {
+            throw IntakeError(field: field, value: whole ?? value, message: "expected a number (\(unit))")
+        }
+        if let range, !(number.isFinite && range.contains(number)) {
+            throw IntakeError(
+                field: field, value: whole ?? value,
+                message: Self.rangeMessage(
+                    what: what ?? field, range: range, unit: unit, got: whole == nil ? nil : value))
+        }
+        guard number.isFinite else {
+            throw IntakeError(field: field, value: whole ?? value, message: "expected a number (\(unit))")
         }
         return number
     }
 
-    static func integer(_ value: String, field: String) throws(IntakeError) -> Int {
+    /// A whole number within `range`; one too large for Int is refused by name, with the range.
+    static func integer(
+        _ value: String, field: String, range: ClosedRange<Int>, unit: String
+    ) throws(IntakeError) -> Int {
+        let digits = value.hasPrefix("-") || value.hasPrefix("+") ? value.dropFirst() : Substring(value)
         guard let number = Int(value) else {
-            throw IntakeError(field: field, value: value, message: "expected a whole number")
+            let tooLarge = !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+            throw IntakeError(
+                field: field, value: value,
+                message: tooLarge
+                    ? "the number is too large; " + rangeMessage(what: field, range: range, unit: unit, got: nil)
+                    : "expected a whole number (\(field) runs from \(range.lowerBound) to \(range.upperBound) \(unit))")
+        }
+        guard range.contains(number) else {
+            throw IntakeError(
+                field: field, value: value, message: rangeMessage(what: field, range: range, unit: unit, got: nil))
         }
         return number
+    }
+
+    /// "age runs from 0 to 120 years", "weeks of care run from 0 to 2600 weeks (got 99999)".
+    static func rangeMessage<Bound: Comparable & CustomStringConvertible>(
+        what: String, range: ClosedRange<Bound>, unit: String, got: String?
+    ) -> String {
+        let plural = (what.hasSuffix("s") && !what.hasSuffix("ss")) || what.hasPrefix("weeks")
+        let verb = plural ? "run" : "runs"
+        func text(_ bound: Bound) -> String {
+            if let value = bound as? Double { return FactValue.format(value) }
+            return bound.description
+        }
+        let unitText = unit == "%" ? "%" : " " + unit
+        return "\(what) \(verb) from \(text(range.lowerBound)) to \(text(range.upperBound))\(unitText)"
+            + (got.map { " (got \($0))" } ?? "")
     }
 
     static func pain(_ value: String, field: String) throws(IntakeError) -> PainScore {
@@ -189,7 +236,11 @@ extension Intake {
         }
         let scale = try word(parts[0], field: field, as: PainScore.Scale.self)
         let score = PainScore(scale: scale, value: try number(parts[1], field: field, unit: scale.rawValue))
-        try score.validate(field: field)
+        do { try score.validate(field: field) } catch {
+            var refusal = error
+            refusal.value = value  // as given, not as the number it was read into
+            throw refusal
+        }
         return score
     }
 

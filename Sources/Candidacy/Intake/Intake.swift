@@ -35,6 +35,19 @@ public struct Intake: Sendable, Equatable {
     /// The number of items of the Oswestry Disability Index.
     public static let odiItemCount = 10
 
+    /// Accepted ages, years.
+    public static let ageRange = 0...120
+    /// Accepted pain durations, months (up to a lifetime of 100 years).
+    public static let painMonthsRange: ClosedRange<Double> = 0...1200
+    /// Accepted Roland-Morris scores.
+    public static let rmdqRange = 0...24
+    /// Accepted Neck Disability Index values, percent.
+    public static let ndiRange: ClosedRange<Double> = 0...100
+    /// Accepted durations of one conservative-care attempt, weeks (up to 50 years).
+    public static let careWeeksRange: ClosedRange<Double> = 0...2600
+    /// The most conservative-care attempts recorded in one intake.
+    public static let maxCareAttempts = 50
+
     /// Lumbar or cervical.
     public var region: Region?
     /// Age, years.
@@ -96,13 +109,15 @@ public struct Intake: Sendable, Equatable {
 
     /// Checks every range and the consistency between fields.
     public func validate() throws(IntakeError) {
-        if let age, !(0...120).contains(age) {
-            throw IntakeError(field: "age", value: String(age), message: "age runs from 0 to 120 years")
+        if let age, !Self.ageRange.contains(age) {
+            throw IntakeError(
+                field: "age", value: String(age),
+                message: Self.rangeMessage(what: "age", range: Self.ageRange, unit: "years", got: nil))
         }
-        if let painDurationMonths, !(painDurationMonths.isFinite && painDurationMonths >= 0) {
+        if let painDurationMonths, !(painDurationMonths.isFinite && Self.painMonthsRange.contains(painDurationMonths)) {
             throw IntakeError(
                 field: "pain-months", value: FactValue.format(painDurationMonths),
-                message: "pain duration is a number of months, 0 or more")
+                message: Self.rangeMessage(what: "pain-months", range: Self.painMonthsRange, unit: "months", got: nil))
         }
         try backPain?.validate(field: "back-pain")
         try legPain?.validate(field: "leg-pain")
@@ -119,17 +134,27 @@ public struct Intake: Sendable, Equatable {
                 }
             }
         }
-        if let rmdq, !(0...24).contains(rmdq) {
-            throw IntakeError(field: "rmdq", value: String(rmdq), message: "Roland-Morris runs from 0 to 24")
-        }
-        if let ndi, !(ndi.isFinite && (0...100).contains(ndi)) {
+        if let rmdq, !Self.rmdqRange.contains(rmdq) {
             throw IntakeError(
-                field: "ndi", value: FactValue.format(ndi), message: "the Neck Disability Index is a percent, 0 to 100")
+                field: "rmdq", value: String(rmdq),
+                message: Self.rangeMessage(what: "rmdq", range: Self.rmdqRange, unit: "points", got: nil))
+        }
+        if let ndi, !(ndi.isFinite && Self.ndiRange.contains(ndi)) {
+            throw IntakeError(
+                field: "ndi", value: FactValue.format(ndi),
+                message: Self.rangeMessage(what: "ndi", range: Self.ndiRange, unit: "%", got: nil))
+        }
+        if let care = conservativeCare, care.count > Self.maxCareAttempts {
+            throw IntakeError(
+                field: "care", value: "\(care.count) attempts",
+                message: "at most \(Self.maxCareAttempts) conservative-care attempts are recorded")
         }
         for attempt in conservativeCare ?? [] {
-            if let weeks = attempt.weeks, !(weeks.isFinite && weeks >= 0) {
+            if let weeks = attempt.weeks, !(weeks.isFinite && Self.careWeeksRange.contains(weeks)) {
                 throw IntakeError(
-                    field: "care", value: FactValue.format(weeks), message: "weeks of care are 0 or more")
+                    field: "care", value: FactValue.format(weeks),
+                    message: Self.rangeMessage(
+                        what: "weeks of care", range: Self.careWeeksRange, unit: "weeks", got: nil))
             }
         }
         if priorSurgery.had == false, !priorSurgery.levels.isEmpty {

@@ -1,3 +1,5 @@
+import TextSafety
+
 /// A refused intake value: which field, what was given, what is allowed and, for a near miss, a suggestion.
 public struct IntakeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The field (`back-pain`, `odi`) or the text given when the field itself is not known.
@@ -21,11 +23,12 @@ public struct IntakeError: Error, Sendable, Hashable, CustomStringConvertible {
         self.suggestion = suggestion
     }
 
-    /// One line: the field and value, the message, the suggestion and the allowed values.
+    /// One line: the field and value, the message, the suggestion and the allowed values. The field and value
+    /// are given by a user or read from a file: their control characters are escaped for the terminal.
     public var description: String {
-        var text = value.map { "\(field)=\($0): " } ?? "\(field): "
-        text += message
-        if let suggestion { text += "; did you mean \(suggestion)?" }
+        var text = value.map { "\(field.terminalSafe)=\($0.terminalSafe): " } ?? "\(field.terminalSafe): "
+        text += message.terminalSafe
+        if let suggestion { text += "; did you mean \(suggestion.terminalSafe)?" }
         if !allowed.isEmpty { text += " (allowed: \(allowed.joined(separator: ", ")))" }
         return text
     }

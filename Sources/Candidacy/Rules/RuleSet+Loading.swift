@@ -1,4 +1,5 @@
 import Foundation
+import TextSafety
 
 extension RuleSet {
     /// The rule set shipped with Annulus (`Resources/default-rules.json`).
@@ -24,17 +25,18 @@ extension RuleSet {
         return try decode(data: data, source: "default rules")
     }
 
-    /// Reads and validates a clinic's rule file (`--rules FILE`).
+    /// The largest rule file accepted: 4 MiB (the bundled rules are under 20 KiB).
+    public static let fileLimit = 4 * BoundedFile.mebibyte
+
+    /// Reads and validates a clinic's rule file (`--rules FILE`): a regular file of at most `fileLimit` bytes.
     public static func load(path: String) throws(RuleFileError) -> RuleSet {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = try BoundedFile.read(path: path, limit: fileLimit, what: "rule file")
         } catch {
-            throw RuleFileError(
-                source: path,
-                problems: [.init(rule: nil, message: "cannot read the file: \(error.localizedDescription)")])
+            throw RuleFileError(source: path, problems: [.init(rule: nil, message: error.description)])
         }
-        return try decode(data: data, source: path)
+        return try decode(data: Data(bytes), source: path)
     }
 
     /// Reads and validates rule-file JSON; `source` names it in errors.
