@@ -74,10 +74,19 @@ struct ReaderOptions: ParsableArguments {
             valueName: "seconds"))
     var decodeTimeout: Int = 60
 
+    @Option(
+        help: ArgumentHelp(
+            "Where compressed frames are decoded: workers (isolated processes, the default) or in-process "
+                + "(benchmarks only: a codec crash then ends annulus).", visibility: .hidden))
+    var decoders: String = "workers"
+
     func validate() throws {
         guard maxSequenceDepth >= 1 else { throw ValidationError("--max-sequence-depth must be at least 1") }
         guard maxImageMemory >= 1, maxImageMemory < 4096 else {
             throw ValidationError("--max-image-memory must be between 1 and 4095 MiB")
+        }
+        guard DecoderIsolation(rawValue: decoders) != nil else {
+            throw ValidationError("--decoders must be workers or in-process (got '\(decoders)')")
         }
         guard (1...3600).contains(decodeTimeout) else {
             throw ValidationError("--decode-timeout must be between 1 and 3600 seconds (got \(decodeTimeout))")
@@ -87,7 +96,7 @@ struct ReaderOptions: ParsableArguments {
     var readOptions: DicomReadOptions {
         DicomReadOptions(
             maxSequenceDepth: maxSequenceDepth, maxDecodedBytes: maxImageMemory << 20,
-            decodeTimeoutSeconds: decodeTimeout)
+            decoding: DecoderIsolation(rawValue: decoders) ?? .workerProcesses, decodeTimeoutSeconds: decodeTimeout)
     }
 }
 
