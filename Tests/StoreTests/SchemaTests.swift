@@ -14,7 +14,7 @@ struct SchemaTests {
             #expect(
                 try store.appliedMigrations() == [
                     "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-                    "v5-watch",
+                    "v5-watch", "v7-completion-outcome",
                 ])
             let objects = try store.schemaObjects()
             for expected in [
@@ -50,7 +50,7 @@ struct SchemaTests {
                 #expect(
                     try store.appliedMigrations() == [
                         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-                        "v5-watch",
+                        "v5-watch", "v7-completion-outcome",
                     ])
                 let studies = try store.studies()
                 #expect(studies.count == 1)
@@ -72,7 +72,7 @@ struct SchemaTests {
                     #expect(
                         applied == [
                             "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-                            "v5-watch",
+                            "v5-watch", "v7-completion-outcome",
                         ])
                 }
             }
@@ -137,5 +137,49 @@ struct SchemaTests {
                 "database is locked for more than 15 s: another annulus process is holding it"))
         #expect(locked.description.contains("/data/annulus.sqlite"))
         #expect(StoreError.authorRequired.description == "an author is required: pass --author or set ANNULUS_USER")
+    }
+}
+
+@Suite("Migration v7: study completion outcomes")
+struct CompletionOutcomeMigrationTests {
+    @Test("a v5 store's watched studies survive the rebuild of watch_studies, in order, with no attempts")
+    func v5StoreMigrates() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder + "/annulus.sqlite"
+            // A store as v5 left it, made by the sqlite3 tool from the registered migrations' own SQL.
+            let script =
+                [
+                    Schema.studyIndex, Schema.annotationVersions, Schema.intakeVersions, Schema.deliveryAttempts,
+                    Schema.watch,
+                ]
+                .joined(separator: "\n") + """
+
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('v1-study-index'), ('v2-annotation-versions'),
+                        ('v3-intake-versions'), ('v4-delivery-attempts'), ('v5-watch');
+                    INSERT INTO watch_studies (study_uid, state, first_arrival, last_arrival, instances_received,
+                        expected_instances, completed_at, completion)
+                    VALUES ('1.2.3', 'complete', 1, 2, 5, NULL, '2026-01-01T00:00:00Z', 'done'),
+                        ('1.2.4', 'pending', 3, 4, 1, 7, NULL, NULL);
+                    """
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = [path]
+            let input = Pipe()
+            process.standardInput = input
+            try process.run()
+            input.fileHandleForWriting.write(Data(script.utf8))
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0)
+            let store = try AnnulusStore(path: path)
+            #expect(try store.appliedMigrations().last == "v7-completion-outcome")
+            let studies = try store.watchStudies()
+            #expect(studies.map(\.studyUID) == ["1.2.3", "1.2.4"])
+            #expect(studies[0].state == .complete && studies[0].completion == "done")
+            #expect(studies[1].state == .pending && studies[1].expectedInstances == 7)
+            #expect(studies.allSatisfy { $0.attempts == 0 && $0.failure == nil })
+            #expect(try store.studiesDue(quietSince: 10).map(\.studyUID) == ["1.2.4"])
+        }
     }
 }
