@@ -273,6 +273,9 @@ struct WorklistCommand: AsyncParsableCommand {
         var accessions: [String]
         var outcome: String
         var detail: String
+        /// The patient's studies whose watcher completion failed ("ACCESSION: reason"): their previews or
+        /// export are missing, whatever the triage says.
+        var imagingProblems: [String]
     }
 
     mutating func run() async throws {
@@ -282,6 +285,9 @@ struct WorklistCommand: AsyncParsableCommand {
         var seenPatients: Set<String> = []
         var entries: [Entry] = []
         let studies = try store.studies()
+        let failedCompletions = Dictionary(
+            try store.watchStudies().filter { $0.state == .failed }.map { ($0.studyUID, $0.failure ?? "failed") },
+            uniquingKeysWith: { first, _ in first })
         // One entry per patient; a study without a Patient ID is its own entry.
         for study in studies where study.patientID.isEmpty || seenPatients.insert(study.patientID).inserted {
             let signed = try TriageInputs(store: store, study: study, includeDrafts: false, allStudies: studies)
@@ -300,27 +306,36 @@ struct WorklistCommand: AsyncParsableCommand {
                 let flags = evaluation.redFlags.map(\.ruleID).joined(separator: ", ")
                 entry = Entry(
                     priority: 1, attention: "urgent review", accessions: signed.accessions,
-                    outcome: evaluation.outcome.rawValue, detail: "red flag: \(flags)")
+                    outcome: evaluation.outcome.rawValue, detail: "red flag: \(flags)", imagingProblems: [])
             case .needsMoreInformation where !awaitingSignOff:
                 entry = Entry(
                     priority: 2, attention: "needs more information", accessions: signed.accessions,
                     outcome: evaluation.outcome.rawValue,
-                    detail: "missing: " + (missing.isEmpty ? "signed findings" : missing.joined(separator: ", ")))
+                    detail: "missing: " + (missing.isEmpty ? "signed findings" : missing.joined(separator: ", ")),
+                    imagingProblems: [])
             default:
                 if awaitingSignOff {
                     entry = Entry(
                         priority: 3, attention: "candidate awaiting sign-off", accessions: signed.accessions,
                         outcome: evaluation.outcome.rawValue,
-                        detail: "\(signed.pendingDrafts) draft finding(s) to sign")
+                        detail: "\(signed.pendingDrafts) draft finding(s) to sign", imagingProblems: [])
                 } else {
                     entry = Entry(
                         priority: 4, attention: evaluation.outcome.rawValue, accessions: signed.accessions,
                         outcome: evaluation.outcome.rawValue,
                         detail: evaluation.levels.map { "\($0.level.name) \($0.outcome.rawValue)" }.joined(
-                            separator: ", "))
+                            separator: ", "), imagingProblems: [])
                 }
             }
-            entries.append(entry)
+            var withProblems = entry
+            let patientStudies =
+                study.patientID.isEmpty ? [study] : studies.filter { $0.patientID == study.patientID }
+            withProblems.imagingProblems = patientStudies.compactMap { member in
+                failedCompletions[member.studyInstanceUID].map {
+                    "\(member.accessionNumber ?? member.studyInstanceUID): \($0)"
+                }
+            }
+            entries.append(withProblems)
         }
         entries.sort { ($0.priority, $0.accessions.first ?? "") < ($1.priority, $1.accessions.first ?? "") }
         let output = OutputLines()
@@ -334,7 +349,12 @@ struct WorklistCommand: AsyncParsableCommand {
         }
         var rows = [["#", "ATTENTION", "STUDIES", "DETAIL"]]
         for (index, entry) in entries.enumerated() {
-            rows.append(["\(index + 1)", entry.attention, entry.accessions.joined(separator: ","), entry.detail])
+            let problems =
+                entry.imagingProblems.isEmpty
+                ? "" : " · completion failed: " + entry.imagingProblems.joined(separator: ", ") + " (annulus status)"
+            rows.append([
+                "\(index + 1)", entry.attention, entry.accessions.joined(separator: ","), entry.detail + problems,
+            ])
         }
         output.write(TextTable.render(rows))
     }

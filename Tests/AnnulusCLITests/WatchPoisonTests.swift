@@ -98,6 +98,9 @@ struct WatchPoisonTests {
         let again = try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0"])
         #expect(again.status == 0)
         #expect(!again.stderr.contains("study completion failed"))
+        // The worklist shows the patient's failed completion beside the triage.
+        let worklist = try fixture.run(["worklist", "--json"])
+        #expect(worklist.lines.contains { $0.contains("imagingProblems") && $0.contains("previews-failed") })
         let human = try fixture.run(["status"])
         #expect(human.stdout.contains("1 failed") && human.stdout.contains("previews-failed"))
     }
