@@ -104,6 +104,7 @@ enum InspectFormat {
         parts.append("study \(summary.studyInstanceUID ?? "-")")
         parts.append("series \(summary.seriesInstanceUID ?? "-")")
         parts.append("instance \(summary.sopInstanceUID ?? "-")")
+        if !summary.warnings.isEmpty { parts.append("warning: " + summary.warnings.joined(separator: "; ")) }
         return TerminalText.escaped("OK   \(summary.path): " + parts.joined(separator: ", "))
     }
 

@@ -105,3 +105,30 @@ struct WatchPoisonTests {
         #expect(human.stdout.contains("1 failed") && human.stdout.contains("previews-failed"))
     }
 }
+
+@Suite("Inspect: header values that are not usable numbers")
+struct InspectPoisonTests {
+    @Test("a folder with infinite or huge windows, NaN rescale and absurd spacing inspects whole, each warning named")
+    func poisonedFolder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cases: [(String, [String])] = [
+            ("a-window-inf.dcm", ["(0028,1050)=inf", "(0028,1051)=inf"]),
+            ("b-window-huge.dcm", ["(0028,1050)=-1e308", "(0028,1051)=1e308"]),
+            ("c-rescale-nan.dcm", ["(0028,1053)=nan"]),
+            ("d-spacing.dcm", ["(0028,0030)=1e309\\1"]),
+        ]
+        for (name, assignments) in cases {
+            _ = try WatchPoisonTests.poison(name, in: folder, assignments: assignments)
+        }
+        let result = try CLI.run(["inspect", folder])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.signaled)
+        #expect(result.lines.filter { $0.hasPrefix("OK ") && $0.contains("warning: ") }.count == 4, "\(result.stdout)")
+        let json = try CLI.run(["inspect", folder, "--json"])
+        let warnings = json.lines.filter { $0.contains("is not a usable number") }
+        #expect(warnings.count == 4, "\(json.stdout)")
+        #expect(json.stdout.contains("Window Center 'inf' is not a usable number: the file's window not used"))
+    }
+}
