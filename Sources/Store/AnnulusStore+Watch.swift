@@ -340,6 +340,18 @@ extension AnnulusStore {
         }
     }
 
+    /// Copies the write-ahead log into the database file (a passive checkpoint: it waits for no reader), so that
+    /// the next write starts the log over in the space the log file already has. The watcher does this after each
+    /// batch: on a disk that then fills up, its heartbeat and state still fit in the log and `status` can say
+    /// what it waits for.
+    public func checkpointLog() throws(StoreError) {
+        do {
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        } catch {
+            throw Self.storeError(error, path: path, busyTimeout: busyTimeout, opening: false)
+        }
+    }
+
     /// The watcher's state for `annulus status`.
     public func watchStatus(problems: Int = 10) throws(StoreError) -> WatchStatus {
         try read { db in

@@ -176,6 +176,8 @@ public final class Watcher: @unchecked Sendable {
                             metadata: ["count": "\(counted.unreadable.count)"])
                     }
                     report.add(counted)
+                    // The log's space is reused from its start by the next writes (see `checkpointLog`).
+                    try? store.checkpointLog()
                     let waitingFor = Set(batchReport.incomplete.map(\.path))
                     for path in batch where !waitingFor.contains(path) {
                         incomplete.forget(path)

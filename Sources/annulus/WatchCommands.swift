@@ -246,10 +246,9 @@ struct StatusCommand: ParsableCommand {
             lines.append(line)
         }
         if watcher.stoppedAt == nil && !running && kill(pid_t(watcher.pid), 0) == 0 {
-            // Alive but silent: with the store on a full disk even the heartbeat cannot be written.
+            // Alive but silent: with the store on a full disk even the heartbeat may not be written.
             lines.append(
-                "process \(watcher.pid) is alive but has not written its heartbeat since \(watcher.heartbeatAt): it "
-                    + "may be unable to write the store (is its disk full?)")
+                "but process \(watcher.pid) is alive: it may be unable to write the store (is its disk full?)")
         }
         if watcher.unreadable > 0 {
             lines.append(
