@@ -22,8 +22,8 @@ public struct ArrivalReport: Sendable, Equatable {
     /// Problems that left a file in place to be tried again (a full disk, a permission): file name and reason.
     public var errors: [String] = []
     /// Files that are not complete DICOM objects yet (still being written) and were left in place to be looked
-    /// at again: path and reason.
-    public var incomplete: [(path: String, reason: String)] = []
+    /// at again: the file as it was read (path, size, time) and the reason.
+    public var incomplete: [(file: WatchedFile, reason: String)] = []
     /// Files that cannot be opened for reading (a permission): left in place, taken once readable.
     public var unreadable: [String] = []
 
@@ -48,7 +48,7 @@ public struct ArrivalReport: Sendable, Equatable {
         lhs.added == rhs.added && lhs.duplicates == rhs.duplicates && lhs.replaced == rhs.replaced
             && lhs.quarantined == rhs.quarantined && lhs.alreadyTaken == rhs.alreadyTaken
             && lhs.vanished == rhs.vanished && lhs.errors == rhs.errors && lhs.unreadable == rhs.unreadable
-            && lhs.incomplete.map(\.path) == rhs.incomplete.map(\.path)
+            && lhs.incomplete.map(\.file) == rhs.incomplete.map(\.file)
             && lhs.incomplete.map(\.reason) == rhs.incomplete.map(\.reason)
     }
 }
@@ -198,10 +198,11 @@ public struct ArrivalProcessor: Sendable {
             }
             if let incomplete {
                 if waitForIncomplete(candidate.file.path) {
-                    report.incomplete.append((candidate.file.path, incomplete))
+                    report.incomplete.append((candidate.file, incomplete))
                 } else {
                     try quarantine(
-                        candidate, DicomError(.malformed, path: candidate.file.path, message: "incomplete: \(incomplete)"),
+                        candidate,
+                        DicomError(.malformed, path: candidate.file.path, message: "incomplete: \(incomplete)"),
                         &report)
                 }
                 continue

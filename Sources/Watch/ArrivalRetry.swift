@@ -102,16 +102,14 @@ struct IncompleteFiles {
     var count: Int { looks.count }
     func contains(_ path: String) -> Bool { looks[path] != nil }
 
-    /// Notes that `path` was read and found incomplete as it is now.
-    mutating func note(_ path: String, now: Double) {
-        guard let stat = FileStat(path) else {
-            looks[path] = nil
-            return
-        }
-        if let old = looks[path], old.size == stat.size, old.mtime == stat.mtimeNanoseconds {
+    /// Notes that `file` was read, at the size and time it had then, and found incomplete. When it has changed
+    /// since, it is read again once it stops changing.
+    mutating func note(_ file: WatchedFile, now: Double) {
+        let path = file.path
+        if let old = looks[path], old.size == file.size, old.mtime == file.mtimeNanoseconds {
             looks[path]?.checked = true
         } else {
-            looks[path] = Look(size: stat.size, mtime: stat.mtimeNanoseconds, since: now, checked: true)
+            looks[path] = Look(size: file.size, mtime: file.mtimeNanoseconds, since: now, checked: true)
         }
     }
 

@@ -178,12 +178,12 @@ public final class Watcher: @unchecked Sendable {
                     report.add(counted)
                     // The log's space is reused from its start by the next writes (see `checkpointLog`).
                     try? store.checkpointLog()
-                    let waitingFor = Set(batchReport.incomplete.map(\.path))
+                    let waitingFor = Set(batchReport.incomplete.map(\.file.path))
                     for path in batch where !waitingFor.contains(path) {
                         incomplete.forget(path)
                         settled.remove(path)
                     }
-                    for (path, _) in batchReport.incomplete { incomplete.note(path, now: now) }
+                    for (file, _) in batchReport.incomplete { incomplete.note(file, now: now) }
                     if let finished = retry {
                         retry = nil
                         lastHeartbeat = 0
@@ -195,8 +195,10 @@ public final class Watcher: @unchecked Sendable {
                     }
                 } catch {
                     if let damage = StoreDamage.describe(error) {
-                        logger.critical("the annulus database is damaged; the watcher stops", metadata: ["error": "\(damage)"])
-                        try? store.recordWatchEvent(kind: "error", message: "stopped: the database is damaged: \(damage)")
+                        logger.critical(
+                            "the annulus database is damaged; the watcher stops", metadata: ["error": "\(damage)"])
+                        try? store.recordWatchEvent(
+                            kind: "error", message: "stopped: the database is damaged: \(damage)")
                         throw WatchError.storeDamaged(damage)
                     }
                     // The files stay in the folder and are tried again (nothing of the batch was recorded), waiting
@@ -231,7 +233,7 @@ public final class Watcher: @unchecked Sendable {
                             waiting: retry.map(\.reason), waitingSince: retry.map(\.sinceText),
                             retries: retry?.failures ?? 0, retryAt: retry?.retryAt, unreadable: unreadable.count)))
                     != nil
-                lastHeartbeat = written ? now : lastHeartbeat + 0.5 * configuration.heartbeatSeconds
+                lastHeartbeat = written ? now : now - 0.5 * configuration.heartbeatSeconds
             }
             let idle = queue.isEmpty && stability.waiting == 0 && held.isEmpty
             if idle && (now - lastCompletion >= 1 || configuration.once) {

@@ -195,7 +195,9 @@ struct StatusCommand: ParsableCommand {
                         folder: $0.folder, pid: $0.pid, running: running($0), startedAt: $0.startedAt,
                         heartbeatAt: $0.heartbeatAt, queued: $0.queued, stoppedAt: $0.stoppedAt, waiting: $0.waiting,
                         waitingSince: $0.waitingSince, retries: $0.retries,
-                        retryAt: $0.retryAt.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0)) },
+                        retryAt: $0.retryAt.map {
+                            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0))
+                        },
                         unreadable: $0.unreadable)
                 },
                 files: status.files, queued: status.watchers.filter(running).reduce(0) { $0 + $1.queued },

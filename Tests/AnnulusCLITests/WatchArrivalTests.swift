@@ -29,7 +29,8 @@ struct WatchArrivalTests {
         WatchFixture.files(in: fixture.data + "/quarantine").filter { !$0.hasSuffix(".reason.txt") }
     }
 
-    @Test("a file appended in pieces with a close after each (header first) is taken once, complete; nothing quarantined")
+    @Test(
+        "a file appended in pieces with a close after each (header first) is taken once, complete; nothing quarantined")
     func growingFile() throws {
         let fixture = try WatchFixture()
         defer { fixture.remove() }
@@ -41,7 +42,8 @@ struct WatchArrivalTests {
             "--incomplete-seconds", "30",
         ])
         defer { watcher.kill() }
-        #expect(WatchFixture.eventually(30) { Self.watcher((try? fixture.status()) ?? [:])["running"] as? Bool == true })
+        #expect(
+            WatchFixture.eventually(30) { Self.watcher((try? fixture.status()) ?? [:])["running"] as? Bool == true })
 
         let path = fixture.incoming + "/IM0001"
         let step = (whole.count - pixels) / 4
@@ -148,7 +150,8 @@ struct WatchArrivalTests {
                 "--quiet-seconds", "60", "--no-previews", "--source", "move", "--stability-seconds", "0.3",
             ], output: fixture.root + "/watch.log")
         defer { watcher.kill() }
-        #expect(WatchFixture.eventually(30) { Self.watcher((try? fixture.status()) ?? [:])["running"] as? Bool == true })
+        #expect(
+            WatchFixture.eventually(30) { Self.watcher((try? fixture.status()) ?? [:])["running"] as? Bool == true })
         let samples = try Self.samples()
         try FileManager.default.copyItem(atPath: samples[0], toPath: fixture.incoming + "/first.dcm")
         #expect(try WatchFixture.eventually(20) { fixture.files(try fixture.status(), "added") == 1 })

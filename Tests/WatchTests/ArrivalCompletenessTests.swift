@@ -39,7 +39,8 @@ struct ArrivalCompletenessTests {
         #expect(FileManager.default.fileExists(atPath: target))
     }
 
-    @Test("every prefix of an image (empty, preamble, header only, part of the pixels) is incomplete; the whole is taken")
+    @Test(
+        "every prefix of an image (empty, preamble, header only, part of the pixels) is incomplete; the whole is taken")
     func prefixesAreIncomplete() throws {
         let place = try Place()
         defer { place.remove() }
@@ -50,7 +51,7 @@ struct ArrivalCompletenessTests {
         for size in [0, 100, 700, pixels, pixels + 12, pixels + (whole.count - pixels) / 2, whole.count - 1] {
             try whole.prefix(size).write(to: URL(fileURLWithPath: path))
             let report = try processor.process([path], waitForIncomplete: { _ in true })
-            #expect(report.incomplete.map(\.path) == [path], "\(size) of \(whole.count) bytes: \(report)")
+            #expect(report.incomplete.map(\.file.path) == [path], "\(size) of \(whole.count) bytes: \(report)")
             #expect(report.added == 0 && report.quarantined == 0)
             if size == pixels {
                 #expect(report.incomplete.first?.reason.contains("no PixelData") == true, "\(report.incomplete)")
@@ -114,8 +115,12 @@ struct ArrivalCompletenessTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("a.dcm").path
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+        func read() throws -> WatchedFile {
+            let stat = try #require(FileStat(path))
+            return WatchedFile(path: path, size: stat.size, mtimeNanoseconds: stat.mtimeNanoseconds)
+        }
         var files = IncompleteFiles(interval: 1)
-        files.note(path, now: 100)
+        files.note(try read(), now: 100)
         #expect(files.review(now: 105, patience: 10) == ([], []), "read, unchanged: waits")
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.seekToEnd()
@@ -123,9 +128,58 @@ struct ArrivalCompletenessTests {
         try handle.close()
         #expect(files.review(now: 106, patience: 10) == ([], []), "changed: the clock starts again")
         #expect(files.review(now: 107, patience: 10) == ([path], []), "unchanged for the interval: read again")
-        files.note(path, now: 107.5)
-        #expect(files.review(now: 115, patience: 10) == ([], []))
-        #expect(files.review(now: 116, patience: 10) == ([], [path]), "incomplete and unchanged for the patience")
+        files.note(try read(), now: 107.5)
+        #expect(files.review(now: 108, patience: 10) == ([], []), "read again, still incomplete: waits")
+        // Read at one size, changed before it was noted: it is read again, not given up on at the new size.
+        let stale = try read()
+        let again = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try again.seekToEnd()
+        try again.write(contentsOf: Data([5]))
+        try again.close()
+        files.note(stale, now: 109)
+        #expect(files.review(now: 109.5, patience: 10) == ([], []))
+        #expect(files.review(now: 110.6, patience: 10) == ([path], []), "the change is read")
+        files.note(try read(), now: 110.6)
+        #expect(files.review(now: 119, patience: 10) == ([], []))
+        #expect(files.review(now: 120, patience: 10) == ([], [path]), "incomplete and unchanged for the patience")
         #expect(files.count == 0)
+    }
+
+    @Test("a full disk is waited out with growing pauses; a damaged store is not; neither reason names a source file")
+    func retryAndDamage() throws {
+        let place = try Place()
+        defer { place.remove() }
+        let full = WatchError.from(
+            place.incoming + "/Doe^Jane.dcm", "cannot copy: \(String(cString: strerror(ENOSPC)))", errno: ENOSPC)
+        guard case .storage = full else {
+            Issue.record("ENOSPC is storage trouble: \(full)")
+            return
+        }
+        guard case .file = WatchError.from("x", "no such file", errno: ENOENT) else {
+            Issue.record("ENOENT is not storage trouble")
+            return
+        }
+        let reason = BatchRetry.reason(for: full, archive: place.archive, store: place.store)
+        #expect(reason.text.hasPrefix("disk full on \(place.root)/data (free "), "\(reason.text)")
+        #expect(!reason.text.contains("Doe"))
+        let database = BatchRetry.reason(
+            for: StoreError.diskFull(path: place.store.path), archive: place.archive, store: place.store)
+        #expect(database.text.hasPrefix("disk full on \(place.root)/data (free "), "\(database.text)")
+        var retry: BatchRetry?
+        var pauses: [Double] = []
+        for attempt in 0..<9 {
+            retry = BatchRetry(after: retry, reason: reason, now: 1000 + Double(attempt))
+            pauses.append(retry?.pause ?? 0)
+        }
+        #expect(pauses == [1, 2, 4, 8, 16, 32, 60, 60, 60])
+        #expect(retry?.failures == 9 && retry?.since == 1000)
+
+        #expect(
+            StoreDamage.describe(StoreError.notADatabase(path: "/d/annulus.sqlite", reason: "file is not a database"))
+                != nil)
+        #expect(
+            StoreDamage.describe(StoreError.database(path: "/d/a", reason: "database disk image is malformed")) != nil)
+        #expect(StoreDamage.describe(StoreError.diskFull(path: "/d/annulus.sqlite")) == nil)
+        #expect(StoreDamage.describe(full) == nil, "a file named after damage is not damage")
     }
 }
