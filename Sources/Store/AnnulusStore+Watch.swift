@@ -112,6 +112,32 @@ public struct WatchEvent: Sendable, Equatable, Codable {
     public var at: String
 }
 
+/// What a watcher reports in its heartbeat besides being alive.
+public struct WatcherState: Sendable, Equatable {
+    /// What it waits for when a batch cannot be taken (a full disk), for people; nil when not waiting.
+    public var waiting: String?
+    /// Since when (ISO 8601).
+    public var waitingSince: String?
+    /// Failed attempts so far.
+    public var retries: Int
+    /// Seconds since 1970 of the next attempt.
+    public var retryAt: Double?
+    /// Files left in place because they cannot be read.
+    public var unreadable: Int
+
+    /// Creates a state (by default: not waiting, nothing unreadable).
+    public init(
+        waiting: String? = nil, waitingSince: String? = nil, retries: Int = 0, retryAt: Double? = nil,
+        unreadable: Int = 0
+    ) {
+        self.waiting = waiting
+        self.waitingSince = waitingSince
+        self.retries = retries
+        self.retryAt = retryAt
+        self.unreadable = unreadable
+    }
+}
+
 /// What `annulus status` shows.
 public struct WatchStatus: Sendable, Equatable, Codable {
     /// A watcher's heartbeat.
@@ -130,6 +156,16 @@ public struct WatchStatus: Sendable, Equatable, Codable {
         public var queued: Int
         /// When it stopped cleanly (nil while running or after a crash).
         public var stoppedAt: String?
+        /// What it is waiting for, when a batch cannot be taken (e.g. "disk full on /data (free 0 B)").
+        public var waiting: String?
+        /// Since when it has been waiting (ISO 8601).
+        public var waitingSince: String?
+        /// Failed attempts while waiting.
+        public var retries: Int
+        /// Seconds since 1970 of the next attempt, while waiting.
+        public var retryAt: Double?
+        /// Files it cannot read (a permission), left in place.
+        public var unreadable: Int
     }
 
     /// Every watcher that has run on this store.
@@ -308,6 +344,17 @@ extension AnnulusStore {
         }
     }
 
+    /// Takes back the attempt `beginCompletion` counted, when the completion was deferred for a reason that is
+    /// not the study's (a full disk).
+    public func endCompletionAttempt(_ studyUID: String) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql:
+                    "UPDATE watch_studies SET attempts = max(0, attempts - 1) WHERE study_uid = ? AND state = 'pending'",
+                arguments: [studyUID])
+        }
+    }
+
     /// Marks a study complete, or failed with `failure` (a reason code), unless an instance arrived after
     /// `lastArrival` (then it stays pending and the method returns false).
     @discardableResult
@@ -342,23 +389,40 @@ extension AnnulusStore {
         }
     }
 
-    /// Records a watcher's heartbeat (`stopped` when it stops cleanly).
-    public func recordHeartbeat(folder: String, pid: Int, startedAt: String, queued: Int, stopped: Bool = false)
-        throws(StoreError)
-    {
+    /// Records a watcher's heartbeat with its state (`stopped` when it stops cleanly).
+    public func recordHeartbeat(
+        folder: String, pid: Int, startedAt: String, queued: Int, state: WatcherState = WatcherState(),
+        stopped: Bool = false
+    ) throws(StoreError) {
         try write { db in
             let at = Timestamp.nowText()
             try db.execute(
                 sql: """
-                    INSERT INTO watch_state (folder, pid, started_at, heartbeat_at, heartbeat, queued, stopped_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO watch_state (folder, pid, started_at, heartbeat_at, heartbeat, queued, stopped_at,
+                        waiting, waiting_since, retries, retry_at, unreadable)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (folder) DO UPDATE SET pid = excluded.pid, started_at = excluded.started_at,
                         heartbeat_at = excluded.heartbeat_at, heartbeat = excluded.heartbeat,
-                        queued = excluded.queued, stopped_at = excluded.stopped_at
+                        queued = excluded.queued, stopped_at = excluded.stopped_at, waiting = excluded.waiting,
+                        waiting_since = excluded.waiting_since, retries = excluded.retries,
+                        retry_at = excluded.retry_at, unreadable = excluded.unreadable
                     """,
                 arguments: [
                     folder, pid, startedAt, at, Date().timeIntervalSince1970, queued, stopped ? at : nil,
+                    state.waiting, state.waitingSince, state.retries, state.retryAt, state.unreadable,
                 ])
+        }
+    }
+
+    /// Copies the write-ahead log into the database file (a passive checkpoint: it waits for no reader), so that
+    /// the next write starts the log over in the space the log file already has. The watcher does this after each
+    /// batch: on a disk that then fills up, its heartbeat and state still fit in the log and `status` can say
+    /// what it waits for.
+    public func checkpointLog() throws(StoreError) {
+        do {
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        } catch {
+            throw Self.storeError(error, path: path, busyTimeout: busyTimeout, opening: false)
         }
     }
 
@@ -369,7 +433,8 @@ extension AnnulusStore {
                 WatchStatus.Watcher(
                     folder: row["folder"], pid: row["pid"], startedAt: row["started_at"],
                     heartbeatAt: row["heartbeat_at"], heartbeat: row["heartbeat"], queued: row["queued"],
-                    stoppedAt: row["stopped_at"])
+                    stoppedAt: row["stopped_at"], waiting: row["waiting"], waitingSince: row["waiting_since"],
+                    retries: row["retries"], retryAt: row["retry_at"], unreadable: row["unreadable"])
             }
             var files = Dictionary(uniqueKeysWithValues: WatchFileOutcome.allCases.map { ($0.rawValue, 0) })
             for row in try Row.fetchAll(db, sql: "SELECT outcome, count(*) AS n FROM watch_files GROUP BY outcome") {

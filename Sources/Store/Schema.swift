@@ -5,7 +5,7 @@ enum Schema {
     /// Identifiers of the registered migrations, in order.
     static let migrationIdentifiers = [
         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-        "v5-watch", "v7-completion-outcome",
+        "v5-watch", "v6-watch-state", "v7-completion-outcome",
     ]
 
     /// The migrator with every migration registered.
@@ -26,7 +26,10 @@ enum Schema {
         migrator.registerMigration(migrationIdentifiers[4]) { db in
             try db.execute(sql: watch)
         }
-        migrator.registerMigration("v7-completion-outcome") { db in
+        migrator.registerMigration(migrationIdentifiers[5]) { db in
+            try db.execute(sql: watchState)
+        }
+        migrator.registerMigration(migrationIdentifiers[6]) { db in
             try db.execute(sql: completionOutcome)
         }
         return migrator
@@ -232,6 +235,16 @@ enum Schema {
             queued INTEGER NOT NULL,
             stopped_at TEXT
         ) STRICT;
+        """
+
+    /// v6: what a watcher is waiting for, in its heartbeat: the reason a batch cannot be taken (a full disk), since
+    /// when, how many attempts and when the next is due, and how many files it cannot read.
+    static let watchState = """
+        ALTER TABLE watch_state ADD COLUMN waiting TEXT;
+        ALTER TABLE watch_state ADD COLUMN waiting_since TEXT;
+        ALTER TABLE watch_state ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE watch_state ADD COLUMN retry_at REAL;
+        ALTER TABLE watch_state ADD COLUMN unreadable INTEGER NOT NULL DEFAULT 0;
         """
 
     /// v7: a study's completion can fail. `state` gains `failed` (the completion threw, a preview could not be made,

@@ -21,6 +21,11 @@ public struct ArrivalReport: Sendable, Equatable {
     public var vanished = 0
     /// Problems that left a file in place to be tried again (a full disk, a permission): file name and reason.
     public var errors: [String] = []
+    /// Files that are not complete DICOM objects yet (still being written) and were left in place to be looked
+    /// at again: the file as it was read (path, size, time) and the reason.
+    public var incomplete: [(file: WatchedFile, reason: String)] = []
+    /// Files that cannot be opened for reading (a permission): left in place, taken once readable.
+    public var unreadable: [String] = []
 
     /// Creates an empty report.
     public init() {}
@@ -34,6 +39,17 @@ public struct ArrivalReport: Sendable, Equatable {
         alreadyTaken += other.alreadyTaken
         vanished += other.vanished
         errors += other.errors
+        incomplete += other.incomplete
+        unreadable += other.unreadable
+    }
+
+    /// Equal counts, errors, incomplete and unreadable files.
+    public static func == (lhs: ArrivalReport, rhs: ArrivalReport) -> Bool {
+        lhs.added == rhs.added && lhs.duplicates == rhs.duplicates && lhs.replaced == rhs.replaced
+            && lhs.quarantined == rhs.quarantined && lhs.alreadyTaken == rhs.alreadyTaken
+            && lhs.vanished == rhs.vanished && lhs.errors == rhs.errors && lhs.unreadable == rhs.unreadable
+            && lhs.incomplete.map(\.file) == rhs.incomplete.map(\.file)
+            && lhs.incomplete.map(\.reason) == rhs.incomplete.map(\.reason)
     }
 }
 
@@ -66,10 +82,19 @@ public struct ArrivalProcessor: Sendable {
         self.logger = logger
     }
 
-    /// Processes `paths` (complete files), in batches of at most `batchSize`. The next batch's files are read
-    /// (headers and hashes, on every core) while the current batch is placed, synced, recorded and disposed of,
-    /// which is serial work.
-    public func process(_ paths: [String], batchSize: Int = 512) throws -> ArrivalReport {
+    /// Processes `paths` (closed or stable files), in batches of at most `batchSize`. The next batch's files are
+    /// read (headers and hashes, on every core) while the current batch is placed, synced, recorded and disposed
+    /// of, which is serial work.
+    ///
+    /// A file that is not a complete DICOM object yet (see `Completeness`) is quarantined, unless
+    /// `waitForIncomplete` says its writer may still be at work: then it is left in place and reported in
+    /// `incomplete`. A file that cannot be opened (a permission) is left in place and reported in `unreadable`.
+    /// Throws when the batch cannot be taken for a reason that passes (a full disk: `WatchError.storage`, or a
+    /// store error): nothing of the batch is recorded, its sources stay in the folder, and staged placements may
+    /// be left in `archive/.incoming` (see `FileArchive.clearIncoming`).
+    public func process(
+        _ paths: [String], batchSize: Int = 512, waitForIncomplete: (String) -> Bool = { _ in false }
+    ) throws -> ArrivalReport {
         let batches = stride(from: 0, to: paths.count, by: batchSize).map {
             Array(paths[$0..<min($0 + batchSize, paths.count)])
         }
@@ -84,7 +109,7 @@ public struct ArrivalProcessor: Sendable {
                 DispatchQueue.global().async(group: reading) { slot.batch = self.prepare(following) }
             }
             defer { reading.wait() }
-            let committed = try commit(current)
+            let committed = try commit(current, waitForIncomplete: waitForIncomplete)
             log(committed)
             report.add(committed)
             reading.wait()
@@ -97,7 +122,9 @@ public struct ArrivalProcessor: Sendable {
     public struct PreparedBatch: Sendable {
         fileprivate var candidates: [Candidate]
         fileprivate var reads: [Read]
+        fileprivate var incomplete: [String?]
         fileprivate var vanished: Int
+        fileprivate var unreadable: [String]
     }
 
     fileprivate typealias Read = Result<(record: InstanceRecord, expectedStudyInstances: Int?), any Error>
@@ -115,38 +142,69 @@ public struct ArrivalProcessor: Sendable {
     public func prepare(_ paths: [String]) -> PreparedBatch {
         var candidates: [Candidate] = []
         var vanished = 0
+        var unreadable: [String] = []
         for path in paths {
             guard let stat = FileStat(path) else {
                 vanished += 1
                 continue
             }
+            // A permission is fixed at the source, not in the quarantine: the file stays and is tried again.
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard descriptor >= 0 else {
+                if errno == EACCES || errno == EPERM { unreadable.append(path) } else { vanished += 1 }
+                continue
+            }
+            close(descriptor)
             candidates.append(
                 Candidate(
                     file: WatchedFile(path: path, size: stat.size, mtimeNanoseconds: stat.mtimeNanoseconds), stat: stat
                 ))
         }
         let options = readOptions
-        let reads = Parallel.map(candidates.map(\.file.path)) { path in
-            Result { try InstanceReader.read(path: path, options: options, requireDecodablePixels: true) }
+        let results = Parallel.map(candidates) { candidate -> (Read, String?) in
+            let path = candidate.file.path
+            let read = Read { try InstanceReader.read(path: path, options: options, requireDecodablePixels: true) }
+            switch read {
+            case .failure(let error):
+                return (read, Completeness.incompleteness(of: error, size: candidate.stat.size))
+            case .success(let (record, _)):
+                return (read, Completeness.missingPixels(path: path, record: record, options: options))
+            }
         }
-        return PreparedBatch(candidates: candidates, reads: reads, vanished: vanished)
+        return PreparedBatch(
+            candidates: candidates, reads: results.map { $0.0 }, incomplete: results.map { $0.1 }, vanished: vanished,
+            unreadable: unreadable)
     }
 
     /// Takes a prepared batch: skips what the ledger shows was taken (only redoing its disposition), quarantines
     /// what could not be read, archives the rest (deduplicated against the store), makes the archive durable,
     /// records everything in one transaction, then disposes of the sources.
-    public func commit(_ batch: PreparedBatch) throws -> ArrivalReport {
+    public func commit(_ batch: PreparedBatch, waitForIncomplete: (String) -> Bool = { _ in false }) throws
+        -> ArrivalReport
+    {
         var report = ArrivalReport()
         report.vanished = batch.vanished
+        report.unreadable = batch.unreadable
         let ledger = try store.ledgerEntries(batch.candidates.map(\.file.path))
         var known = try store.indexedContent(batch.reads.compactMap { try? $0.get().record.sopInstanceUID })
         var fresh: [(Candidate, Read)] = []
-        for (candidate, read) in zip(batch.candidates, batch.reads) {
+        for ((candidate, read), incomplete) in zip(zip(batch.candidates, batch.reads), batch.incomplete) {
             if let entry = ledger[candidate.file.path], entry.matches(candidate.file),
                 Self.sameContent(entry, read, known)
             {
                 report.alreadyTaken += 1
                 if entry.outcome != .quarantined { dispose(candidate.file.path, &report) }
+                continue
+            }
+            if let incomplete {
+                if waitForIncomplete(candidate.file.path) {
+                    report.incomplete.append((candidate.file, incomplete))
+                } else {
+                    try quarantine(
+                        candidate,
+                        DicomError(.malformed, path: candidate.file.path, message: "incomplete: \(incomplete)"),
+                        &report)
+                }
                 continue
             }
             fresh.append((candidate, read))
@@ -158,14 +216,14 @@ public struct ArrivalProcessor: Sendable {
         for (candidate, read) in fresh {
             switch read {
             case .failure(let error):
-                quarantine(candidate, error, &report)
+                try quarantine(candidate, error, &report)
             case .success(let (initial, expected)):
                 var record = initial
                 // A record the index would refuse would fail its whole batch again and again: quarantine it alone.
                 do {
                     try record.validate()
                 } catch {
-                    quarantine(candidate, error, &report)
+                    try quarantine(candidate, error, &report)
                     continue
                 }
                 let sop = record.sopInstanceUID
@@ -194,7 +252,9 @@ public struct ArrivalProcessor: Sendable {
                         placed = true
                         record.path = target
                     }
-                } catch {
+                } catch let error as WatchError {
+                    // A full disk fails the whole batch (tried again later); another failure only this file.
+                    if case .storage = error { throw error }
                     report.errors.append("\(candidate.file.path): \(error)")
                     try? store.recordWatchEvent(kind: "error", message: "\(error)")
                     continue
@@ -276,7 +336,8 @@ public struct ArrivalProcessor: Sendable {
         try archive.place(source, at: target, link: disposition != .keep)
     }
 
-    private func quarantine(_ candidate: Candidate, _ error: any Error, _ report: inout ArrivalReport) {
+    /// Quarantines one file; a failure that passes (a full disk) is thrown so that the whole batch is retried.
+    private func quarantine(_ candidate: Candidate, _ error: any Error, _ report: inout ArrivalReport) throws {
         let reason: String
         if let error = error as? DicomError {
             reason = "\(error.kind.rawValue): \(error.message)"
@@ -292,6 +353,8 @@ public struct ArrivalProcessor: Sendable {
             let id = (target as NSString).lastPathComponent.prefix(12)
             logger.warning("quarantined", metadata: ["id": "\(id)", "reason": "\(reason)"])
         } catch {
+            if case .storage = error as? WatchError { throw error }
+            if error is StoreError { throw error }
             report.errors.append("\(candidate.file.path): \(error)")
             try? store.recordWatchEvent(kind: "error", message: "could not quarantine: \(error)")
         }

@@ -41,9 +41,20 @@ public struct FileArchive: Sendable {
         self.watchedRoot = watchedRoot
         for folder in [archiveRoot, quarantineRoot, archiveRoot + "/.incoming"] { try Self.makeFolder(folder) }
         // Placements interrupted by a crash leave their temporary names here; nothing refers to them.
+        clearIncoming()
+    }
+
+    /// Removes whatever is staged in `archive/.incoming/`: placements a crash or a failed batch (a full disk)
+    /// left half done. Nothing refers to them; only one watcher uses a data folder at a time (`WatchLock`).
+    public func clearIncoming() {
         for leftover in (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? [] {
             unlink(incoming + "/" + leftover)
         }
+    }
+
+    /// The names staged in `archive/.incoming/` (empty unless a placement is under way or was interrupted).
+    public func incomingLeftovers() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []
     }
 
     /// Where placements are staged before their atomic rename (same file system as the archive).
@@ -62,6 +73,10 @@ public struct FileArchive: Sendable {
         let temporary = incoming + "/" + UUID().uuidString
         if !(link && Glibc.link(source, temporary) == 0) { try Self.copy(source, to: temporary) }
         try rename(temporary, target, source: source)
+        // When the target is already a hard link to the same file (a placement whose batch was never recorded:
+        // killed, or a failed commit, before the source left the folder), rename(2) succeeds without doing
+        // anything and leaves the staged name behind. Normally the name is gone and this fails with ENOENT.
+        unlink(temporary)
     }
 
     /// Keeps the archived file of a replaced instance aside (`….superseded-<time>.dcm`, a hard link) and returns
@@ -72,7 +87,7 @@ public struct FileArchive: Sendable {
         let stamp = Self.stamp() + "-" + UUID().uuidString.prefix(8).lowercased()
         let aside = archived.replacingOccurrences(of: ".dcm", with: "") + ".superseded-\(stamp).dcm"
         guard Glibc.link(archived, aside) == 0 else {
-            throw WatchError.file(archived, "cannot keep the replaced copy aside: \(Self.lastError())")
+            throw WatchError.from(archived, "cannot keep the replaced copy aside: \(Self.lastError())", errno: errno)
         }
         return aside
     }
@@ -162,7 +177,7 @@ public struct FileArchive: Sendable {
         guard descriptor >= 0 else { throw WatchError.file(archiveRoot, "cannot open: \(Self.lastError())") }
         defer { close(descriptor) }
         guard GNUCalls.syncfs(descriptor) == 0 else {
-            throw WatchError.file(archiveRoot, "syncfs: \(Self.lastError())")
+            throw WatchError.from(archiveRoot, "syncfs: \(Self.lastError())", errno: errno)
         }
     }
 
@@ -173,9 +188,10 @@ public struct FileArchive: Sendable {
             try Self.makeFolder((target as NSString).deletingLastPathComponent)
             if Glibc.rename(temporary, target) == 0 { return }
         }
+        let code = errno
         let reason = Self.lastError()
         unlink(temporary)
-        throw WatchError.file(source, "cannot place it in the archive at \(target): \(reason)")
+        throw WatchError.from(source, "cannot place it in the archive at \(target): \(reason)", errno: code)
     }
 
     static func safe(_ uid: String) -> String {
@@ -191,7 +207,8 @@ public struct FileArchive: Sendable {
             try FileManager.default.createDirectory(
                 atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         } catch {
-            throw WatchError.file(path, "cannot create the folder: \(error.localizedDescription)")
+            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { Int32($0.code) } ?? 0
+            throw WatchError.from(path, "cannot create the folder: \(error.localizedDescription)", errno: code)
         }
     }
 
@@ -202,25 +219,30 @@ public struct FileArchive: Sendable {
         guard input >= 0 else { throw WatchError.file(source, "cannot open to copy: \(lastError())") }
         defer { close(input) }
         let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard output >= 0 else { throw WatchError.file(target, "cannot create: \(lastError())") }
-        defer { close(output) }
-        while true {
-            let copied = GNUCalls.copyFileRange(input, output, 1 << 30)
-            if copied > 0 { continue }
-            if copied == 0 { break }
-            if errno == EINTR { continue }
-            if errno == EXDEV || errno == ENOSYS || errno == EINVAL {
-                try copyByReading(input, output, source: source)
-                break
-            }
-            let reason = lastError()
-            unlink(target)
-            throw WatchError.file(source, "cannot copy to \(target): \(reason)")
+        guard output >= 0 else {
+            throw WatchError.from(target, "cannot create: \(lastError())", errno: errno)
         }
-        if durable && fsync(output) != 0 {
-            let reason = lastError()
+        defer { close(output) }
+        do {
+            while true {
+                let copied = GNUCalls.copyFileRange(input, output, 1 << 30)
+                if copied > 0 { continue }
+                if copied == 0 { break }
+                if errno == EINTR { continue }
+                if errno == EXDEV || errno == ENOSYS || errno == EINVAL {
+                    try copyByReading(input, output, source: source)
+                    break
+                }
+                throw WatchError.from(source, "cannot copy to \(target): \(lastError())", errno: errno)
+            }
+            if durable && fsync(output) != 0 {
+                throw WatchError.from(
+                    source, "cannot make the copy at \(target) durable: \(lastError())", errno: errno)
+            }
+        } catch {
+            // A partial copy (a full disk) is never left behind.
             unlink(target)
-            throw WatchError.file(source, "cannot make the copy at \(target) durable: \(reason)")
+            throw error
         }
     }
 
@@ -231,14 +253,14 @@ public struct FileArchive: Sendable {
             if count == 0 { return }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw WatchError.file(source, "cannot read: \(lastError())")
+                throw WatchError.from(source, "cannot read: \(lastError())", errno: errno)
             }
             var offset = 0
             while offset < count {
                 let written = buffer.withUnsafeBytes { write(output, $0.baseAddress! + offset, count - offset) }
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw WatchError.file(source, "cannot write the copy: \(lastError())")
+                    throw WatchError.from(source, "cannot write the copy: \(lastError())", errno: errno)
                 }
                 offset += written
             }
@@ -248,7 +270,9 @@ public struct FileArchive: Sendable {
     static func writeAtomically(_ data: Data, to path: String) throws {
         let temporary = path + ".tmp-" + UUID().uuidString
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw WatchError.file(path, "cannot write: \(lastError())")
+            let code = errno
+            unlink(temporary)
+            throw WatchError.from(path, "cannot write: \(String(cString: strerror(code)))", errno: code)
         }
         let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
         if descriptor >= 0 {

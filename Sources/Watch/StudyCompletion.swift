@@ -20,6 +20,23 @@ public struct StudyCompletionReport: Sendable, Equatable, Codable {
     }
 }
 
+/// Thrown by a completion handler when the work failed for a reason that passes (a full disk): the study stays
+/// pending, the attempt is not counted, and the watcher tries again later instead of marking the study failed.
+public struct CompletionDeferred: Error, Sendable, CustomStringConvertible {
+    /// Why, for people (no file names).
+    public var reason: String
+
+    /// Creates the error.
+    public init(reason: String) { self.reason = reason }
+
+    public var description: String { "study completion deferred: \(reason)" }
+
+    /// True when `text` (an error's description) says the disk or quota is full.
+    public static func isDiskFull(_ text: String) -> Bool {
+        text.contains("No space left on device") || text.contains("Disk quota exceeded")
+    }
+}
+
 /// What happens when a study completes (previews, pre-triage, export): supplied by the application.
 public protocol StudyCompletionHandler: Sendable {
     /// Does the completion work for the study and reports it. A thrown error fails the study
@@ -89,6 +106,10 @@ public struct StudyCompletion: Sendable {
             } else {
                 do {
                     report = try handler.completeStudy(study.studyUID)
+                } catch let deferred as CompletionDeferred {
+                    // Not the study's fault: it stays pending, and this attempt does not count towards giving up.
+                    try? store.endCompletionAttempt(study.studyUID)
+                    throw deferred
                 } catch {
                     report = StudyCompletionReport(summary: "completion failed: \(error)", failure: "completion-failed")
                 }

@@ -21,12 +21,15 @@ public struct WatchConfiguration: Sendable {
     public var heartbeatSeconds: Double
     /// With `move` or `delete`, folders left empty and untouched this long are removed at a sweep.
     public var emptyFolderSeconds: Double
+    /// Seconds a file that is not a complete DICOM object yet (still being written) is waited for after its last
+    /// change before it is quarantined (with `once`, an incomplete file is quarantined at once).
+    public var incompleteSeconds: Double
 
     /// Creates a configuration.
     public init(
         folder: String, excluded: [String] = [], once: Bool = false, sweepSeconds: Double = 60,
         stabilitySeconds: Double = 1, batchSize: Int = 512, heartbeatSeconds: Double = 2,
-        emptyFolderSeconds: Double = 600
+        emptyFolderSeconds: Double = 600, incompleteSeconds: Double = 300
     ) {
         self.folder = folder
         self.excluded = excluded
@@ -36,13 +39,18 @@ public struct WatchConfiguration: Sendable {
         self.batchSize = batchSize
         self.heartbeatSeconds = heartbeatSeconds
         self.emptyFolderSeconds = emptyFolderSeconds
+        self.incompleteSeconds = incompleteSeconds
     }
 }
 
 /// The export-folder watcher: recursive inotify plus a scan at start, a periodic sweep and a rescan on overflow;
-/// complete files only (closed after writing, moved in, or stable across two looks); batches through the
-/// `ArrivalProcessor`; studies completed from the store's clocks. Stops between batches when asked (SIGTERM,
-/// SIGINT): the file in hand is finished, the rest stays in the folder for the next run.
+/// complete files only (closed after writing, moved in, or stable across two looks, and complete as DICOM objects:
+/// a file still being appended to is waited for); batches through the `ArrivalProcessor`; studies completed from
+/// the store's clocks. A batch that cannot be taken (a full disk, an I/O error) is tried again, with growing
+/// pauses, for as long as it takes (its state is in the heartbeat for `annulus status`); a damaged store stops
+/// the watcher. Unreadable files stay in place, reported once, and are taken once readable. Stops between
+/// batches when asked (SIGTERM, SIGINT): the file in hand is finished, the rest stays in the folder for the next
+/// run.
 public final class Watcher: @unchecked Sendable {
     private let configuration: WatchConfiguration
     private let processor: ArrivalProcessor
@@ -88,8 +96,15 @@ public final class Watcher: @unchecked Sendable {
         var report = ArrivalReport()
         var lastHeartbeat = 0.0
         var lastSweep = Date().timeIntervalSince1970
-        var lastCompletion = 0.0
-        var failures = 0
+        var nextCompletion = 0.0
+        var completionFailures = 0
+        var lastReview = 0.0
+        // A batch that failed for a reason that passes (a full disk): retried before anything else.
+        var held: [String] = []
+        var retry: BatchRetry?
+        var incomplete = IncompleteFiles(interval: configuration.stabilitySeconds)
+        var settled: Set<String> = []
+        var unreadable = UnreadableFiles()
 
         let now = Date().timeIntervalSince1970
         report.quarantined += processor.quarantineNonRegularEntries(excluding: configuration.excluded)
@@ -99,10 +114,28 @@ public final class Watcher: @unchecked Sendable {
             metadata: ["folder": "\(root)", "found": "\(stability.waiting)", "once": "\(configuration.once)"])
 
         while !shouldStop {
-            let events = folderWatcher.next(timeout: queue.isEmpty ? 0.25 : 0)
             let now = Date().timeIntervalSince1970
-            for event in events { handle(event, now: now, stability: &stability, queue: &queue) }
+            let waiting = retry.map { now < $0.retryAt } ?? false
+            let busy = !waiting && (!queue.isEmpty || !held.isEmpty)
+            let events = folderWatcher.next(timeout: busy ? 0 : 0.25)
+            for event in events {
+                handle(event, now: now, stability: &stability, queue: &queue, unreadable: unreadable)
+            }
             for path in stability.stable(now: now) { queue.append(path) }
+            if now - lastReview >= 1 {
+                lastReview = now
+                // Incomplete files: looked at again once they stopped changing, quarantined past the patience.
+                let review = incomplete.review(now: now, patience: configuration.incompleteSeconds)
+                for path in review.reread { queue.append(path) }
+                for path in review.settled {
+                    settled.insert(path)
+                    queue.append(path)
+                }
+                for path in unreadable.nowReadable() {
+                    logger.notice("an unreadable file became readable and is taken")
+                    queue.append(path)
+                }
+            }
 
             if now - lastSweep >= configuration.sweepSeconds && !configuration.once {
                 lastSweep = now
@@ -111,55 +144,141 @@ public final class Watcher: @unchecked Sendable {
                     EmptyFolders.prune(
                         under: root, excluding: configuration.excluded, quietSeconds: configuration.emptyFolderSeconds)
                 }
-                for path in try untaken(folderWatcher.initialScan()) where !queue.contains(path) {
-                    stability.found(path, now: now)
+                do {
+                    for path in try untaken(folderWatcher.initialScan())
+                    where !queue.contains(path) && !unreadable.contains(path) && !incomplete.contains(path) {
+                        stability.found(path, now: now)
+                    }
+                } catch {
+                    logger.warning("the sweep could not read the store; it is tried again at the next sweep")
                 }
             }
-            if !queue.isEmpty {
+            if busy {
                 // Several batches at a time, so that reading one overlaps committing the previous.
-                let batch = queue.take(configuration.batchSize * 4)
+                let batch = held.isEmpty ? queue.take(configuration.batchSize * 4) : held
+                held = []
                 do {
-                    let batchReport = try processor.process(batch, batchSize: configuration.batchSize)
-                    report.add(batchReport)
-                    failures = 0
+                    let once = configuration.once
+                    let batchReport = try processor.process(
+                        batch, batchSize: configuration.batchSize,
+                        waitForIncomplete: { !once && !settled.contains($0) })
+                    var counted = batchReport
+                    counted.incomplete = []
+                    counted.unreadable = unreadable.note(batchReport.unreadable)
+                    for path in counted.unreadable {
+                        try? store.recordWatchEvent(
+                            kind: "error",
+                            message: "cannot read \(path): permission denied; it stays in place and is taken once "
+                                + "readable")
+                    }
+                    if !counted.unreadable.isEmpty {
+                        logger.warning(
+                            "files cannot be read (permission); they stay in place and are taken once readable; see `annulus status`",
+                            metadata: ["count": "\(counted.unreadable.count)"])
+                    }
+                    report.add(counted)
+                    // The log's space is reused from its start by the next writes (see `checkpointLog`).
+                    try? store.checkpointLog()
+                    let waitingFor = Set(batchReport.incomplete.map(\.file.path))
+                    for path in batch where !waitingFor.contains(path) {
+                        incomplete.forget(path)
+                        settled.remove(path)
+                    }
+                    for (file, _) in batchReport.incomplete { incomplete.note(file, now: now) }
+                    if let finished = retry {
+                        retry = nil
+                        lastHeartbeat = 0
+                        let message =
+                            "resumed after \(finished.failures) failed attempt(s) since \(finished.sinceText): "
+                            + finished.reason
+                        logger.notice("batch taken; the watcher resumed", metadata: ["after": "\(finished.reason)"])
+                        try? store.recordWatchEvent(kind: "error", message: message)
+                    }
                 } catch {
-                    // The store or the archive failed (a full disk, a lost mount): the files stay in the folder
-                    // and are tried again, waiting longer each time (1 s, 2 s, 4 s … at most a minute).
-                    failures += 1
-                    let pause = min(60, pow(2, Double(failures - 1)))
+                    if let damage = StoreDamage.describe(error) {
+                        logger.critical(
+                            "the annulus database is damaged; the watcher stops", metadata: ["error": "\(damage)"])
+                        try? store.recordWatchEvent(
+                            kind: "error", message: "stopped: the database is damaged: \(damage)")
+                        throw WatchError.storeDamaged(damage)
+                    }
+                    // The files stay in the folder and are tried again (nothing of the batch was recorded), waiting
+                    // longer each time; half-done placements are cleared first.
+                    held = batch
+                    processor.archive.clearIncoming()
+                    let reason = BatchRetry.reason(for: error, archive: processor.archive, store: store)
+                    let next = BatchRetry(after: retry, reason: reason, now: now)
+                    if retry?.key != reason.key {
+                        // One event per trouble, not per attempt; the full error (it may name a file) goes there.
+                        try? store.recordWatchEvent(
+                            kind: "error", message: "waiting: \(reason.text); the batch is retried (\(error))")
+                    }
+                    retry = next
+                    lastHeartbeat = 0
+                    // The error text may name source files (patient names): only the reason goes to the log.
                     logger.error(
-                        "batch failed; its files stay in the folder",
-                        metadata: ["error": "\(error)", "retryIn": "\(Int(pause))s"])
-                    try? store.recordWatchEvent(kind: "error", message: "batch of \(batch.count) failed: \(error)")
-                    batch.forEach { stability.found($0, now: now) }
-                    let resume = Date().addingTimeInterval(pause)
-                    while Date() < resume && !shouldStop { Thread.sleep(forTimeInterval: 0.2) }
+                        "batch failed; its files stay in the folder and are retried",
+                        metadata: [
+                            "reason": "\(reason.text)", "attempt": "\(next.failures)",
+                            "retryIn": "\(Int(next.pause))s",
+                        ])
                 }
             }
             if now - lastHeartbeat >= configuration.heartbeatSeconds {
-                lastHeartbeat = now
-                try? store.recordHeartbeat(
-                    folder: root, pid: pid, startedAt: startedAt, queued: queue.count + stability.waiting)
+                // With the store on a full disk this may fail too: it is tried again at the next heartbeat.
+                let written =
+                    (try? store.recordHeartbeat(
+                        folder: root, pid: pid, startedAt: startedAt,
+                        queued: queue.count + stability.waiting + held.count + incomplete.count,
+                        state: WatcherState(
+                            waiting: retry.map(\.reason), waitingSince: retry.map(\.sinceText),
+                            retries: retry?.failures ?? 0, retryAt: retry?.retryAt, unreadable: unreadable.count)))
+                    != nil
+                lastHeartbeat = written ? now : now - 0.5 * configuration.heartbeatSeconds
             }
-            let idle = queue.isEmpty && stability.waiting == 0
-            if idle && (now - lastCompletion >= 1 || configuration.once) {
-                lastCompletion = now
-                try completion.completeDue(now: Date().timeIntervalSince1970, shouldStop: { self.shouldStop })
+            let idle = queue.isEmpty && stability.waiting == 0 && held.isEmpty
+            if idle && (now >= nextCompletion || configuration.once) {
+                do {
+                    try completion.completeDue(now: Date().timeIntervalSince1970, shouldStop: { self.shouldStop })
+                    completionFailures = 0
+                    nextCompletion = now + 1
+                } catch {
+                    if let damage = StoreDamage.describe(error) {
+                        logger.critical(
+                            "the annulus database is damaged; the watcher stops", metadata: ["error": "\(damage)"])
+                        throw WatchError.storeDamaged(damage)
+                    }
+                    // A full disk (or another passing failure) while completing: the studies stay pending and are
+                    // tried again after a growing pause; the watcher goes on taking files.
+                    completionFailures += 1
+                    let pause = min(60, pow(2, Double(completionFailures - 1)))
+                    nextCompletion = now + pause
+                    let reason = (error as? CompletionDeferred)?.reason ?? "\(error)"
+                    logger.error(
+                        "study completion put off; pending studies are tried again",
+                        metadata: ["reason": "\(reason)", "retryIn": "\(Int(pause))s"])
+                    try? store.recordWatchEvent(kind: "error", message: "study completion put off: \(reason)")
+                    if configuration.once { throw error }
+                }
             }
             if configuration.once && idle { break }
         }
-        try? store.recordHeartbeat(folder: root, pid: pid, startedAt: startedAt, queued: queue.count, stopped: true)
+        try? store.recordHeartbeat(
+            folder: root, pid: pid, startedAt: startedAt, queued: queue.count + held.count,
+            state: WatcherState(unreadable: unreadable.count), stopped: true)
         logger.info(
             "stopped",
             metadata: [
                 "added": "\(report.added)", "duplicates": "\(report.duplicates)", "replaced": "\(report.replaced)",
-                "quarantined": "\(report.quarantined)", "left": "\(queue.count + stability.waiting)",
+                "quarantined": "\(report.quarantined)", "left": "\(queue.count + stability.waiting + held.count)",
             ])
         return report
     }
 
-    private func handle(_ event: FolderEvent, now: Double, stability: inout StabilityTracker, queue: inout ArrivalQueue)
-    {
+    private func handle(
+        _ event: FolderEvent, now: Double, stability: inout StabilityTracker, queue: inout ArrivalQueue,
+        unreadable: UnreadableFiles
+    ) {
         let root = configuration.folder
         switch event {
         case .closedAfterWrite(let path), .movedIn(let path):
@@ -170,7 +289,9 @@ public final class Watcher: @unchecked Sendable {
             guard !ArrivalFilter.ignores(path, root: root), !queue.contains(path) else { return }
             stability.writing(path, now: now)
         case .found(let path):
-            guard !ArrivalFilter.ignores(path, root: root), !queue.contains(path) else { return }
+            guard !ArrivalFilter.ignores(path, root: root), !queue.contains(path), !unreadable.contains(path) else {
+                return
+            }
             stability.found(path, now: now)
         case .removed(let path):
             stability.forget(path)

@@ -65,6 +65,12 @@ struct WatchCommand: ParsableCommand {
     var batchSize: Int = 512
 
     @Option(
+        help: ArgumentHelp(
+            "Seconds a file that is not a complete DICOM object yet is waited for after its last change before it is "
+                + "quarantined.", valueName: "seconds", visibility: .hidden))
+    var incompleteSeconds: Double = 300
+
+    @Option(
         help: ArgumentHelp("Seconds to wait for another watcher of the same data folder to end.", visibility: .hidden))
     var lockWait: Double = 10
 
@@ -80,8 +86,9 @@ struct WatchCommand: ParsableCommand {
         guard ["findings", "fhir"].contains(exportFormat) else {
             throw ValidationError("--export-format must be findings or fhir (got '\(exportFormat)')")
         }
-        guard quietSeconds >= 0, sweepSeconds > 0, stabilitySeconds >= 0 else {
-            throw ValidationError("--quiet-seconds and --stability-seconds must be ≥ 0, --sweep-seconds > 0")
+        guard quietSeconds >= 0, sweepSeconds > 0, stabilitySeconds >= 0, incompleteSeconds >= 0 else {
+            throw ValidationError(
+                "--quiet-seconds, --stability-seconds and --incomplete-seconds must be ≥ 0, --sweep-seconds > 0")
         }
         guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1…10000") }
         guard completionTimeout >= 1, completionTimeout <= 86_400 else {
@@ -127,7 +134,7 @@ struct WatchCommand: ParsableCommand {
             configuration: WatchConfiguration(
                 folder: root, excluded: Self.exclusions([dataFolder, archive.processedRoot], within: root), once: once,
                 sweepSeconds: sweepSeconds,
-                stabilitySeconds: stabilitySeconds, batchSize: batchSize),
+                stabilitySeconds: stabilitySeconds, batchSize: batchSize, incompleteSeconds: incompleteSeconds),
             processor: processor, completion: completion, logger: logger)
 
         // SIGTERM and SIGINT ask for a clean stop after the batch in hand.
@@ -143,8 +150,9 @@ struct WatchCommand: ParsableCommand {
         let summary =
             "\(report.added) added, \(report.duplicates) duplicate(s), \(report.replaced) replaced, "
             + "\(report.quarantined) quarantined, \(report.errors.count) left to retry"
+            + (report.unreadable.isEmpty ? "" : ", \(report.unreadable.count) unreadable (left in place)")
         print(once ? "processed \(root): \(summary)" : "stopped watching \(root): \(summary)")
-        if report.quarantined > 0 || !report.errors.isEmpty { throw ExitCode(1) }
+        if report.quarantined > 0 || !report.errors.isEmpty || !report.unreadable.isEmpty { throw ExitCode(1) }
     }
 
     /// The command line of the child that completes one study (the UID is appended).
@@ -214,13 +222,23 @@ struct StatusCommand: ParsableCommand {
                     var heartbeatAt: String
                     var queued: Int
                     var stoppedAt: String?
+                    var waiting: String?
+                    var waitingSince: String?
+                    var retries: Int
+                    var retryAt: String?
+                    var unreadable: Int
                 }
             }
             let output = Output(
                 watchers: status.watchers.map {
                     .init(
                         folder: $0.folder, pid: $0.pid, running: running($0), startedAt: $0.startedAt,
-                        heartbeatAt: $0.heartbeatAt, queued: $0.queued, stoppedAt: $0.stoppedAt)
+                        heartbeatAt: $0.heartbeatAt, queued: $0.queued, stoppedAt: $0.stoppedAt, waiting: $0.waiting,
+                        waitingSince: $0.waitingSince, retries: $0.retries,
+                        retryAt: $0.retryAt.map {
+                            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0))
+                        },
+                        unreadable: $0.unreadable)
                 },
                 files: status.files, queued: status.watchers.filter(running).reduce(0) { $0 + $1.queued },
                 studies: [
@@ -240,7 +258,8 @@ struct StatusCommand: ParsableCommand {
                 running(watcher)
                 ? "running (pid \(watcher.pid)), \(watcher.queued) file(s) queued, heartbeat \(watcher.heartbeatAt)"
                 : watcher.stoppedAt.map { "stopped at \($0)" } ?? "not running (last heartbeat \(watcher.heartbeatAt))"
-            print("watcher \(watcher.folder): \(state)")
+            print("watcher \(TerminalText.escaped(watcher.folder)): \(state)")
+            for line in Self.stateLines(watcher, running: running(watcher), now: now) { print("  " + line) }
         }
         let files = status.files
         print(
@@ -261,7 +280,42 @@ struct StatusCommand: ParsableCommand {
         }
         if !status.lastProblems.isEmpty {
             print("last problems:")
-            for problem in status.lastProblems { print("  \(problem.at) \(problem.kind): \(problem.message)") }
+            for problem in status.lastProblems {
+                print("  \(problem.at) \(problem.kind): \(TerminalText.escaped(problem.message))")
+            }
         }
+    }
+
+    /// What a watcher waits for and what it cannot read, e.g.
+    /// "waiting: disk full on /data (free 0 B), retry 4 in 30 s, since 12:03:10".
+    static func stateLines(_ watcher: WatchStatus.Watcher, running: Bool, now: Double) -> [String] {
+        var lines: [String] = []
+        if let waiting = watcher.waiting, watcher.stoppedAt == nil {
+            var line = "waiting: \(TerminalText.escaped(waiting))"
+            if let retryAt = watcher.retryAt {
+                line += ", retry \(watcher.retries + 1) in \(max(0, Int((retryAt - now).rounded(.up)))) s"
+            }
+            if let since = watcher.waitingSince { line += ", since \(Self.clock(since))" }
+            lines.append(line)
+        }
+        if watcher.stoppedAt == nil && !running && kill(pid_t(watcher.pid), 0) == 0 {
+            // Alive but silent: with the store on a full disk even the heartbeat may not be written.
+            lines.append(
+                "but process \(watcher.pid) is alive: it may be unable to write the store (is its disk full?)")
+        }
+        if watcher.unreadable > 0 {
+            lines.append(
+                "unreadable: \(watcher.unreadable) file(s) cannot be read (permission); they stay in place and are "
+                    + "taken once readable (see last problems)")
+        }
+        return lines
+    }
+
+    /// The local time of an ISO 8601 timestamp (HH:mm:ss), or the text as it is.
+    static func clock(_ iso: String) -> String {
+        guard let date = ISO8601DateFormatter().date(from: iso) else { return iso }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: date)
     }
 }

@@ -43,6 +43,9 @@ struct WatchCompletionWork: StudyCompletionHandler {
             // Not the file name: it carries the accession number, and this summary is logged.
             parts.append("\(exportFormat) export written")
         }
+        if problems.contains(where: CompletionDeferred.isDiskFull) {
+            throw CompletionDeferred(reason: "the disk holding the previews is full")
+        }
         return StudyCompletionReport(
             summary: parts.joined(separator: "; "), failure: problems.isEmpty ? nil : "previews-failed",
             problems: problems)
@@ -123,6 +126,8 @@ struct IsolatedStudyCompletion: StudyCompletionHandler {
                     summary: "the completion process ended without a report", failure: "completion-failed")
             }
             return report
+        case .exited(CompleteStudyCommand.deferredStatus):
+            throw CompletionDeferred(reason: "the disk holding the previews or exports is full")
         case .exited(let status):
             return StudyCompletionReport(
                 summary: "the completion process exited with status \(status) (its messages are in the log)",
@@ -156,6 +161,9 @@ struct CompleteStudyCommand: ParsableCommand {
         abstract: "Complete one watched study (previews, pre-triage, export); run by `annulus watch`.",
         shouldDisplay: false)
 
+    /// The exit status that asks the watcher to keep the study pending and try later (EX_TEMPFAIL).
+    static let deferredStatus: Int32 = 75
+
     @Argument(help: "The Study Instance UID.")
     var study: String
 
@@ -185,6 +193,13 @@ struct CompleteStudyCommand: ParsableCommand {
         let report: StudyCompletionReport
         do {
             report = try work.completeStudy(study)
+        } catch let deferred as CompletionDeferred {
+            FileHandle.standardError.write(Data("\(deferred)\n".utf8))
+            throw ExitCode(Self.deferredStatus)
+        } catch  where CompletionDeferred.isDiskFull("\(error)") {
+            FileHandle.standardError.write(
+                Data("study completion deferred: \(TerminalText.escaped("\(error)"))\n".utf8))
+            throw ExitCode(Self.deferredStatus)
         } catch {
             report = StudyCompletionReport(
                 summary: "completion failed: \(TerminalText.escaped("\(error)"))", failure: "completion-failed")

@@ -14,7 +14,7 @@ struct SchemaTests {
             #expect(
                 try store.appliedMigrations() == [
                     "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-                    "v5-watch", "v7-completion-outcome",
+                    "v5-watch", "v6-watch-state", "v7-completion-outcome",
                 ])
             let objects = try store.schemaObjects()
             for expected in [
@@ -50,7 +50,7 @@ struct SchemaTests {
                 #expect(
                     try store.appliedMigrations() == [
                         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-                        "v5-watch", "v7-completion-outcome",
+                        "v5-watch", "v6-watch-state", "v7-completion-outcome",
                     ])
                 let studies = try store.studies()
                 #expect(studies.count == 1)
@@ -72,7 +72,7 @@ struct SchemaTests {
                     #expect(
                         applied == [
                             "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-                            "v5-watch", "v7-completion-outcome",
+                            "v5-watch", "v6-watch-state", "v7-completion-outcome",
                         ])
                 }
             }

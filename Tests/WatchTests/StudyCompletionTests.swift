@@ -94,6 +94,23 @@ struct StudyCompletionTests {
         #expect(state?.state == .failed && state?.failure == "completion-crashed")
     }
 
+    @Test("a completion deferred for a full disk leaves the study pending, its attempt not counted")
+    func deferredStaysPending() throws {
+        let (store, root) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let handler = RecordingHandler { _ in throw CompletionDeferred(reason: "the disk holding the previews is full")
+        }
+        let completion = StudyCompletion(store: store, quietSeconds: 0, maximumAttempts: 1, handler: handler)
+        for _ in 0..<3 {
+            #expect(throws: CompletionDeferred.self) {
+                try completion.completeDue(now: Date().timeIntervalSince1970 + 10)
+            }
+        }
+        let studies = try store.watchStudies()
+        #expect(studies.allSatisfy { $0.state == .pending && $0.attempts == 0 })
+        #expect(CompletionDeferred.isDiskFull("cannot write x.png: No space left on device"))
+    }
+
     @Test("a new instance makes a failed study pending again, its attempts reset")
     func newArrivalRetries() throws {
         let (store, root) = try Self.store()
