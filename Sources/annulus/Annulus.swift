@@ -127,6 +127,9 @@ enum Main {
             exit(2)
         } catch let error as ExitCode {
             Annulus.exit(withError: error)
+        } catch  where Annulus.exitCode(for: error) == .success {
+            // `--help` on a subcommand arrives here (ArgumentParser's help command throws its help request).
+            Annulus.exit(withError: error)
         } catch {
             // Messages may echo user input or file contents: controls are escaped before they reach the terminal.
             FileHandle.standardError.write(

@@ -112,3 +112,16 @@ struct InspectCommandTests {
         #expect(result.stdout.contains("\"reason\":\"not-dicom\""))
     }
 }
+
+@Suite("annulus --help")
+struct HelpTests {
+    @Test(
+        "help prints usage and exits 0, for the tool and for a subcommand",
+        arguments: [["--help"], ["render", "--help"], ["help", "watch"]])
+    func help(arguments: [String]) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("USAGE:"), "\(result.stdout)\(result.stderr)")
+        #expect(!result.stderr.contains("CommandError"))
+    }
+}
