@@ -28,8 +28,10 @@ int main(int argc, char **argv) {
                 uint32_t samples = 0;
                 if (cd_file_decode_stored_frame(file, number, frame.data(), frame.size(), colorModel, &error) == CD_OK)
                     decodedFrames++;
-                else
+                else {
                     failedFrames++;
+                    if (getenv("FUZZ_VERBOSE")) fprintf(stderr, "%s frame %u: %s\n", argv[index], number, error.message);
+                }
                 cd_file_render_frame8(file, number, CD_VOI_FILE_WINDOW_OR_MIN_MAX, 0, 0, 0, rendered.data(),
                                       rendered.size(), &samples, &error);
             }

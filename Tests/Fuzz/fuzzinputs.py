@@ -218,6 +218,7 @@ def find_corpus_file(corpus, syntaxes, name_hint=None):
 
 def regressions(corpus, outdir):
     made = 0
+    codestreams = {}
     ht = find_corpus_file(corpus, HTJ2K, "HTJ2KLossless_08_RGB") or find_corpus_file(corpus, HTJ2K)
     j2 = find_corpus_file(corpus, J2K, "MR_small_jp2klossless") or find_corpus_file(corpus, J2K)
     rle = find_corpus_file(corpus, RLE, "MR_small_RLE") or find_corpus_file(corpus, RLE)
@@ -227,6 +228,7 @@ def regressions(corpus, outdir):
             continue
         with open(path, "rb") as handle:
             codestream = frames_of(handle.read())[0]
+        codestreams[harness] = codestream
         for name, marker, offset, fmt, value, _ in J2K_CASES:
             write(os.path.join(outdir, harness, name), patched(codestream, marker, offset, fmt, value))
             made += 1
@@ -244,16 +246,23 @@ def regressions(corpus, outdir):
             write(os.path.join(outdir, "rle", name), rle_prefix(rows, columns, samples, bits, 0) + value)
             made += 1
     # Found by the fuzzers (see docs/reliability.md): each is rebuilt here from its description.
-    for name, data in found_by_fuzzing():
+    for name, data in found_by_fuzzing(codestreams):
         harness, _, base = name.partition("/")
         write(os.path.join(outdir, harness, base), data)
         made += 1
     print("  %d regression input(s) in %s" % (made, outdir))
 
 
-def found_by_fuzzing():
-    """Inputs the fuzzers found, rebuilt by code (added as they are found)."""
-    return []
+def found_by_fuzzing(codestreams):
+    """Inputs the fuzzers found, rebuilt by code from a valid frame and the finding's description."""
+    found = []
+    if "htj2k" in codestreams:
+        # OpenJPH 0.9 asserts (num_bits <= 32 in bb_read_bits, precinct::parse) on a packet header of all 1
+        # bits: the first tile's data overwritten by 256 bytes of 0xFF, cut after 8137 bytes.
+        data = bytearray(codestreams["htj2k"][:8137])
+        data[2588 : 2588 + 256] = b"\xff" * 256
+        found.append(("htj2k/tile-packet-header-all-ones", bytes(data)))
+    return found
 
 
 def main(arguments):
