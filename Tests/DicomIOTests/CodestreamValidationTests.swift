@@ -84,12 +84,14 @@ struct CodestreamValidationTests {
         let folder = try TestFolder()
         defer { folder.remove() }
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Corpus.file(crafted.file))))
-        let frame = try #require(Self.firstFragment(bytes), "no encapsulated first fragment in \(crafted.file)")
+        let found = Self.firstFragment(bytes)
+        let frame = try #require(found, "no encapsulated first fragment in \(crafted.file)")
         let position: Int
         switch crafted.place {
         case .frame(let offset): position = frame + offset
         case .marker(let marker, let offset):
-            position = try #require(Self.segment(marker, in: bytes, codestream: frame)) + offset
+            let segment = Self.segment(marker, in: bytes, codestream: frame)
+            position = try #require(segment, "no marker \(marker) in the main header") + offset
         }
         bytes.replaceSubrange(position..<position + crafted.bytes.count, with: crafted.bytes)
         let path = folder.file("crafted.dcm")
@@ -112,12 +114,18 @@ struct CodestreamValidationTests {
         }
     }
 
-    /// Offset of the first fragment's bytes (after the basic offset table) of top-level encapsulated PixelData.
+    /// Offset of the first fragment's bytes (after the basic offset table) of top-level encapsulated PixelData
+    /// (explicit VR OB or OW of undefined length).
     static func firstFragment(_ bytes: [UInt8]) -> Int? {
         let header: [UInt8] = [0xE0, 0x7F, 0x10, 0x00, 0x4F, 0x42, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]
         guard bytes.count > header.count else { return nil }
+        func matches(_ at: Int) -> Bool {
+            (0..<header.count).allSatisfy { i in
+                bytes[at + i] == header[i] || (i == 5 && bytes[at + i] == 0x57)  // OW
+            }
+        }
         var index = bytes.count - header.count
-        while index >= 0, Array(bytes[index..<index + header.count]) != header { index -= 1 }
+        while index >= 0, !matches(index) { index -= 1 }
         guard index >= 0 else { return nil }
         let table = index + header.count
         guard table + 8 <= bytes.count else { return nil }
