@@ -235,6 +235,13 @@ cd_status validateJ2KHeader(const uint8_t *data, size_t size, const cd_pixel_inf
     if (!sawQCD) return setError(error, CD_ERR_MALFORMED, "the %s main header has no QCD segment", codec);
     cd_status status = checkQuantization(qcd, qcdLength, codLevels, codec, "QCD", error);
     if (status != CD_OK) return status;
+    // OpenJPH decodes the 5-3 wavelet only without quantization and the 9-7 wavelet only with expounded step
+    // sizes; it asserts (aborts) on any other pairing.
+    const uint32_t quantization = qcd[0] & 0x1F;
+    if (std::strcmp(codec, "HTJ2K") == 0 && quantization != (reversible ? 0u : 2u))
+        return setError(error, CD_ERR_MALFORMED,
+                        "the HTJ2K QCD quantization style is %u with the %s wavelet; OpenJPH decodes only style %u with it",
+                        quantization, reversible ? "5-3" : "9-7", reversible ? 0u : 2u);
     if (header) {
         header->width = width;
         header->height = height;

@@ -66,6 +66,9 @@ struct CodestreamValidationTests {
             name: "HTJ2K code-block exponents", file: htj2k, place: .marker(cod, 6), bytes: [10, 10],
             expected: ["HTJ2K COD", "coded xcb 10, ycb 10"]),
         Case(
+            name: "HTJ2K 9-7 wavelet without expounded quantization", file: htj2k, place: .marker(cod, 9),
+            bytes: [0], expected: ["HTJ2K QCD quantization style is 0 with the 9-7 wavelet"]),
+        Case(
             name: "HTJ2K quality layers", file: htj2k, place: .marker(cod, 2), bytes: [0, 0],
             expected: ["HTJ2K COD", "0 quality layers"]),
         Case(

@@ -169,6 +169,7 @@ J2K_CASES = [
     ("cod-xcb-9", 0xFF52, 6, ">B", 9, "code-block"),
     ("cod-xcb-7", 0xFF52, 6, ">B", 7, "code-block"),
     ("cod-layers-0", 0xFF52, 2, ">H", 0, "quality layers"),
+    ("cod-9-7-without-expounded-qcd", 0xFF52, 9, ">B", 0, "quantization style"),
     ("siz-xtsiz-0", 0xFF51, 18, ">I", 0, "XTsiz"),
     ("siz-ytsiz-0", 0xFF51, 22, ">I", 0, "YTsiz"),
     ("siz-ytosiz-1", 0xFF51, 30, ">I", 1, "YTOsiz"),
@@ -230,6 +231,8 @@ def regressions(corpus, outdir):
             codestream = frames_of(handle.read())[0]
         codestreams[harness] = codestream
         for name, marker, offset, fmt, value, _ in J2K_CASES:
+            if harness == "j2k" and name == "cod-9-7-without-expounded-qcd":
+                continue  # an OpenJPH limitation; OpenJPEG decodes this pairing
             write(os.path.join(outdir, harness, name), patched(codestream, marker, offset, fmt, value))
             made += 1
         write(os.path.join(outdir, harness, "truncated-main-header"), codestream[:60])
@@ -247,21 +250,22 @@ def regressions(corpus, outdir):
             made += 1
     # Found by the fuzzers (see docs/reliability.md): each is rebuilt here from its description.
     for name, data in found_by_fuzzing(codestreams):
-        harness, _, base = name.partition("/")
-        write(os.path.join(outdir, harness, base), data)
+        write(os.path.join(outdir, name), data)
         made += 1
     print("  %d regression input(s) in %s" % (made, outdir))
 
 
 def found_by_fuzzing(codestreams):
-    """Inputs the fuzzers found, rebuilt by code from a valid frame and the finding's description."""
+    """Inputs the fuzzers found, rebuilt by code from a valid frame and the finding's description, named
+    harness/name (defects of the shim: must be refused) or library/harness/name (crashes inside a library on tile
+    data, which no header check can refuse: replayed to notice a fix, see docs/reliability.md)."""
     found = []
     if "htj2k" in codestreams:
         # OpenJPH 0.9 asserts (num_bits <= 32 in bb_read_bits, precinct::parse) on a packet header of all 1
         # bits: the first tile's data overwritten by 256 bytes of 0xFF, cut after 8137 bytes.
         data = bytearray(codestreams["htj2k"][:8137])
         data[2588 : 2588 + 256] = b"\xff" * 256
-        found.append(("htj2k/tile-packet-header-all-ones", bytes(data)))
+        found.append(("library/htj2k/tile-packet-header-all-ones", bytes(data)))
     return found
 
 
