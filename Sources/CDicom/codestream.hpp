@@ -4,8 +4,8 @@
 // (built with assertions on Debian) aborts on bad COD values, raises SIGFPE on a zero tile size, allocates
 // gigabytes for oversized code-blocks and loops forever on a tile origin past the image origin; DCMTK's
 // per-frame RLE decoder reads past its fragment when a segment offset points beyond it. These functions parse
-// the few header fields that matter, and refuse anything inconsistent with CD_ERR_MALFORMED and a message
-// naming the field and its value.
+// the few header fields that matter, and refuse anything inconsistent with CD_ERR_DECODE (the frame cannot be
+// decoded, as for any damaged codestream; the header stays readable) and a message naming the field and value.
 #pragma once
 
 #include <cstddef>
@@ -33,7 +33,7 @@ cd_status validateJ2KHeader(const uint8_t *data, size_t size, const cd_pixel_inf
                             J2KHeader *header, cd_error *error);
 
 /// Finds the contiguous codestream box (jp2c) of a JP2 file. Returns CD_OK with its extent, or
-/// CD_ERR_MALFORMED when the box structure is broken or holds no codestream.
+/// CD_ERR_DECODE when the box structure is broken or holds no codestream.
 cd_status jp2Codestream(const uint8_t *data, size_t size, size_t &offset, size_t &length, cd_error *error);
 
 /// Checks one frame's RLE header (PS3.5 G.5) against the fragment that holds it, as DCMTK's per-frame
