@@ -22,7 +22,6 @@
 #include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmdata/dcrleerg.h"
 #include "dcmtk/dcmdata/dcsequen.h"
-#include "dcmtk/dcmdata/dcswap.h"
 #include "dcmtk/dcmdata/dcuid.h"
 #include "dcmtk/dcmdata/dcxfer.h"
 #include "dcmtk/dcmimage/diregist.h"
@@ -703,12 +702,13 @@ static Uint32 startFragmentOf(DcmPixelSequence *sequence, uint32_t frame, uint32
     if (frame == 0) return 1;
     if (items == uint64_t(frames) + 1) return frame + 1;
     DcmPixelItem *table = nullptr;
-    Uint32 *offsets = nullptr;
+    Uint8 *offsets = nullptr;
     if (sequence->getItem(table, 0).bad() || !table || table->getLength() < 4 * (uint64_t(frame) + 1) ||
-        table->getUint32Array(offsets).bad() || !offsets)
+        table->getUint8Array(offsets).bad() || !offsets)
         return 0;
-    Uint32 wanted = offsets[frame];
-    swapIfNecessary(gLocalByteOrder, EBO_LittleEndian, &wanted, 4, 4);
+    const Uint8 *entry = offsets + 4 * size_t(frame);  // little endian (PS3.5 A.4)
+    const uint64_t wanted = uint64_t(entry[0]) | uint64_t(entry[1]) << 8 | uint64_t(entry[2]) << 16 |
+                            uint64_t(entry[3]) << 24;
     uint64_t offset = 0;
     for (unsigned long index = 1; index < items; index++) {
         if (offset == wanted) return static_cast<Uint32>(index);
