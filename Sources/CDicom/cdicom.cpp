@@ -35,6 +35,7 @@
 #include "dcmtk/oflog/appender.h"
 #include "dcmtk/oflog/spi/logevent.h"
 
+#include "codestream.hpp"
 #include "jpeg2000.hpp"
 #include "prescan.hpp"
 
@@ -692,6 +693,58 @@ static cd_status jpeg2000Codestream(DcmPixelData *pixelData, uint32_t frame, uin
     return CD_OK;
 }
 
+/// The fragment (item index) DCMTK's per-frame decoders start `frame` at, found as DcmCodec::determineStartFragment
+/// does: the one carried from the previous frame, item 1 for the first frame, one item per frame, or the basic
+/// offset table. 0 when DCMTK could not find it either (it then refuses the frame itself).
+static Uint32 startFragmentOf(DcmPixelSequence *sequence, uint32_t frame, uint32_t frames, Uint32 carried) {
+    if (carried != 0) return carried;
+    const unsigned long items = sequence->card();
+    if (frame == 0) return 1;
+    if (items == uint64_t(frames) + 1) return frame + 1;
+    DcmPixelItem *table = nullptr;
+    Uint8 *offsets = nullptr;
+    if (sequence->getItem(table, 0).bad() || !table || table->getLength() < 4 * (uint64_t(frame) + 1) ||
+        table->getUint8Array(offsets).bad() || !offsets)
+        return 0;
+    const Uint8 *entry = offsets + 4 * size_t(frame);  // little endian (PS3.5 A.4)
+    const uint64_t wanted = uint64_t(entry[0]) | uint64_t(entry[1]) << 8 | uint64_t(entry[2]) << 16 |
+                            uint64_t(entry[3]) << 24;
+    uint64_t offset = 0;
+    for (unsigned long index = 1; index < items; index++) {
+        if (offset == wanted) return static_cast<Uint32>(index);
+        DcmPixelItem *item = nullptr;
+        if (sequence->getItem(item, index).bad() || !item) return 0;
+        offset += uint64_t(item->getLength()) + 8;
+    }
+    return 0;
+}
+
+/// Checks the header of the fragment DCMTK's per-frame decoder will read for `frame` (RLE: the RLE header against
+/// that fragment; JPEG, JPEG-LS: SOF against the pixel module) before DCMTK decodes it.
+static cd_status validateFrameHeader(cd_file *file, DcmPixelData *pixelData, const cd_pixel_info &info, uint32_t frame,
+                                     Uint32 carried, cd_error *error) {
+    const std::string &uid = file->transferSyntaxUID;
+    const bool isRLE = uid == "1.2.840.10008.1.2.5";
+    const bool isJPEG = (uid == "1.2.840.10008.1.2.4.50" || uid == "1.2.840.10008.1.2.4.51" ||
+                         uid == "1.2.840.10008.1.2.4.57" || uid == "1.2.840.10008.1.2.4.70" ||
+                         uid == "1.2.840.10008.1.2.4.80" || uid == "1.2.840.10008.1.2.4.81");
+    if (!isRLE && !isJPEG) return CD_OK;
+    E_TransferSyntax syntax = EXS_Unknown;
+    const DcmRepresentationParameter *parameter = nullptr;
+    pixelData->getOriginalRepresentationKey(syntax, parameter);
+    DcmPixelSequence *sequence = nullptr;
+    if (pixelData->getEncapsulatedRepresentation(syntax, parameter, sequence).bad() || !sequence) return CD_OK;
+    const Uint32 start = startFragmentOf(sequence, frame, info.frames, carried);
+    DcmPixelItem *item = nullptr;
+    if (start == 0 || sequence->getItem(item, start).bad() || !item) return CD_OK;  // DCMTK refuses it itself
+    Uint8 *bytes = nullptr;
+    const Uint32 length = item->getLength();
+    if (length > 0 && (item->getUint8Array(bytes).bad() || !bytes))
+        return setError(error, CD_ERR_DECODE, "fragment %u of frame %u cannot be read", start, frame + 1);
+    return isRLE ? cdicom::validateRLEFrame(bytes, length, info, frame, error)
+                 : cdicom::validateJPEGFrame(bytes, length, info, frame, error);
+}
+
 cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffer, uint64_t buffer_size,
                                       char color_model[32], cd_error *error) {
     return guarded(error, [&]() -> cd_status {
@@ -763,6 +816,8 @@ cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffe
                 target = scratch.data();
             }
             if (frame != file->nextFrame) file->nextFragment = 0;  // random access: let DCMTK search
+            status = validateFrameHeader(file, pixelData, info, frame, file->nextFragment, error);
+            if (status != CD_OK) return status;
             OFString colorModel;
             condition = pixelData->getUncompressedFrame(dataset, frame, file->nextFragment, target, frameSize,
                                                         colorModel, &file->cache);

@@ -3,6 +3,8 @@
 // against the DICOM pixel module first.
 #include "jpeg2000.hpp"
 
+#include "codestream.hpp"
+
 #include <openjph/ojph_arch.h>
 #include <openjph/ojph_codestream.h>
 #include <openjph/ojph_file.h>
@@ -61,6 +63,9 @@ cd_status decodeHTJ2K(const uint8_t *data, size_t size, const cd_pixel_info &inf
     configureMessagesOnce();
     if (size < 12 || data[0] != 0xFF || data[1] != 0x4F)
         return setError(error, CD_ERR_DECODE, "the frame does not start with an HTJ2K codestream (no SOC marker)");
+    // OpenJPH asserts, divides by zero or loops on inconsistent main headers: it never sees one.
+    cd_status status = validateJ2KHeader(data, size, info, "HTJ2K", nullptr, error);
+    if (status != CD_OK) return status;
     const uint32_t bytesPerSample = info.bits_allocated / 8;
     if (bytesPerSample == 0 || bytesPerSample > 2)
         return setError(error, CD_ERR_DECODE, "HTJ2K with BitsAllocated %u is not supported", info.bits_allocated);

@@ -3,6 +3,8 @@
 // into interleaved stored samples, checked against the DICOM pixel module before anything is written.
 #include "jpeg2000.hpp"
 
+#include "codestream.hpp"
+
 #include <openjpeg-2.5/openjpeg.h>  // Debian 12 libopenjp2-7-dev
 
 #include <cstdarg>
@@ -78,6 +80,14 @@ cd_status decodeJPEG2000(const uint8_t *data, size_t size, const cd_pixel_info &
     const bool isJP2 = std::memcmp(data, jp2Signature, sizeof(jp2Signature)) == 0;
     if (!isJP2 && !(data[0] == 0xFF && data[1] == 0x4F))
         return setError(error, CD_ERR_DECODE, "the frame does not start with a JPEG 2000 codestream (no SOC marker)");
+    // OpenJPEG never sees a main header that contradicts itself or the DICOM header.
+    size_t codestreamOffset = 0, codestreamLength = size;
+    if (isJP2) {
+        cd_status status = jp2Codestream(data, size, codestreamOffset, codestreamLength, error);
+        if (status != CD_OK) return status;
+    }
+    cd_status status = validateJ2KHeader(data + codestreamOffset, codestreamLength, info, "JPEG 2000", nullptr, error);
+    if (status != CD_OK) return status;
 
     MemoryStream memory{data, size, 0};
     std::string lastError;
