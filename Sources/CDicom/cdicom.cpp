@@ -868,13 +868,24 @@ cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, 
             return setError(error, CD_ERR_FRAME_RANGE, "frame %u requested but the image has %u frame(s) (0-based index)",
                             frame, info.frames);
         DcmDataset *dataset = file->format->getDataset();
+        const bool wholeImage = frame > 0 && file->facts.pixelDataEncapsulated &&
+                                file->facts.pixelFragments != info.frames && hasEmptyOffsetTable(dataset);
+        DcmElement *pixelElement = nullptr;
+        if (file->facts.pixelDataEncapsulated && dataset->findAndGetElement(DCM_PixelData, pixelElement).good() &&
+            pixelElement) {
+            // DCMTK's image pipeline decodes through the same per-frame decoders: check the headers it will read.
+            const uint32_t last = wholeImage ? info.frames - 1 : frame;
+            for (uint32_t index = wholeImage ? 0 : frame; index <= last; index++) {
+                status = validateFrameHeader(file, static_cast<DcmPixelData *>(pixelElement), info, index, 0, error);
+                if (status != CD_OK) return status;
+            }
+        }
         // As dcmj2pnm does: partial access (one frame decoded, the rest left on disk) for multi-frame images.
         unsigned long flags = info.frames > 1 ? CIF_UsePartialAccessToPixelData : 0;
         std::unique_ptr<DcmFileFormat> fresh;  // declared first: outlives the image made from it
         std::unique_ptr<DicomImage> owned;
         unsigned long outputFrame = 0;
-        if (frame > 0 && file->facts.pixelDataEncapsulated && file->facts.pixelFragments != info.frames &&
-            hasEmptyOffsetTable(dataset)) {
+        if (wholeImage) {
             // Without a basic offset table DCMTK cannot find where frame N starts when fragments outnumber
             // frames ("Cannot determine start fragment"); decode every frame instead, within the memory bound.
             if (uint64_t(info.frames) * info.stored_frame_bytes > file->options.max_decoded_bytes)
@@ -930,8 +941,7 @@ cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, 
                             static_cast<unsigned long long>(buffer_size), size);
         if (!image.getOutputData(buffer, size, 8, outputFrame, 0))
             return setError(error, CD_ERR_DECODE, "DCMTK produced no output for frame %u", frame);
-        DcmElement *pixelElement = nullptr;
-        if (file->facts.pixelDataEncapsulated && dataset->findAndGetElement(DCM_PixelData, pixelElement).good())
+        if (pixelElement)
             releaseLoadedFragments(static_cast<DcmPixelData *>(pixelElement));
         *samples = image.isMonochrome() ? 1 : 3;
         return CD_OK;

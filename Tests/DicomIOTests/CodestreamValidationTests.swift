@@ -109,6 +109,26 @@ struct CodestreamValidationTests {
         }
     }
 
+    @Test("rendering checks the RLE header too (DCMTK's image pipeline decodes frames itself)")
+    func renderingRefusesBadRLE() throws {
+        let folder = try TestFolder()
+        defer { folder.remove() }
+        var bytes = try [UInt8](
+            Data(
+                contentsOf: URL(
+                    fileURLWithPath: Corpus.file("pydicom/src/pydicom/data/test_files/SC_rgb_rle_2frame.dcm"))))
+        let found = Self.firstFragment(bytes)
+        let frame = try #require(found)
+        bytes.replaceSubrange(frame + 12..<frame + 16, with: [0xD0, 0x01, 0xFF, 0xFF])  // segment 3 offset
+        let path = folder.file("crafted.dcm")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = try #require(throws: DicomError.self) { try DicomFile(path: path).renderedFrame(0) }
+        #expect(error.kind == .decodeFailed)
+        #expect(error.message.contains("segment 3"), "\(error.message)")
+        #expect(error.message.contains("offset 4294902224"), "\(error.message)")
+        #expect(throws: Never.self) { try DicomFile(path: path).renderedFrame(1) }  // the other frame is intact
+    }
+
     @Test("the unpatched files decode")
     func originalsDecode() throws {
         for name in [Self.rle, Self.j2k, Self.htj2k] {

@@ -248,6 +248,17 @@ def regressions(corpus, outdir):
         for name, value, _ in rle_frame_cases(frame, rows, columns, samples, bits):
             write(os.path.join(outdir, "rle", name), rle_prefix(rows, columns, samples, bits, 0) + value)
             made += 1
+    # Found by fuzz_pixels: DCMTK's image pipeline (rendering) reached the per-frame RLE decoder without the
+    # header check; a two-frame RGB RLE file whose first frame's segment 3 offset points 4 GB away.
+    two_frames = find_corpus_file(corpus, RLE, "SC_rgb_rle_2frame")
+    if two_frames:
+        with open(two_frames, "rb") as handle:
+            data = bytearray(handle.read())
+        _, fragments = encapsulated_pixel_data(bytes(data))
+        position = fragments[1][0] + 8
+        struct.pack_into("<I", data, position + 12, 0xFFFF01D0)
+        write(os.path.join(outdir, "pixels", "render-rle-offset-past-fragment"), bytes(data))
+        made += 1
     # Found by the fuzzers (see docs/reliability.md): each is rebuilt here from its description.
     for name, data in found_by_fuzzing(codestreams):
         write(os.path.join(outdir, name), data)
