@@ -29,6 +29,7 @@ public struct CompletionDeferred: Error, Sendable, CustomStringConvertible {
     /// Creates the error.
     public init(reason: String) { self.reason = reason }
 
+    /// "study completion deferred: REASON".
     public var description: String { "study completion deferred: \(reason)" }
 
     /// True when `text` (an error's description) says the disk or quota is full.

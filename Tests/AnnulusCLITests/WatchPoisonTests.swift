@@ -88,7 +88,8 @@ struct WatchPoisonTests {
         let problems = (status["lastProblems"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
         #expect(
             problems.contains {
-                $0.contains("preview failed") && ($0.contains("decode-crashed") || $0.contains("decode-failed") || $0.contains("malformed"))
+                $0.contains("preview failed")
+                    && ["decode-crashed", "decode-failed", "malformed"].contains(where: $0.contains)
             },
             "\(problems)")
         // The previews of the good studies exist.
