@@ -26,6 +26,8 @@ public struct ArrivalReport: Sendable, Equatable {
     public var incomplete: [(file: WatchedFile, reason: String)] = []
     /// Files that cannot be opened for reading (a permission): left in place, taken once readable.
     public var unreadable: [String] = []
+    /// Studies the watcher completed (or marked failed) while these files were taken; 0 in a batch's own report.
+    public var studiesCompleted = 0
 
     /// Creates an empty report.
     public init() {}
@@ -41,6 +43,7 @@ public struct ArrivalReport: Sendable, Equatable {
         errors += other.errors
         incomplete += other.incomplete
         unreadable += other.unreadable
+        studiesCompleted += other.studiesCompleted
     }
 
     /// Equal counts, errors, incomplete and unreadable files.
@@ -48,6 +51,7 @@ public struct ArrivalReport: Sendable, Equatable {
         lhs.added == rhs.added && lhs.duplicates == rhs.duplicates && lhs.replaced == rhs.replaced
             && lhs.quarantined == rhs.quarantined && lhs.alreadyTaken == rhs.alreadyTaken
             && lhs.vanished == rhs.vanished && lhs.errors == rhs.errors && lhs.unreadable == rhs.unreadable
+            && lhs.studiesCompleted == rhs.studiesCompleted
             && lhs.incomplete.map(\.file) == rhs.incomplete.map(\.file)
             && lhs.incomplete.map(\.reason) == rhs.incomplete.map(\.reason)
     }

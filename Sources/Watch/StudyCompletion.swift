@@ -83,6 +83,20 @@ public struct StudyCompletion: Sendable {
         self.logger = logger
     }
 
+    /// When `study` becomes due (seconds since 1970): after `quietSeconds` without a new instance, or, while an
+    /// announced instance count has not arrived, after `countPatience` seconds of quiet.
+    public func dueAt(_ study: WatchStudy) -> Double {
+        if let expected = study.expectedInstances, study.instancesReceived < expected {
+            return study.lastArrival + max(quietSeconds, countPatience)
+        }
+        return study.lastArrival + quietSeconds
+    }
+
+    /// When each study still pending becomes due (see `dueAt`).
+    public func pendingDue() throws -> [Double] {
+        try store.studiesDue(quietSince: .greatestFiniteMagnitude).map(dueAt)
+    }
+
     /// Completes every study that is due at `now` (one by one; `shouldStop` is checked between studies) and
     /// returns their UIDs (failed ones included: they are done with until a new instance arrives).
     @discardableResult

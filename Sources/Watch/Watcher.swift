@@ -9,7 +9,8 @@ public struct WatchConfiguration: Sendable {
     public var folder: String
     /// Folders inside the watched one that are never taken from (the data folder, the processed folder).
     public var excluded: [String]
-    /// Process what is there, complete what is due, then return.
+    /// Process what is there, wait until the studies taken are quiet (see `OneShotWait`), complete them, then
+    /// return.
     public var once: Bool
     /// Seconds between full sweeps of the folder (network mounts may deliver no events).
     public var sweepSeconds: Double
@@ -24,12 +25,15 @@ public struct WatchConfiguration: Sendable {
     /// Seconds a file that is not a complete DICOM object yet (still being written) is waited for after its last
     /// change before it is quarantined (with `once`, an incomplete file is quarantined at once).
     public var incompleteSeconds: Double
+    /// With `once`: the most seconds the run waits, after the folder was first found empty, for pending studies to
+    /// become due (nil: `OneShotWait.defaultLimit`, the quiet time plus a minute).
+    public var onceWaitLimit: Double?
 
     /// Creates a configuration.
     public init(
         folder: String, excluded: [String] = [], once: Bool = false, sweepSeconds: Double = 60,
         stabilitySeconds: Double = 1, batchSize: Int = 512, heartbeatSeconds: Double = 2,
-        emptyFolderSeconds: Double = 600, incompleteSeconds: Double = 300
+        emptyFolderSeconds: Double = 600, incompleteSeconds: Double = 300, onceWaitLimit: Double? = nil
     ) {
         self.folder = folder
         self.excluded = excluded
@@ -40,6 +44,7 @@ public struct WatchConfiguration: Sendable {
         self.heartbeatSeconds = heartbeatSeconds
         self.emptyFolderSeconds = emptyFolderSeconds
         self.incompleteSeconds = incompleteSeconds
+        self.onceWaitLimit = onceWaitLimit
     }
 }
 
@@ -77,8 +82,8 @@ public final class Watcher: @unchecked Sendable {
 
     private var shouldStop: Bool { stopLock.withLock { stopRequested } }
 
-    /// Runs until stopped (or, with `once`, until what was there is processed and due studies completed) and
-    /// returns what was done.
+    /// Runs until stopped (or, with `once`, until what was there is processed and the studies taken are quiet and
+    /// completed, within `onceWaitLimit`) and returns what was done.
     public func run() throws -> ArrivalReport {
         let root = configuration.folder
         let folderWatcher: FolderWatcher
@@ -105,6 +110,8 @@ public final class Watcher: @unchecked Sendable {
         var incomplete = IncompleteFiles(interval: configuration.stabilitySeconds)
         var settled: Set<String> = []
         var unreadable = UnreadableFiles()
+        var oneShot = OneShotWait(
+            limit: configuration.onceWaitLimit ?? OneShotWait.defaultLimit(quietSeconds: completion.quietSeconds))
 
         let now = Date().timeIntervalSince1970
         report.quarantined += processor.quarantineNonRegularEntries(excluding: configuration.excluded)
@@ -239,7 +246,10 @@ public final class Watcher: @unchecked Sendable {
             let idle = queue.isEmpty && stability.waiting == 0 && held.isEmpty
             if idle && (now >= nextCompletion || configuration.once) {
                 do {
-                    try completion.completeDue(now: Date().timeIntervalSince1970, shouldStop: { self.shouldStop })
+                    report.studiesCompleted +=
+                        try completion.completeDue(
+                            now: Date().timeIntervalSince1970, shouldStop: { self.shouldStop }
+                        ).count
                     completionFailures = 0
                     nextCompletion = now + 1
                 } catch {
@@ -261,7 +271,19 @@ public final class Watcher: @unchecked Sendable {
                     if configuration.once { throw error }
                 }
             }
-            if configuration.once && idle { break }
+            if configuration.once && idle {
+                // The folder is empty: stay while a pending study (one just taken) can become due in the limit.
+                let waitingBefore = oneShot.drainedAt != nil
+                guard oneShot.shouldWait(pendingDue: try completion.pendingDue(), now: Date().timeIntervalSince1970)
+                else { break }
+                if !waitingBefore {
+                    logger.info(
+                        "waiting for the studies taken to be quiet before completing them",
+                        metadata: [
+                            "quietSeconds": "\(completion.quietSeconds)", "atMostSeconds": "\(oneShot.limit)",
+                        ])
+                }
+            }
         }
         try? store.recordHeartbeat(
             folder: root, pid: pid, startedAt: startedAt, queued: queue.count + held.count,

@@ -19,8 +19,9 @@ struct WatchCommand: ParsableCommand {
             with other content replaces the older, which is kept aside in the archive. Files that cannot be \
             indexed go to quarantine/ with a .reason.txt beside each. A study completes after --quiet-seconds \
             without a new instance (and when the headers announce a count, once it is met): previews and \
-            contact sheets in previews/<accession>/, a pre-triage, and --export-to. State lives in the store: \
-            a restart resumes pending studies. SIGTERM or SIGINT stops after the batch in hand. See \
+            contact sheets in previews/<accession>/, a pre-triage, and --export-to. With --once the run waits \
+            until the studies it took are quiet, completes them and exits (at most --once-wait-limit seconds \
+            after the folder is empty). State lives in the store: a restart resumes pending studies. SIGTERM or SIGINT stops after the batch in hand. See \
             docs/operations.md.
             """
     )
@@ -28,8 +29,17 @@ struct WatchCommand: ParsableCommand {
     @Argument(help: "The folder to watch (recursively).")
     var folder: String
 
-    @Flag(help: "Process what is there (and complete studies that are due), then exit.")
+    @Flag(
+        help: "Process what is there, wait until the studies taken are quiet (--quiet-seconds), complete them, then exit."
+    )
     var once = false
+
+    @Option(
+        help: ArgumentHelp(
+            "With --once: the most seconds to wait, after the folder is empty, for studies to become quiet (files "
+                + "arriving meanwhile are taken and restart their study's quiet time; default: quiet seconds + 60; "
+                + "0 exits without waiting).", valueName: "seconds"))
+    var onceWaitLimit: Double?
 
     @Option(help: ArgumentHelp("Seconds without a new instance before a study is complete.", valueName: "seconds"))
     var quietSeconds: Double = 30
@@ -95,6 +105,12 @@ struct WatchCommand: ParsableCommand {
             throw ValidationError("--completion-timeout must be 1…86400 seconds (got \(completionTimeout))")
         }
         if moveTo != nil && source != "move" { throw ValidationError("--move-to goes with --source move") }
+        if let onceWaitLimit {
+            guard once else { throw ValidationError("--once-wait-limit goes with --once") }
+            guard onceWaitLimit >= 0, onceWaitLimit.isFinite else {
+                throw ValidationError("--once-wait-limit must be ≥ 0 seconds (got \(onceWaitLimit))")
+            }
+        }
     }
 
     func run() throws {
@@ -134,7 +150,8 @@ struct WatchCommand: ParsableCommand {
             configuration: WatchConfiguration(
                 folder: root, excluded: Self.exclusions([dataFolder, archive.processedRoot], within: root), once: once,
                 sweepSeconds: sweepSeconds,
-                stabilitySeconds: stabilitySeconds, batchSize: batchSize, incompleteSeconds: incompleteSeconds),
+                stabilitySeconds: stabilitySeconds, batchSize: batchSize, incompleteSeconds: incompleteSeconds,
+                onceWaitLimit: onceWaitLimit),
             processor: processor, completion: completion, logger: logger)
 
         // SIGTERM and SIGINT ask for a clean stop after the batch in hand.
@@ -151,7 +168,16 @@ struct WatchCommand: ParsableCommand {
             "\(report.added) added, \(report.duplicates) duplicate(s), \(report.replaced) replaced, "
             + "\(report.quarantined) quarantined, \(report.errors.count) left to retry"
             + (report.unreadable.isEmpty ? "" : ", \(report.unreadable.count) unreadable (left in place)")
-        print(once ? "processed \(root): \(summary)" : "stopped watching \(root): \(summary)")
+        let folderText = TerminalText.escaped(root)
+        print(once ? "processed \(folderText): \(summary)" : "stopped watching \(folderText): \(summary)")
+        if once {
+            // Finished means complete or failed (`annulus status` names failures); pending ones wait for a later run.
+            let pending = try store.studiesDue(quietSince: .greatestFiniteMagnitude).count
+            print(
+                "studies: \(report.studiesCompleted) finished by this run, \(pending) pending"
+                    + (pending == 0
+                        ? "" : " (not quiet within --once-wait-limit, or an announced count not met: a later run completes them)"))
+        }
         if report.quarantined > 0 || !report.errors.isEmpty || !report.unreadable.isEmpty { throw ExitCode(1) }
     }
 

@@ -115,12 +115,14 @@ struct WatchCommandTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: series).sorted()
         let original = series + "/" + files[0]
         try FileManager.default.copyItem(atPath: original, toPath: fixture.incoming + "/first.dcm")
-        #expect(try fixture.run(["watch", fixture.incoming, "--once", "--no-previews"]).status == 0)
+        #expect(try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0", "--no-previews"]).status == 0)
         try FileManager.default.copyItem(atPath: original, toPath: fixture.incoming + "/again.dcm")
         var changed = try Data(contentsOf: URL(fileURLWithPath: original))
         changed[changed.count - 1] ^= 0xFF  // one pixel differs, same SOP Instance UID
         try changed.write(to: URL(fileURLWithPath: fixture.incoming + "/changed.dcm"))
-        let result = try fixture.run(["watch", fixture.incoming, "--once", "--no-previews", "--source", "move"])
+        let result = try fixture.run([
+            "watch", fixture.incoming, "--once", "--quiet-seconds", "0", "--no-previews", "--source", "move",
+        ])
         #expect(result.stdout.contains("0 added, 1 duplicate(s), 1 replaced"), "\(result.stdout) \(result.stderr)")
         let archived = WatchFixture.files(in: fixture.data + "/archive")
         #expect(archived.filter { $0.hasSuffix(".dcm") && !$0.contains("superseded") }.count == 1)
@@ -138,7 +140,9 @@ struct WatchCommandTests {
         defer { fixture.remove() }
         let inbox = fixture.data + "/inbox"
         try FileManager.default.copyItem(atPath: Self.samples + "/patient2-lumbar-mr", toPath: inbox)
-        let result = try fixture.run(["watch", inbox, "--once", "--no-previews", "--source", "move"])
+        let result = try fixture.run([
+            "watch", inbox, "--once", "--quiet-seconds", "0", "--no-previews", "--source", "move",
+        ])
         #expect(result.stdout.contains("30 added"), "\(result.stdout) \(result.stderr)")
     }
 
@@ -148,7 +152,10 @@ struct WatchCommandTests {
         defer { fixture.remove() }
         try FileManager.default.copyItem(
             atPath: Self.samples + "/patient2-lumbar-mr", toPath: fixture.incoming + "/patient2")
-        let first = try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "3600", "--no-previews"])
+        // --once-wait-limit 0: the run does not wait for the hour of quiet.
+        let first = try fixture.run([
+            "watch", fixture.incoming, "--once", "--quiet-seconds", "3600", "--once-wait-limit", "0", "--no-previews",
+        ])
         #expect(first.status == 0)
         #expect(fixture.studies(try fixture.status(), "pending") == 1)
         let second = try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0", "--no-previews"])

@@ -104,7 +104,7 @@ struct WatchRobustnessTests {
         #expect(mkfifo(fixture.incoming + "/pipe.dcm", 0o600) == 0)
 
         // Kept sources stay: the reason is written once and the entries are left where they are.
-        let kept = try fixture.run(["watch", fixture.incoming, "--once", "--no-previews"])
+        let kept = try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0", "--no-previews"])
         #expect(kept.status == 1 && kept.stdout.contains("0 added") && kept.stdout.contains("2 quarantined"))
         let reasons = try FileManager.default.contentsOfDirectory(atPath: fixture.data + "/quarantine")
         #expect(reasons.filter { $0.hasSuffix(".reason.txt") }.count == 2 && reasons.count == 2)
@@ -112,11 +112,13 @@ struct WatchRobustnessTests {
         let reason = try String(contentsOfFile: fixture.data + "/quarantine/" + linkReason, encoding: .utf8)
         #expect(reason.contains("symbolic link, not a regular file"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: fixture.incoming + "/link.dcm") == target)
-        let again = try fixture.run(["watch", fixture.incoming, "--once", "--no-previews"])
+        let again = try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0", "--no-previews"])
         #expect(again.status == 0 && again.stdout.contains("0 quarantined"), "reported once: \(again.stdout)")
 
         // With --source move the entries themselves go to the quarantine; the link's target is untouched.
-        let moved = try fixture.run(["watch", fixture.incoming, "--once", "--no-previews", "--source", "move"])
+        let moved = try fixture.run([
+            "watch", fixture.incoming, "--once", "--quiet-seconds", "0", "--no-previews", "--source", "move",
+        ])
         #expect(moved.stdout.contains("2 quarantined"), "\(moved.stdout)")
         let quarantine = try FileManager.default.contentsOfDirectory(atPath: fixture.data + "/quarantine")
         let link = try #require(quarantine.first { $0.hasSuffix("-link.dcm") })
