@@ -57,6 +57,9 @@ let package = Package(
         .target(name: "TextSafety", swiftSettings: strictSwift),
         // The clinical vocabulary of disc-level findings (levels, fissures, grades, discography) as pure values.
         .target(name: "SpineModel", swiftSettings: strictSwift),
+        // Whether a disc level is one a study's images show, from its headers (body part, descriptions, geometry):
+        // pure.
+        .target(name: "StudyCoverage", dependencies: ["SpineModel"], swiftSettings: strictSwift),
         // Clinical intake, the versioned rule file and the explained per-level candidacy evaluation (pure).
         .target(
             name: "Candidacy",
@@ -127,6 +130,7 @@ let package = Package(
                 "Candidacy",
                 "ResearchImport",
                 "Findings",
+                "StudyCoverage",
                 "TextSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -148,6 +152,8 @@ let package = Package(
             swiftSettings: strictSwift),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SpineModelTests", dependencies: ["SpineModel"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "StudyCoverageTests", dependencies: ["StudyCoverage", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(name: "FolderWatchTests", dependencies: ["FolderWatch"], swiftSettings: strictSwift),
         .testTarget(name: "WatchTests", dependencies: ["Watch", "Store", "Ingest"], swiftSettings: strictSwift),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),

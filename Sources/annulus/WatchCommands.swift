@@ -30,7 +30,8 @@ struct WatchCommand: ParsableCommand {
     var folder: String
 
     @Flag(
-        help: "Process what is there, wait until the studies taken are quiet (--quiet-seconds), complete them, then exit."
+        help:
+            "Process what is there, wait until the studies taken are quiet (--quiet-seconds), complete them, then exit."
     )
     var once = false
 
@@ -173,10 +174,11 @@ struct WatchCommand: ParsableCommand {
         if once {
             // Finished means complete or failed (`annulus status` names failures); pending ones wait for a later run.
             let pending = try store.studiesDue(quietSince: .greatestFiniteMagnitude).count
-            print(
-                "studies: \(report.studiesCompleted) finished by this run, \(pending) pending"
-                    + (pending == 0
-                        ? "" : " (not quiet within --once-wait-limit, or an announced count not met: a later run completes them)"))
+            let note =
+                pending == 0
+                ? ""
+                : " (not quiet within --once-wait-limit, or an announced count not met: a later run completes them)"
+            print("studies: \(report.studiesCompleted) finished by this run, \(pending) pending" + note)
         }
         if report.quarantined > 0 || !report.errors.isEmpty || !report.unreadable.isEmpty { throw ExitCode(1) }
     }

@@ -115,7 +115,8 @@ struct WatchCommandTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: series).sorted()
         let original = series + "/" + files[0]
         try FileManager.default.copyItem(atPath: original, toPath: fixture.incoming + "/first.dcm")
-        #expect(try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0", "--no-previews"]).status == 0)
+        #expect(
+            try fixture.run(["watch", fixture.incoming, "--once", "--quiet-seconds", "0", "--no-previews"]).status == 0)
         try FileManager.default.copyItem(atPath: original, toPath: fixture.incoming + "/again.dcm")
         var changed = try Data(contentsOf: URL(fileURLWithPath: original))
         changed[changed.count - 1] ^= 0xFF  // one pixel differs, same SOP Instance UID

@@ -44,7 +44,8 @@ struct WatchOnceWaitTests {
             let (result, seconds) = try Self.timed(
                 fixture, ["watch", fixture.incoming, "--once", "--quiet-seconds", quiet, "--no-previews"])
             #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
-            #expect(result.stdout.contains("studies: 1 finished by this run, 0 pending"), "Q=\(quiet): \(result.stdout)")
+            #expect(
+                result.stdout.contains("studies: 1 finished by this run, 0 pending"), "Q=\(quiet): \(result.stdout)")
             #expect(fixture.studies(try fixture.status(), "complete") == 1)
             #expect(
                 result.stderr.contains("waiting for the studies taken") == (quiet != "0"),
@@ -105,7 +106,8 @@ struct WatchOnceWaitTests {
             ["watch", fixture.incoming, "--once", "--quiet-seconds", "3600", "--once-wait-limit", "0", "--no-previews"])
         #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
         #expect(seconds < 30, "no wait: \(seconds) s")
-        #expect(first.stdout.contains("studies: 0 finished by this run, 1 pending (not quiet within"), "\(first.stdout)")
+        #expect(
+            first.stdout.contains("studies: 0 finished by this run, 1 pending (not quiet within"), "\(first.stdout)")
         #expect(fixture.studies(try fixture.status(), "pending") == 1)
 
         // A quiet time beyond the limit is not waited for either: the study cannot be due in time.
