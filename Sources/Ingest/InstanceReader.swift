@@ -64,11 +64,18 @@ public enum InstanceReader {
             contentSHA256: digest,
             imagePosition: nonEmpty(data.doubles(.imagePositionPatient)),
             imageOrientation: nonEmpty(data.doubles(.imageOrientationPatient)),
-            pixelSpacing: nonEmpty(data.doubles(.pixelSpacing)))
+            pixelSpacing: nonEmpty(data.doubles(.pixelSpacing)),
+            bodyPartExamined: nonEmpty(data.string(DicomTag(0x0018, 0x0015))),
+            protocolName: nonEmpty(data.string(DicomTag(0x0018, 0x1030))))
         return (record, expected)
     }
 
     private static func nonEmpty(_ values: [Double]) -> [Double]? { values.isEmpty ? nil : values }
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return text
+    }
 
     /// Size and SHA-256 (hex) of a file, read with read(2) through one 1 MiB buffer.
     static func hash(_ path: String) throws -> (Int64, String) {

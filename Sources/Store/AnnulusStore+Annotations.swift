@@ -6,9 +6,10 @@ extension AnnulusStore {
     ///
     /// The study must be indexed; a series or instance anchor must belong to it (a missing series UID is filled
     /// in from the instance); a frame needs an instance and must be one of its frames (1-based, 1…frames).
-    public func add(_ new: NewAnnotation, author: String, reason: String? = nil) throws(StoreError)
-        -> AnnotationVersion
-    {
+    /// `levelOverride`, when given, is recorded with the version in the same transaction.
+    public func add(
+        _ new: NewAnnotation, author: String, reason: String? = nil, levelOverride: NewLevelOverride? = nil
+    ) throws(StoreError) -> AnnotationVersion {
         let author = try Self.requiredAuthor(author)
         let payloadText = try Self.payloadText(new.payload)
         let id = UUID().uuidString.lowercased()
@@ -20,6 +21,7 @@ extension AnnulusStore {
                 payload: new.payload, status: .draft, author: author, reason: Self.optionalText(reason),
                 createdAt: Timestamp.nowText(), signedBy: nil, signedAt: nil)
             try Self.append(version, payloadText: payloadText, db)
+            if let levelOverride { try Self.recordLevelOverride(levelOverride, for: version, db) }
             return version
         }
     }
@@ -27,10 +29,10 @@ extension AnnulusStore {
     /// Appends a draft version with a new payload (and, when given, a new level or finding kind).
     ///
     /// Amending a signed annotation leaves the signed version as it was and starts a new draft. Amending a
-    /// retracted annotation is refused.
+    /// retracted annotation is refused. `levelOverride`, when given, is recorded with the new version.
     public func amend(
         id: String, payload: Data, level: String? = nil, findingKind: String? = nil, author: String,
-        reason: String? = nil
+        reason: String? = nil, levelOverride: NewLevelOverride? = nil
     ) throws(StoreError) -> AnnotationVersion {
         let author = try Self.requiredAuthor(author)
         let payloadText = try Self.payloadText(payload)
@@ -49,6 +51,7 @@ extension AnnulusStore {
             next.signedBy = nil
             next.signedAt = nil
             try Self.append(next, payloadText: payloadText, db)
+            if let levelOverride { try Self.recordLevelOverride(levelOverride, for: next, db) }
             return next
         }
     }

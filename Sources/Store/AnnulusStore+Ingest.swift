@@ -40,6 +40,16 @@ extension AnnulusStore {
                 try db.cachedStatement(sql: "UPDATE instances SET path = ?, file_size = ? WHERE sop_instance_uid = ?")
                     .execute(arguments: [record.path, record.fileSize, record.sopInstanceUID])
             }
+            if record.bodyPartExamined != nil || record.protocolName != nil {
+                // A series indexed before these were kept gets them from its instances when they come again.
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE series SET body_part_examined = coalesce(body_part_examined, ?),
+                            protocol_name = coalesce(protocol_name, ?)
+                        WHERE series_uid = ? AND (body_part_examined IS NULL OR protocol_name IS NULL)
+                        """
+                ).execute(arguments: [record.bodyPartExamined, record.protocolName, existing["series_uid"] as String])
+            }
             return .unchanged
         }
 
@@ -68,17 +78,20 @@ extension AnnulusStore {
         ])
         try db.cachedStatement(
             sql: """
-                INSERT INTO series (series_uid, study_uid, modality, series_number, series_description)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO series (series_uid, study_uid, modality, series_number, series_description,
+                                    body_part_examined, protocol_name)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (series_uid) DO UPDATE SET
                     study_uid = excluded.study_uid,
                     modality = coalesce(excluded.modality, modality),
                     series_number = coalesce(excluded.series_number, series_number),
-                    series_description = coalesce(excluded.series_description, series_description)
+                    series_description = coalesce(excluded.series_description, series_description),
+                    body_part_examined = coalesce(excluded.body_part_examined, body_part_examined),
+                    protocol_name = coalesce(excluded.protocol_name, protocol_name)
                 """
         ).execute(arguments: [
             record.seriesInstanceUID, record.studyInstanceUID, record.modality, record.seriesNumber,
-            record.seriesDescription,
+            record.seriesDescription, record.bodyPartExamined, record.protocolName,
         ])
         try db.cachedStatement(
             sql: """

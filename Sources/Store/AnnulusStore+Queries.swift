@@ -22,6 +22,7 @@ extension AnnulusStore {
                 db,
                 sql: """
                     SELECT se.series_uid, se.study_uid, se.modality, se.series_number, se.series_description,
+                           se.body_part_examined, se.protocol_name,
                            count(i.sop_instance_uid) AS instance_count, coalesce(sum(i.frames), 0) AS frame_count
                     FROM series se LEFT JOIN instances i ON i.series_uid = se.series_uid
                     WHERE se.study_uid = ?
@@ -34,7 +35,8 @@ extension AnnulusStore {
                     seriesInstanceUID: row["series_uid"], studyInstanceUID: row["study_uid"],
                     modality: row["modality"], seriesNumber: row["series_number"],
                     seriesDescription: row["series_description"], instanceCount: row["instance_count"],
-                    frameCount: row["frame_count"])
+                    frameCount: row["frame_count"], bodyPartExamined: row["body_part_examined"],
+                    protocolName: row["protocol_name"])
             }
         }
     }

@@ -29,6 +29,10 @@ public struct InstanceRecord: Sendable, Equatable, CustomStringConvertible, Cust
     public var seriesNumber: Int?
     /// Series Description, when present.
     public var seriesDescription: String?
+    /// Body Part Examined (0018,0015) of the series, when present.
+    public var bodyPartExamined: String?
+    /// Protocol Name (0018,1030) of the series, when present.
+    public var protocolName: String?
     /// Instance Number, when present.
     public var instanceNumber: Int?
     /// Rows.
@@ -78,7 +82,7 @@ public struct InstanceRecord: Sendable, Equatable, CustomStringConvertible, Cust
         seriesNumber: Int? = nil, seriesDescription: String? = nil, instanceNumber: Int? = nil,
         rows: Int, columns: Int, frames: Int = 1, path: String, fileSize: Int64, contentSHA256: String,
         imagePosition: [Double]? = nil, imageOrientation: [Double]? = nil, pixelSpacing: [Double]? = nil,
-        perFrameGeometry: [FrameGeometry]? = nil
+        perFrameGeometry: [FrameGeometry]? = nil, bodyPartExamined: String? = nil, protocolName: String? = nil
     ) {
         self.sopInstanceUID = sopInstanceUID
         self.sopClassUID = sopClassUID
@@ -104,6 +108,8 @@ public struct InstanceRecord: Sendable, Equatable, CustomStringConvertible, Cust
         self.imageOrientation = imageOrientation
         self.pixelSpacing = pixelSpacing
         self.perFrameGeometry = perFrameGeometry
+        self.bodyPartExamined = bodyPartExamined
+        self.protocolName = protocolName
     }
 
     /// The geometry of frame number `frame` (1-based, as DICOM's Referenced Frame Number; DicomIO's 0-based

@@ -5,7 +5,7 @@ enum Schema {
     /// Identifiers of the registered migrations, in order.
     static let migrationIdentifiers = [
         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-        "v5-watch", "v6-watch-state", "v7-completion-outcome",
+        "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
     ]
 
     /// The migrator with every migration registered.
@@ -31,6 +31,9 @@ enum Schema {
         }
         migrator.registerMigration(migrationIdentifiers[6]) { db in
             try db.execute(sql: completionOutcome)
+        }
+        migrator.registerMigration(migrationIdentifiers[7]) { db in
+            try db.execute(sql: seriesRegionAndLevelOverrides)
         }
         return migrator
     }
@@ -273,5 +276,37 @@ enum Schema {
             FROM watch_studies ORDER BY rowid;
         DROP TABLE watch_studies;
         ALTER TABLE watch_studies_v7 RENAME TO watch_studies;
+        """
+
+    /// v8: what a series says about the part of the body it shows (Body Part Examined, Protocol Name; series
+    /// indexed before stay NULL until an instance of theirs is indexed again), and the clinician's explicit
+    /// acceptance of a finding at a level the study does not seem to show. An override belongs to the annotation
+    /// version written with it and names its level, reason and the evidence shown when it was given; it stays in
+    /// force for later versions at the same level. Append-only like the annotations.
+    static let seriesRegionAndLevelOverrides = """
+        ALTER TABLE series ADD COLUMN body_part_examined TEXT;
+        ALTER TABLE series ADD COLUMN protocol_name TEXT;
+
+        CREATE TABLE level_overrides (
+            annotation_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            level TEXT NOT NULL CHECK (length(level) > 0),
+            reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+            evidence TEXT NOT NULL,
+            author TEXT NOT NULL CHECK (length(trim(author)) > 0),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (annotation_id, version),
+            FOREIGN KEY (annotation_id, version) REFERENCES annotation_versions(annotation_id, version)
+        ) STRICT;
+
+        CREATE TRIGGER level_overrides_no_update BEFORE UPDATE ON level_overrides
+        BEGIN
+            SELECT RAISE(ABORT, 'level_overrides is append-only: an override cannot be updated');
+        END;
+
+        CREATE TRIGGER level_overrides_no_delete BEFORE DELETE ON level_overrides
+        BEGIN
+            SELECT RAISE(ABORT, 'level_overrides is append-only: an override cannot be deleted');
+        END;
         """
 }

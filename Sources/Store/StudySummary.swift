@@ -77,6 +77,10 @@ public struct SeriesSummary: Sendable, Equatable, Codable {
     public var seriesNumber: Int?
     /// Series Description, when known.
     public var seriesDescription: String?
+    /// Body Part Examined (0018,0015), when known.
+    public var bodyPartExamined: String?
+    /// Protocol Name (0018,1030), when known.
+    public var protocolName: String?
     /// Number of instances.
     public var instanceCount: Int
     /// Total number of frames over the instances.
@@ -85,7 +89,8 @@ public struct SeriesSummary: Sendable, Equatable, Codable {
     /// Creates a summary.
     public init(
         seriesInstanceUID: String, studyInstanceUID: String, modality: String?, seriesNumber: Int?,
-        seriesDescription: String?, instanceCount: Int, frameCount: Int
+        seriesDescription: String?, instanceCount: Int, frameCount: Int, bodyPartExamined: String? = nil,
+        protocolName: String? = nil
     ) {
         self.seriesInstanceUID = seriesInstanceUID
         self.studyInstanceUID = studyInstanceUID
@@ -94,5 +99,7 @@ public struct SeriesSummary: Sendable, Equatable, Codable {
         self.seriesDescription = seriesDescription
         self.instanceCount = instanceCount
         self.frameCount = frameCount
+        self.bodyPartExamined = bodyPartExamined
+        self.protocolName = protocolName
     }
 }

@@ -14,7 +14,7 @@ struct SchemaTests {
             #expect(
                 try store.appliedMigrations() == [
                     "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-                    "v5-watch", "v6-watch-state", "v7-completion-outcome",
+                    "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
                 ])
             let objects = try store.schemaObjects()
             for expected in [
@@ -50,7 +50,7 @@ struct SchemaTests {
                 #expect(
                     try store.appliedMigrations() == [
                         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-                        "v5-watch", "v6-watch-state", "v7-completion-outcome",
+                        "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
                     ])
                 let studies = try store.studies()
                 #expect(studies.count == 1)
@@ -72,7 +72,7 @@ struct SchemaTests {
                     #expect(
                         applied == [
                             "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
-                            "v5-watch", "v6-watch-state", "v7-completion-outcome",
+                            "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
                         ])
                 }
             }
@@ -173,7 +173,7 @@ struct CompletionOutcomeMigrationTests {
             process.waitUntilExit()
             try #require(process.terminationStatus == 0)
             let store = try AnnulusStore(path: path)
-            #expect(try store.appliedMigrations().last == "v7-completion-outcome")
+            #expect(try store.appliedMigrations().last == "v8-series-region-level-overrides")
             let studies = try store.watchStudies()
             #expect(studies.map(\.studyUID) == ["1.2.3", "1.2.4"])
             #expect(studies[0].state == .complete && studies[0].completion == "done")
