@@ -162,6 +162,7 @@ struct AnnotateAdd: AsyncParsableCommand {
     var json = false
 
     @OptionGroup var anchorOptions: AnchorOptions
+    @OptionGroup var levelOverride: LevelOverrideOptions
     @OptionGroup var authorOptions: AuthorOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
@@ -175,6 +176,9 @@ struct AnnotateAdd: AsyncParsableCommand {
         let store = try storeOptions.open()
         let target = try store.resolveStudy(study)
         let anchor = try AnchorResolver.resolve(anchorOptions, study: target, store: store)
+        let levelCheck = try LevelCheck(store: store, study: target)
+        let (override, levelNote) = try LevelCheck.verify(
+            levelCheck.decide(discLevel, anchor: anchor), reason: levelOverride.levelOutsideStudy)
         let annotation = LevelAnnotation(
             level: discLevel, numberingBasis: numbering, finding: parsed, anchor: anchor, note: note)
         let version = try store.add(
@@ -182,8 +186,9 @@ struct AnnotateAdd: AsyncParsableCommand {
                 studyUID: target.studyInstanceUID, seriesUID: anchor?.seriesInstanceUID,
                 sopInstanceUID: anchor?.sopInstanceUID, frame: anchor?.frame, level: discLevel.name,
                 findingKind: parsed.kind.rawValue, payload: annotation.encodedJSON()),
-            author: author, reason: reason)
-        AnnotationPrinter.printChange("added", version, json: json)
+            author: author, reason: reason, levelOverride: override)
+        AnnotationPrinter.printChange(
+            "added", version, json: json, warning: LevelWarning(recorded: override, in: version), note: levelNote)
     }
 }
 
@@ -208,9 +213,14 @@ struct AnnotateList: AsyncParsableCommand {
         let store = try storeOptions.open()
         let target = try store.resolveStudy(study)
         let versions = try store.annotations(studyUID: target.studyInstanceUID, includeRetracted: all)
+        let levelCheck = try LevelCheck(store: store, study: target)
+        let overrides = try store.levelOverrides(studyUID: target.studyInstanceUID)
+        let warnings = versions.map { levelCheck.warning(for: $0, override: overrides[$0.annotationID]) }
         let output = OutputLines()
         if json {
-            for version in versions { output.write(AnnotationPrinter.json(version)) }
+            for (version, warning) in zip(versions, warnings) {
+                output.write(AnnotationPrinter.json(version, warning: warning))
+            }
             return
         }
         guard !versions.isEmpty else {
@@ -230,6 +240,10 @@ struct AnnotateList: AsyncParsableCommand {
         output.write(TextTable.render(rows.map { Array($0[0..<5]) + [$0[6], $0[7], $0[5]] }))
         if versions.contains(where: { !$0.isSigned }) {
             output.write("drafts are preliminary until a clinician signs them (`annulus annotate sign ID`)")
+        }
+        for (version, warning) in zip(versions, warnings) {
+            guard let warning else { continue }
+            output.write("warning: \(version.annotationID.prefix(8)) \(version.level.terminalSafe): \(warning.text)")
         }
     }
 }
@@ -253,12 +267,15 @@ struct AnnotateShow: AsyncParsableCommand {
         guard let version = try store.latest(id: full) else {
             throw ValidationError("no annotation \(id.terminalSafe)")
         }
+        let warning = try LevelCheck(store: store, study: store.resolveStudy(version.studyUID)).warning(
+            for: version, override: store.levelOverride(annotationID: version.annotationID, level: version.level))
         let output = OutputLines()
         if json {
-            output.write(AnnotationPrinter.json(version))
+            output.write(AnnotationPrinter.json(version, warning: warning))
             return
         }
         output.write(AnnotationPrinter.details(version))
+        if let warning { output.write("warning: \(warning.text)") }
     }
 }
 
@@ -290,6 +307,7 @@ struct AnnotateAmend: AsyncParsableCommand {
     @Flag(help: "Print the stored version as JSON.")
     var json = false
 
+    @OptionGroup var levelOverride: LevelOverrideOptions
     @OptionGroup var authorOptions: AuthorOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
@@ -321,10 +339,20 @@ struct AnnotateAmend: AsyncParsableCommand {
             }
         }
         if let note { annotation.note = note }
+        // A new level is checked against the study; an unchanged one only when an override is given for it.
+        let levelChanged = annotation.level.name != latest.level
+        var (override, levelNote): (NewLevelOverride?, String?) = (nil, nil)
+        if levelChanged || levelOverride.levelOutsideStudy != nil {
+            let levelCheck = try LevelCheck(store: store, study: store.resolveStudy(latest.studyUID))
+            (override, levelNote) = try LevelCheck.verify(
+                levelCheck.decide(annotation.level, anchor: annotation.anchor, excluding: full),
+                reason: levelOverride.levelOutsideStudy, required: levelChanged)
+        }
         let version = try store.amend(
             id: full, payload: annotation.encodedJSON(), level: annotation.level.name,
-            findingKind: annotation.finding.kind.rawValue, author: author, reason: reason)
-        AnnotationPrinter.printChange("amended", version, json: json)
+            findingKind: annotation.finding.kind.rawValue, author: author, reason: reason, levelOverride: override)
+        AnnotationPrinter.printChange(
+            "amended", version, json: json, warning: LevelWarning(recorded: override, in: version), note: levelNote)
     }
 }
 
@@ -414,11 +442,17 @@ struct AnnotateHistory: AsyncParsableCommand {
 
 /// Text and JSON for annotation versions.
 enum AnnotationPrinter {
-    static func printChange(_ verb: String, _ version: AnnotationVersion, json: Bool) {
+    static func printChange(
+        _ verb: String, _ version: AnnotationVersion, json: Bool, warning: LevelWarning? = nil, note: String? = nil
+    ) {
         let output = OutputLines()
         if json {
-            output.write(Self.json(version))
+            output.write(Self.json(version, warning: warning))
             return
+        }
+        defer {
+            if let warning { output.write("warning: \(warning.text)") }
+            if let note { output.write(note.terminalSafe) }
         }
         let summary = (try? LevelAnnotation.decode(version.payload))?.finding.summary ?? version.findingKind
         var line =
@@ -441,16 +475,17 @@ enum AnnotationPrinter {
         var signedBy: String?
         var signedAt: String?
         var annotation: LevelAnnotation?
+        var levelWarning: LevelWarning?
     }
 
-    static func json(_ version: AnnotationVersion) -> String {
+    static func json(_ version: AnnotationVersion, warning: LevelWarning? = nil) -> String {
         JSONLine.encode(
             Line(
                 id: version.annotationID, version: version.version, status: version.status.rawValue,
                 studyUID: version.studyUID, level: version.level, findingKind: version.findingKind,
                 author: version.author, reason: version.reason, createdAt: version.createdAt,
                 signedBy: version.signedBy, signedAt: version.signedAt,
-                annotation: try? LevelAnnotation.decode(version.payload)))
+                annotation: try? LevelAnnotation.decode(version.payload), levelWarning: warning))
     }
 
     static func details(_ version: AnnotationVersion) -> String {

@@ -247,6 +247,8 @@ struct TriageCommand: AsyncParsableCommand {
         }
         output.write("Study \((target.accessionNumber ?? target.studyInstanceUID).terminalSafe)")
         output.write(TerminalText.escapedLines(evaluation.explanation()))
+        let patientStudies = target.patientID.isEmpty ? [target] : try store.studies(ofPatient: target.patientID)
+        for line in try LevelCheck.triageLines(store: store, studies: patientStudies) { output.write(line) }
         if !includeDrafts && inputs.pendingDrafts > 0 {
             output.write(
                 "\(inputs.pendingDrafts) draft finding(s) not counted until signed (--include-drafts to preview them)")

@@ -1,0 +1,170 @@
+import ArgumentParser
+import SpineModel
+import Store
+import StudyCoverage
+import TextSafety
+
+/// `--level-outside-study REASON`: accepts a level the study does not seem to show, with the reason.
+struct LevelOverrideOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Accept a level the study does not seem to show (its headers name another region of the spine, or the "
+                + "mark sits where the level cannot be), giving the reason; it is kept with the finding and shown as "
+                + "a warning.", valueName: "reason"))
+    var levelOutsideStudy: String?
+}
+
+/// What the level check found for one finding, as `annotate` prints and encodes it.
+struct LevelWarning: Encodable, Equatable {
+    /// Why the level disagrees with the study (the recorded evidence when an override exists).
+    var problem: String
+    /// The override, when one was recorded.
+    var override: Override?
+
+    struct Override: Encodable, Equatable {
+        var reason: String
+        var author: String
+        var at: String
+        var version: Int
+    }
+
+    /// The warning for a version just written with `override` (nil without one).
+    init?(recorded override: NewLevelOverride?, in version: AnnotationVersion) {
+        guard let override else { return nil }
+        problem = override.evidence
+        self.override = Override(
+            reason: override.reason, author: version.author, at: version.createdAt, version: version.version)
+    }
+
+    init(problem: String, override: Override?) {
+        self.problem = problem
+        self.override = override
+    }
+
+    /// One line for a terminal: `C5-C6 is outside what the study shows (accepted by dr.a: "reason"): problem`.
+    var text: String {
+        let status =
+            override.map { "accepted by \($0.author) at \($0.at): \"\($0.reason)\"" }
+            ?? "no override recorded: check the level, or accept it with `annotate amend ID --level-outside-study REASON`"
+        return "level outside what the study shows (\(status)): \(problem)".terminalSafe
+    }
+}
+
+/// The agreement of a finding's level with its study (StudyCoverage) for `annotate`: the facts read from the
+/// store, the check of `add` and `amend` (refused without `--level-outside-study`), and the warnings of `list`,
+/// `show` and `triage`.
+struct LevelCheck {
+    let facts: CoverageFacts
+    let anchors: [(id: String, anchored: AnchoredLevel)]
+
+    /// Reads what the study's headers say and where its findings are marked.
+    init(store: AnnulusStore, study: StudySummary) throws {
+        var series: [SeriesFacts] = []
+        for summary in try store.series(ofStudy: study.studyInstanceUID) {
+            let planes = try store.instances(ofSeries: summary.seriesInstanceUID).flatMap(Self.planes)
+            series.append(
+                SeriesFacts(
+                    seriesInstanceUID: summary.seriesInstanceUID, seriesNumber: summary.seriesNumber,
+                    bodyPartExamined: summary.bodyPartExamined, seriesDescription: summary.seriesDescription,
+                    protocolName: summary.protocolName, craniocaudalExtent: CraniocaudalExtent.of(planes)))
+        }
+        facts = CoverageFacts(studyDescription: study.studyDescription, series: series)
+        anchors = try store.annotations(studyUID: study.studyInstanceUID).compactMap { version in
+            guard let annotation = try? LevelAnnotation.decode(version.payload),
+                let height = annotation.anchor.flatMap(Self.height)
+            else { return nil }
+            return (
+                version.annotationID,
+                AnchoredLevel(
+                    level: annotation.level, height: height, label: "finding \(version.annotationID.prefix(8))")
+            )
+        }
+    }
+
+    /// The check of `level` marked at `anchor` (nil: unmarked), against the study and the other findings' marks.
+    func decide(_ level: DiscLevel, anchor: ImageAnchor?, excluding annotationID: String? = nil)
+        -> LevelCoverageDecision
+    {
+        LevelCoverage.check(
+            level: level, facts: facts, anchorSeriesUID: anchor?.seriesInstanceUID,
+            anchorHeight: anchor.flatMap(Self.height),
+            otherAnchors: anchors.filter { $0.id != annotationID }.map(\.anchored))
+    }
+
+    /// For `add` and `amend`: the override to record when the level disagrees and `reason` is given; a usage error
+    /// naming the evidence and the override when it disagrees without one (unless `required` is false: an amend
+    /// that keeps the level); nil when it agrees. `note` is set when an override was given but is not needed.
+    static func verify(
+        _ decision: LevelCoverageDecision, reason: String?, required: Bool = true
+    ) throws -> (override: NewLevelOverride?, note: String?) {
+        guard decision.disagrees, let problem = decision.problem else {
+            let note =
+                reason == nil
+                ? nil
+                : "note: \(decision.level.name) agrees with what the study shows: --level-outside-study is not needed "
+                    + "and was not recorded"
+            return (nil, note)
+        }
+        guard let reason else {
+            guard required else { return (nil, nil) }
+            throw ValidationError(
+                (problem + ". Check the level (and the image it is marked on). If it is right, give the reason with "
+                    + "--level-outside-study REASON: the finding is then kept with a warning.").terminalSafe)
+        }
+        guard let override = NewLevelOverride(reason: reason, evidence: problem) else {
+            throw ValidationError("--level-outside-study needs a reason (why the level is right all the same)")
+        }
+        return (override, nil)
+    }
+
+    /// The warning for a finding: its recorded override (with the evidence recorded then), else the check now.
+    func warning(for version: AnnotationVersion, override: LevelOverride?) -> LevelWarning? {
+        if let override, override.level == version.level {
+            return LevelWarning(
+                problem: override.evidence,
+                override: .init(
+                    reason: override.reason, author: override.author, at: override.createdAt,
+                    version: override.version))
+        }
+        guard !version.isRetracted, let annotation = try? LevelAnnotation.decode(version.payload) else { return nil }
+        let decision = decide(annotation.level, anchor: annotation.anchor, excluding: version.annotationID)
+        return decision.problem.map { LevelWarning(problem: $0, override: nil) }
+    }
+
+    /// The height (z, mm) of an anchor's marks, when their patient positions are known.
+    static func height(_ anchor: ImageAnchor) -> Double? {
+        guard let positions = anchor.patientPositions, !positions.isEmpty,
+            positions.allSatisfy({ $0.count == 3 && $0[2].isFinite })
+        else { return nil }
+        return positions.map { $0[2] }.reduce(0, +) / Double(positions.count)
+    }
+
+    /// The image planes of an instance (every frame of an enhanced image, at most 4096).
+    static func planes(_ record: InstanceRecord) -> [ImagePlane] {
+        (1...min(max(record.frames, 1), 4096)).compactMap { frame in
+            guard let geometry = record.frameGeometry(frame: frame), let position = geometry.imagePosition,
+                let orientation = geometry.imageOrientation, let spacing = geometry.pixelSpacing
+            else { return nil }
+            return ImagePlane(
+                position: position, orientation: orientation, pixelSpacing: spacing, rows: record.rows,
+                columns: record.columns)
+        }
+    }
+
+    /// Warning lines for `triage`: every finding of these studies accepted at a level outside what its study
+    /// shows.
+    static func triageLines(store: AnnulusStore, studies: [StudySummary]) throws -> [String] {
+        var lines: [String] = []
+        for study in studies {
+            let overrides = try store.levelOverrides(studyUID: study.studyInstanceUID)
+            for version in try store.annotations(studyUID: study.studyInstanceUID) {
+                guard let override = overrides[version.annotationID] else { continue }
+                lines.append(
+                    ("warning: finding \(version.annotationID.prefix(8)) at \(version.level) (study "
+                        + "\(study.accessionNumber ?? study.studyInstanceUID)) was accepted by \(override.author) at "
+                        + "a level outside what the study shows: \"\(override.reason)\"").terminalSafe)
+            }
+        }
+        return lines
+    }
+}
