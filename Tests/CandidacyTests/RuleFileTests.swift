@@ -259,3 +259,17 @@ extension RuleFileTests {
         #expect(throws: RuleFileError.self) { try RuleSet.decode(data: unlisted, source: "x") }
     }
 }
+
+@Suite("docs/rules.md shows the default rules")
+struct RulesDocTests {
+    @Test("every default rule's id and text (parameters resolved) is in docs/rules.md")
+    func tableMatchesTheRuleFile() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/rules.md")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        #expect(text.contains("## The default rules (version \(RuleSet.default.version))"))
+        for rule in RuleSet.default.rules {
+            #expect(text.contains("| `\(rule.id)` | \(rule.kind.rawValue) | \(rule.scope.rawValue) | \(rule.text) |"), "\(rule.id)")
+        }
+    }
+}
