@@ -269,7 +269,9 @@ struct RulesDocTests {
         let text = try String(contentsOf: path, encoding: .utf8)
         #expect(text.contains("## The default rules (version \(RuleSet.default.version))"))
         for rule in RuleSet.default.rules {
-            #expect(text.contains("| `\(rule.id)` | \(rule.kind.rawValue) | \(rule.scope.rawValue) | \(rule.text) |"), "\(rule.id)")
+            #expect(
+                text.contains("| `\(rule.id)` | \(rule.kind.rawValue) | \(rule.scope.rawValue) | \(rule.text) |"),
+                "\(rule.id)")
         }
     }
 }

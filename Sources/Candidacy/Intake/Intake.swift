@@ -194,6 +194,11 @@ public struct Intake: Sendable, Equatable {
                 field: "prior-surgery", value: priorSurgery.levels.map(\.rawValue).joined(separator: ","),
                 message: "operations are recorded but prior-surgery=no: set prior-surgery=yes or drop them")
         }
+        if priorSurgery.procedures.contains(where: { $0.kind == nil && $0.level == nil }) {
+            throw IntakeError(
+                field: "prior-surgery", value: "{}",
+                message: "a prior operation needs its kind, its level or both (e.g. fusion:L4-L5)")
+        }
         if priorSurgery.procedures.count > Self.maxCareAttempts {
             throw IntakeError(
                 field: "prior-surgery", value: "\(priorSurgery.procedures.count) operations",
