@@ -117,6 +117,8 @@ struct ClinicalFidelityTests {
         try intake.apply(assignments: ["prior-surgery=fusion:L5-S1", "prior-surgery=discectomy:L4-L5"])
         #expect(intake.priorSurgery.had == true)
         #expect(intake.priorSurgery.kinds(at: .L5S1) == [.fusion])
+        try intake.apply(assignments: ["prior-surgery=fusion:L5-S1"])
+        #expect(intake.priorSurgery.procedures.count == 2, "the same operation entered again is recorded once")
         let evaluation = Self.evaluate(
             [.L4L5: Fixture.candidateFindings, .L5S1: Fixture.candidateFindings], intake: intake)
         #expect(Self.level(evaluation, .L5S1)?.outcome == .notCandidate)

@@ -99,8 +99,7 @@ extension Intake {
         case "prior-surgery-levels":
             let levels = unknown ? [] : try Self.levels(value, field: key)
             priorSurgery.procedures.removeAll { $0.kind == nil }
-            priorSurgery.procedures += levels.map { PriorProcedure(kind: nil, level: $0) }
-            if !levels.isEmpty { priorSurgery.had = true }
+            priorSurgery.record(levels.map { PriorProcedure(kind: nil, level: $0) })
         case "prefers-non-surgical": prefersNonSurgical = unknown ? nil : try Self.yesNo(value, field: key)
         default: throw IntakeError(field: key, message: "not an intake field", allowed: Self.assignmentKeys)
         }
@@ -150,10 +149,8 @@ extension Intake {
         let kindWords = PriorProcedure.Kind.allCases.map(\.rawValue)
         if parts.count == 1, value.contains(where: \.isNumber) {
             // A level list alone: operations of unknown kind (the form older intakes used).
-            priorSurgery.had = true
-            priorSurgery.procedures += try Self.levels(value, field: "prior-surgery").map {
-                PriorProcedure(kind: nil, level: $0)
-            }
+            priorSurgery.record(
+                try Self.levels(value, field: "prior-surgery").map { PriorProcedure(kind: nil, level: $0) })
             return
         }
         let kind: PriorProcedure.Kind
@@ -168,10 +165,9 @@ extension Intake {
                 suggestion: error.suggestion.map { parts.count > 1 ? "\($0):\(parts[1])" : $0 })
         }
         let levels = parts.count > 1 ? try Self.levels(parts[1], field: "prior-surgery") : []
-        priorSurgery.had = true
-        priorSurgery.procedures +=
+        priorSurgery.record(
             levels.isEmpty
-            ? [PriorProcedure(kind: kind, level: nil)] : levels.map { PriorProcedure(kind: kind, level: $0) }
+                ? [PriorProcedure(kind: kind, level: nil)] : levels.map { PriorProcedure(kind: kind, level: $0) })
     }
 
     // MARK: - Value readers

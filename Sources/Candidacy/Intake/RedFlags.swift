@@ -145,6 +145,14 @@ public struct PriorSurgery: Codable, Sendable, Hashable {
         if !procedures.isEmpty { try container.encode(procedures, forKey: .procedures) }
     }
 
+    /// Adds operations not yet recorded (setting the same intake twice records each once) and marks that
+    /// there was surgery.
+    public mutating func record(_ new: [PriorProcedure]) {
+        guard !new.isEmpty else { return }
+        had = true
+        for procedure in new where !procedures.contains(procedure) { procedures.append(procedure) }
+    }
+
     /// The levels operated on, each once, in order.
     public var levels: [DiscLevel] { Array(Set(procedures.compactMap(\.level))).sorted() }
 
