@@ -137,8 +137,8 @@ enum SignConfirmation {
                 "nothing was signed: signing every draft needs a confirmation, and standard input is not a terminal; "
                     + "review the drafts listed above and run again with --yes to sign them")
         }
-        FileHandle.standardError.write(
-            Data("Sign these \(drafts.count) findings as \(signer.terminalSafe)? [y/N] ".utf8))
+        let these = drafts.count == 1 ? "this finding" : "these \(drafts.count) findings"
+        FileHandle.standardError.write(Data("Sign \(these) as \(signer.terminalSafe)? [y/N] ".utf8))
         let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         guard answer == "y" || answer == "yes" else {
             throw RequestRefused("nothing was signed (not confirmed)")

@@ -36,7 +36,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         }
     }
 
-    /// One delivery as `--json` prints it.
+    /// One delivery as `--json` prints it (every key always present; `null` when unknown).
     struct Line: Encodable {
         struct Attempt: Encodable {
             var attempt: Int
@@ -44,6 +44,17 @@ struct DeliveriesCommand: AsyncParsableCommand {
             var outcome: String
             var httpStatus: Int?
             var message: String
+
+            enum CodingKeys: String, CodingKey { case attempt, at, outcome, httpStatus, message }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(attempt, forKey: .attempt)
+                try container.encode(at, forKey: .at)
+                try container.encode(outcome, forKey: .outcome)
+                try container.encode(httpStatus, forKey: .httpStatus)
+                try container.encode(message, forKey: .message)
+            }
         }
         var id: String
         var studyUID: String
@@ -52,6 +63,19 @@ struct DeliveriesCommand: AsyncParsableCommand {
         var state: String
         var outbox: String
         var attempts: [Attempt]
+
+        enum CodingKeys: String, CodingKey { case id, studyUID, accession, url, state, outbox, attempts }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(studyUID, forKey: .studyUID)
+            try container.encode(accession, forKey: .accession)
+            try container.encode(url, forKey: .url)
+            try container.encode(state, forKey: .state)
+            try container.encode(outbox, forKey: .outbox)
+            try container.encode(attempts, forKey: .attempts)
+        }
     }
 
     mutating func run() async throws {
@@ -107,13 +131,21 @@ struct DeliveriesCommand: AsyncParsableCommand {
     static func line(_ record: DeliveryRecord, study: StudySummary?) -> Line {
         let patientID = study?.patientID ?? ""
         return Line(
-            id: record.deliveryID, studyUID: record.studyUID, accession: study?.accessionNumber, url: record.url,
+            id: record.deliveryID, studyUID: record.studyUID, accession: study?.accessionNumber,
+            url: withoutPassword(record.url),
             state: record.state.rawValue, outbox: record.outboxPath,
             attempts: record.attempts.map { attempt in
                 Line.Attempt(
                     attempt: attempt.attempt, at: attempt.attemptedAt, outcome: attempt.outcome.rawValue,
                     httpStatus: attempt.httpStatus, message: redacted(attempt.message, patientID: patientID))
             })
+    }
+
+    /// `url` with a password in its user part (`https://user:secret@host/`) shown as `***`.
+    static func withoutPassword(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? url
     }
 
     /// `text` with every occurrence of `patientID` replaced by "[patient ID]" (IDs shorter than 3 characters are
