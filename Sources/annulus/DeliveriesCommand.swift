@@ -102,10 +102,8 @@ struct DeliveriesCommand: AsyncParsableCommand {
         for line in lines {
             output.write(Self.heading(line).terminalSafe)
             let rows = line.attempts.map { attempt in
-                [
-                    "  \(attempt.attempt)", attempt.at, attempt.outcome,
-                    attempt.httpStatus.map { "HTTP \($0)" } ?? "-", Self.flattened(attempt.message),
-                ]
+                // The message starts with the HTTP status ("HTTP 503: …") or says there was no response.
+                ["  \(attempt.attempt)", attempt.at, attempt.outcome, Self.flattened(attempt.message)]
             }
             output.write(TextTable.render(rows))
         }
