@@ -14,7 +14,7 @@ struct IngestCommand: AsyncParsableCommand {
             Folders are walked recursively. Each file is added, skipped as unchanged (same SOP Instance UID and \
             same bytes), replaced (same SOP Instance UID, different bytes: the newer file wins, both are reported), \
             or failed with the reason. Files are not copied or moved. \
-            Exit status: 0 all indexed or unchanged, 1 any file failed, 2 usage error.
+            Exit status: 0 all indexed or unchanged, 1 any file failed (the rest still indexed), 2 refused (usage error).
             """
     )
 

@@ -36,11 +36,11 @@ struct StoreOptions: ParsableArguments {
     /// The one-line note printed when `--store` is used.
     static func deprecationNote(store: String) -> String {
         let folder = (store as NSString).deletingLastPathComponent
-        let named = (store as NSString).lastPathComponent == AnnulusStore.fileName
-        return "note: --store is deprecated; use --data "
-            + (named
-                ? "\(folder.isEmpty ? "." : folder) (the folder holding \(AnnulusStore.fileName))".terminalSafe
-                : "DIR with the store named DIR/\(AnnulusStore.fileName)")
+        guard (store as NSString).lastPathComponent == AnnulusStore.fileName else {
+            return "note: --store is deprecated; use --data DIR with the store named DIR/\(AnnulusStore.fileName)"
+        }
+        return "note: --store is deprecated; use --data \((folder.isEmpty ? "." : folder).terminalSafe) (the folder "
+            + "holding \(AnnulusStore.fileName))"
     }
 
     /// The data folder: `--data`, else the folder of `--store`, else `$ANNULUS_DATA`, else `./annulus-data`.

@@ -49,7 +49,8 @@ struct DataFolderTests {
         #expect(result.status == 0)
         #expect(Self.accessions(result) == ["ACC-MR-0001", "ACC-MR-0002", "ACC-RF-0001"])
         #expect(
-            result.stderr == "note: --store is deprecated; use --data \(fixture.folder) (the folder holding annulus.sqlite)\n")
+            result.stderr
+                == "note: --store is deprecated; use --data \(fixture.folder) (the folder holding annulus.sqlite)\n")
         let both = try CLI.run(["studies", "--data", fixture.folder, "--store", fixture.store])
         #expect(both.status == 2)
         #expect(both.stderr.contains("give --data DIR only"))
@@ -88,7 +89,9 @@ struct DataFolderTests {
         ])
         #expect(watch.status == 0, "\(watch.stdout) \(watch.stderr)")
         #expect(!watch.stderr.contains("deprecated"), "\(watch.stderr)")
-        let archived = FileManager.default.enumerator(atPath: data + "/archive")?.allObjects.compactMap { $0 as? String }
+        let archived = FileManager.default.enumerator(atPath: data + "/archive")?.allObjects.compactMap {
+            $0 as? String
+        }
         #expect(archived?.contains { $0.hasSuffix(".dcm") } == true, "archived under the data folder")
         let status = try CLI.run(["status", "--json", "--data", data])
         let object = AnnotatedStore.object(status)

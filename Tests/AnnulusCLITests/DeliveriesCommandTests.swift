@@ -45,7 +45,8 @@ struct DeliveriesCommandTests {
 
         let text = try fixture.run(["deliveries"])
         #expect(text.status == 0)
-        #expect(text.stdout.contains("study ACC-MR-0001  delivered after 2 attempt(s)  to \(flaky.url)"), "\(text.stdout)")
+        #expect(
+            text.stdout.contains("study ACC-MR-0001  delivered after 2 attempt(s)  to \(flaky.url)"), "\(text.stdout)")
         #expect(text.stdout.contains("failed after 1 attempt(s), not retried"))
         #expect(text.stdout.contains("pending after 2 attempt(s)"))
         #expect(text.stdout.contains("HTTP 503: "))
@@ -87,7 +88,9 @@ struct DeliveriesCommandTests {
         let text = try fixture.run(["deliveries"])
         #expect(text.status == 0)
         #expect(text.stdout.contains("patient [patient ID] unknown next line \\e[2J"), "\(text.stdout)")
-        #expect(!text.stdout.contains("\u{1B}") && !text.stdout.contains("ANNULUS-SAMPLE") && !text.stdout.contains("secret"))
+        #expect(
+            !text.stdout.contains("\u{1B}") && !text.stdout.contains("ANNULUS-SAMPLE")
+                && !text.stdout.contains("secret"))
         #expect(text.stdout.contains("to https://user:***@ehr.example/fhir"))
         let json = Self.objects(try fixture.run(["deliveries", "--json"]))
         let attempt = try #require((json.first?["attempts"] as? [[String: Any]])?.first)

@@ -85,7 +85,8 @@ struct ExitStatusTests {
         let emptyData = fixture.folder + "/empty"
         try FileManager.default.createDirectory(atPath: emptyData, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: emptyData + "/annulus.sqlite", contents: Data())
-        let unusable = try CLI.run(["annotate", "sign", "abcd", "--data", emptyData], environment: ["ANNULUS_USER": "x"])
+        let unusable = try CLI.run(
+            ["annotate", "sign", "abcd", "--data", emptyData], environment: ["ANNULUS_USER": "x"])
         #expect(unusable.status == 1, "\(unusable.stderr)")
         #expect(unusable.stderr.contains("is an empty file (0 bytes)"))
     }
