@@ -161,6 +161,9 @@ struct AnnotateAdd: AsyncParsableCommand {
     @Flag(help: "Print the stored version as JSON.")
     var json = false
 
+    @Flag(help: "Sign the finding as its author in the same step (as `annotate sign`: the signed version is frozen).")
+    var sign = false
+
     @OptionGroup var anchorOptions: AnchorOptions
     @OptionGroup var authorOptions: AuthorOptions
     @OptionGroup var storeOptions: StoreOptions
@@ -177,13 +180,17 @@ struct AnnotateAdd: AsyncParsableCommand {
         let anchor = try AnchorResolver.resolve(anchorOptions, study: target, store: store)
         let annotation = LevelAnnotation(
             level: discLevel, numberingBasis: numbering, finding: parsed, anchor: anchor, note: note)
-        let version = try store.add(
-            NewAnnotation(
-                studyUID: target.studyInstanceUID, seriesUID: anchor?.seriesInstanceUID,
-                sopInstanceUID: anchor?.sopInstanceUID, frame: anchor?.frame, level: discLevel.name,
-                findingKind: parsed.kind.rawValue, payload: annotation.encodedJSON()),
-            author: author, reason: reason)
-        AnnotationPrinter.printChange("added", version, json: json)
+        let new = NewAnnotation(
+            studyUID: target.studyInstanceUID, seriesUID: anchor?.seriesInstanceUID,
+            sopInstanceUID: anchor?.sopInstanceUID, frame: anchor?.frame, level: discLevel.name,
+            findingKind: parsed.kind.rawValue, payload: annotation.encodedJSON())
+        // --sign: added and signed by the author in one transaction (AnnotateSign's rules: the signer is a named
+        // author; the signed version is version 2, after the draft).
+        let version =
+            sign
+            ? try store.addSigned(new, author: author, reason: reason).signed
+            : try store.add(new, author: author, reason: reason)
+        AnnotationPrinter.printChange(sign ? "added and signed" : "added", version, json: json)
     }
 }
 
@@ -351,30 +358,6 @@ struct AnnotateRetract: AsyncParsableCommand {
         let store = try storeOptions.open()
         let version = try store.retract(id: try store.resolveAnnotation(id), author: author, reason: reason)
         AnnotationPrinter.printChange("retracted", version, json: json)
-    }
-}
-
-struct AnnotateSign: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "sign",
-        abstract: "Sign a finding as the responsible clinician: the signed version is frozen.")
-
-    @Argument(help: "Annotation id or a unique prefix.")
-    var id: String
-
-    @Flag(help: "Print the stored version as JSON.")
-    var json = false
-
-    @OptionGroup var authorOptions: AuthorOptions
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var global: GlobalOptions
-
-    mutating func run() async throws {
-        try global.bootstrap()
-        let signer = try authorOptions.resolved()
-        let store = try storeOptions.open()
-        let version = try store.sign(id: try store.resolveAnnotation(id), signer: signer)
-        AnnotationPrinter.printChange("signed", version, json: json)
     }
 }
 
