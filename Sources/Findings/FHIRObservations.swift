@@ -122,6 +122,8 @@ enum FHIRObservations {
                 } else {
                     result.append(component("valueString", .string(value)))
                 }
+            case .text:
+                result.append(component("valueString", .string(value)))
             }
         }
         return result

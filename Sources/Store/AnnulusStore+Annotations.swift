@@ -81,26 +81,7 @@ extension AnnulusStore {
     /// is already signed or is a retraction.
     public func sign(id: String, signer: String) throws(StoreError) -> AnnotationVersion {
         let signer = try Self.requiredAuthor(signer)
-        return try write { db in
-            let latest = try Self.latestVersion(id: id, db)
-            if latest.isRetracted { throw Self.retracted(latest, action: "signed") }
-            if latest.isSigned {
-                throw StoreError.alreadySigned(
-                    id: id, version: latest.version, by: latest.signedBy ?? latest.author,
-                    at: latest.signedAt ?? latest.createdAt)
-            }
-            let now = Timestamp.nowText()
-            var next = latest
-            next.version += 1
-            next.status = .signed
-            next.author = signer
-            next.reason = nil
-            next.createdAt = now
-            next.signedBy = signer
-            next.signedAt = now
-            try Self.append(next, payloadText: String(decoding: latest.payload, as: UTF8.self), db)
-            return next
-        }
+        return try write { db in try Self.appendSignature(id: id, signer: signer, at: Timestamp.nowText(), db) }
     }
 
     /// Every version of an annotation, oldest first.

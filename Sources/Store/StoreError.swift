@@ -63,6 +63,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case annotationRetracted(id: String, action: String, version: Int, by: String, at: String)
     /// The annotation's latest version is already signed.
     case alreadySigned(id: String, version: Int, by: String, at: String)
+    /// The annotation changed after it was shown for review (its latest version is no longer the one listed), so
+    /// signing it would sign content nobody reviewed.
+    case versionChanged(id: String, listed: Int, latest: Int, by: String, at: String)
 
     /// A candidate listed in an ambiguous study reference.
     public struct StudyCandidate: Sendable, Equatable {
@@ -92,18 +95,18 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
                 + " or set ANNULUS_DATA)"
         case .missing(let path):
             return "there is no store at \(path.terminalSafe): fill it with `annulus ingest` or `annulus watch`, or"
-                + " point --store (or ANNULUS_DATA) at the right one"
+                + " point --data (or ANNULUS_DATA) at the data folder that holds annulus.sqlite"
         case .emptyFile(let path):
             return "the store \(path.terminalSafe) is an empty file (0 bytes), not an annulus store: its history is"
                 + " not in it. If a store should be there, restore it from a backup (docs/operations.md, \"Store"
                 + " integrity\"); if this file is a mistake, remove it and run `annulus ingest` or `annulus watch` to"
                 + " start a new store"
         case .notADatabase(let path, let reason):
-            return "\(path.terminalSafe) is not an annulus store (\(reason.terminalSafe)); point --store (or"
-                + " ANNULUS_DATA) at the right file, or move this one aside"
+            return "\(path.terminalSafe) is not an annulus store (\(reason.terminalSafe)); point --data (or"
+                + " ANNULUS_DATA) at the right data folder, or move this file aside"
         case .damaged(let path, let detail):
             return "the store \(path.terminalSafe) is damaged (SQLite: \(detail.terminalSafe)); stop writing to it, run"
-                + " `annulus check --store \(path.terminalSafe)` and restore it from a backup (docs/operations.md,"
+                + " `annulus check --data \(Self.folder(of: path).terminalSafe)` and restore it from a backup (docs/operations.md,"
                 + " \"Store integrity\")"
         case .newerSchema(let path, let unknown):
             return
@@ -171,7 +174,17 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             return
                 "annotation \(id.terminalSafe) is already signed (version \(version) by \(by.terminalSafe) at \(at.terminalSafe)); amend it first to"
                 + " sign a new version"
+        case .versionChanged(let id, let listed, let latest, let by, let at):
+            return
+                "annotation \(id.terminalSafe) changed after it was listed (version \(listed) was listed; version"
+                + " \(latest) was written by \(by.terminalSafe) at \(at.terminalSafe)): review it again before signing"
         }
+    }
+
+    /// The data folder holding the store file `path` (its parent folder).
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     private static func seconds(_ value: Double) -> String {

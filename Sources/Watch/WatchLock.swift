@@ -26,7 +26,7 @@ public final class WatchLock: @unchecked Sendable {
                 throw WatchError.file(
                     path,
                     "another watcher (pid \(holder)) is using this data folder; stop it first, or give this one "
-                        + "its own --store")
+                        + "its own --data folder")
             }
             usleep(100_000)
         }

@@ -161,6 +161,9 @@ struct AnnotateAdd: AsyncParsableCommand {
     @Flag(help: "Print the stored version as JSON.")
     var json = false
 
+    @Flag(help: "Sign the finding as its author in the same step (as `annotate sign`: the signed version is frozen).")
+    var sign = false
+
     @OptionGroup var anchorOptions: AnchorOptions
     @OptionGroup var levelOverride: LevelOverrideOptions
     @OptionGroup var authorOptions: AuthorOptions
@@ -181,14 +184,23 @@ struct AnnotateAdd: AsyncParsableCommand {
             levelCheck.decide(discLevel, anchor: anchor), reason: levelOverride.levelOutsideStudy)
         let annotation = LevelAnnotation(
             level: discLevel, numberingBasis: numbering, finding: parsed, anchor: anchor, note: note)
-        let version = try store.add(
-            NewAnnotation(
-                studyUID: target.studyInstanceUID, seriesUID: anchor?.seriesInstanceUID,
-                sopInstanceUID: anchor?.sopInstanceUID, frame: anchor?.frame, level: discLevel.name,
-                findingKind: parsed.kind.rawValue, payload: annotation.encodedJSON()),
-            author: author, reason: reason, levelOverride: override)
+        let new = NewAnnotation(
+            studyUID: target.studyInstanceUID, seriesUID: anchor?.seriesInstanceUID,
+            sopInstanceUID: anchor?.sopInstanceUID, frame: anchor?.frame, level: discLevel.name,
+            findingKind: parsed.kind.rawValue, payload: annotation.encodedJSON())
+        // --sign: added and signed by the author in one transaction (AnnotateSign's rules: the signer is a named
+        // author; the signed version is version 2, after the draft). A level override goes with the draft.
+        let draft: AnnotationVersion
+        let version: AnnotationVersion
+        if sign {
+            (draft, version) = try store.addSigned(new, author: author, reason: reason, levelOverride: override)
+        } else {
+            draft = try store.add(new, author: author, reason: reason, levelOverride: override)
+            version = draft
+        }
         AnnotationPrinter.printChange(
-            "added", version, json: json, warning: LevelWarning(recorded: override, in: version), note: levelNote)
+            sign ? "added and signed" : "added", version, json: json,
+            warning: LevelWarning(recorded: override, in: draft), note: levelNote)
     }
 }
 
@@ -379,30 +391,6 @@ struct AnnotateRetract: AsyncParsableCommand {
         let store = try storeOptions.open()
         let version = try store.retract(id: try store.resolveAnnotation(id), author: author, reason: reason)
         AnnotationPrinter.printChange("retracted", version, json: json)
-    }
-}
-
-struct AnnotateSign: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "sign",
-        abstract: "Sign a finding as the responsible clinician: the signed version is frozen.")
-
-    @Argument(help: "Annotation id or a unique prefix.")
-    var id: String
-
-    @Flag(help: "Print the stored version as JSON.")
-    var json = false
-
-    @OptionGroup var authorOptions: AuthorOptions
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var global: GlobalOptions
-
-    mutating func run() async throws {
-        try global.bootstrap()
-        let signer = try authorOptions.resolved()
-        let store = try storeOptions.open()
-        let version = try store.sign(id: try store.resolveAnnotation(id), signer: signer)
-        AnnotationPrinter.printChange("signed", version, json: json)
     }
 }
 

@@ -93,6 +93,9 @@ struct AnnotateImport: AsyncParsableCommand {
                 imported.append((version, finding))
             } catch let error as ValidationError {
                 unmapped.append(Report(finding: finding, reason: error.message))
+            } catch let error as StoreError where error.isRefusal {
+                // The store refuses this label (e.g. its image is not in the study): reported, the others imported.
+                unmapped.append(Report(finding: finding, reason: error.description))
             }
         }
         let output = OutputLines()

@@ -9,14 +9,11 @@ struct Annulus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "annulus",
         abstract: "Disc-level spine imaging annotation and triage for intra-annular fibrin injection candidacy.",
-        discussion: """
-            Exit status: 0 success, 1 some input failed (the rest was still processed and reported), \
-            2 usage error. Findings are preliminary until a clinician signs them.
-            """,
+        discussion: ExitStatus.helpText + " Findings are preliminary until a clinician signs them.",
         subcommands: [
             Inspect.self, Render.self, Samples.self, IngestCommand.self, StudiesCommand.self, AnnotateCommand.self,
             IntakeCommand.self, TriageCommand.self, WorklistCommand.self, ExportCommand.self, WatchCommand.self,
-            StatusCommand.self, CheckCommand.self, CompleteStudyCommand.self,
+            StatusCommand.self, CheckCommand.self, DeliveriesCommand.self, CompleteStudyCommand.self,
         ]
     )
 }
@@ -120,21 +117,18 @@ enum Main {
             } else {
                 try command.run()
             }
-        } catch let error as ValidationError {
-            // A value the command could only check while running (a level, a finding, an anchor): the message
-            // says what is allowed; the generic usage text would only hide it.
-            FileHandle.standardError.write(Data("Error: \(TerminalText.escapedLines(error.message))\n".utf8))
-            exit(2)
         } catch let error as ExitCode {
             Annulus.exit(withError: error)
         } catch  where Annulus.exitCode(for: error) == .success {
             // `--help` on a subcommand arrives here (ArgumentParser's help command throws its help request).
             Annulus.exit(withError: error)
         } catch {
-            // Messages may echo user input or file contents: controls are escaped before they reach the terminal.
-            FileHandle.standardError.write(
-                Data("Error: \(TerminalText.escapedLines(String(describing: error)))\n".utf8))
-            exit(Annulus.exitCode(for: error).rawValue)
+            // One rule for every command (ExitStatus): 2 when the request was refused (a usage or validation error,
+            // or a request the store's state refuses), 1 when carrying it out failed. The message says what is
+            // wrong, not the generic usage text; controls in it (echoed input, file contents) are escaped.
+            let (status, message) = ExitStatus.of(error)
+            FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+            exit(status)
         }
     }
 }

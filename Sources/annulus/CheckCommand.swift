@@ -11,8 +11,8 @@ struct CheckCommand: AsyncParsableCommand {
         discussion: """
             Reads only; the store is neither created nor migrated. Problems name the table (and index) they are \
             in. Exit status: 0 the store is sound, 1 it is damaged or not a usable store (restore it from a \
-            backup: docs/operations.md, "Store integrity and `annulus check`"), 2 usage error or no store at the \
-            path.
+            backup: docs/operations.md, "Store integrity and `annulus check`"), 2 refused: a usage error or no \
+            store in the --data folder.
             """
     )
 
@@ -41,6 +41,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
+        try storeOptions.checkFolder()
         let path = storeOptions.path
         let check = full ? "integrity_check" : "quick_check"
         let output = OutputLines()

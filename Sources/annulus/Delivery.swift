@@ -21,15 +21,16 @@ struct BundleDelivery {
     /// The largest outbox Bundle sent (the export writes it; a study's findings Bundle is far smaller).
     static let outboxLimit = 256 * BoundedFile.mebibyte
 
-    /// Reads a bearer token from a file (surrounding whitespace ignored); the token never appears in output.
+    /// Reads a bearer token from a file (surrounding whitespace ignored); the token never appears in output. A file
+    /// that cannot be used is a refused request (exit 2), like any other file named on the command line.
     static func token(from path: String?) throws -> String? {
         guard let path else { return nil }
         let text: String
         do { text = try BoundedFile.readText(path: path, limit: tokenLimit, what: "token file") } catch {
-            throw DeliveryError(error.description)
+            throw RequestRefused(error.description)
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else { throw DeliveryError("the token file \(path.terminalSafe) holds only white space") }
+        guard !token.isEmpty else { throw RequestRefused("the token file \(path.terminalSafe) holds only white space") }
         return token
     }
 

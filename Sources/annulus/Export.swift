@@ -94,7 +94,7 @@ struct ExportCommand: AsyncParsableCommand {
             output.write("wrote \(path.terminalSafe)")
         }
         guard let post, let url = URL(string: post) else { return }
-        let outbox = (store.path as NSString).deletingLastPathComponent + "/outbox"
+        let outbox = storeOptions.dataFolder + "/outbox"
         try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)
         let deliveryID = UUID().uuidString.lowercased()
         let outboxPath = outbox + "/" + deliveryID + ".fhir.json"
@@ -118,10 +118,18 @@ struct ExportCommand: AsyncParsableCommand {
             guard let url = URL(string: attempt.url) else { continue }
             let delivery = BundleDelivery(
                 url: url, token: token, maxAttempts: maxAttempts, firstBackoff: backoff, timeout: 30)
-            let last = try await delivery.deliver(
-                outboxPath: attempt.outboxPath, studyUID: attempt.studyUID, deliveryID: attempt.deliveryID,
-                firstAttempt: attempt.attempt + 1, store: store)
-            do { try report(last, store: store, output: output) } catch { failed += 1 }
+            do {
+                let last = try await delivery.deliver(
+                    outboxPath: attempt.outboxPath, studyUID: attempt.studyUID, deliveryID: attempt.deliveryID,
+                    firstAttempt: attempt.attempt + 1, store: store)
+                try report(last, store: store, output: output)
+            } catch let error as DeliveryError {
+                // This delivery cannot be resent (its outbox file is gone or unreadable); the others still are.
+                output.write("delivery \(attempt.deliveryID.prefix(8)): \(error.description.terminalSafe)")
+                failed += 1
+            } catch is ExitCode {
+                failed += 1
+            }
         }
         if failed > 0 { throw ExitCode(1) }
     }

@@ -10,7 +10,7 @@ struct Inspect: AsyncParsableCommand {
         discussion: """
             Prints one line per file (or one JSON object per line with --json), then a summary line. \
             A file fails when it cannot be read or its pixel data cannot be decoded here; the line says why. \
-            Exit status: 0 all read, 1 any failed, 2 usage error.
+            Exit status: 0 all read, 1 any failed (the rest still read), 2 refused (usage error).
             """
     )
 

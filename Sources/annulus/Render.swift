@@ -13,7 +13,7 @@ struct Render: AsyncParsableCommand {
             NAME-fNNNN.png per frame of a multi-frame image, NAME.png as an animated PNG for a cine, and with \
             --sheet one sheet-seriesN.png per slice stack next to the series' previews. Every PNG is written to a \
             temporary name and renamed, so no partial file is ever visible. \
-            Exit status: 0 all rendered, 1 any file failed (the rest are still rendered), 2 usage error.
+            Exit status: 0 all rendered, 1 any file failed (the rest are still rendered), 2 refused (usage error).
             """
     )
 

@@ -5,31 +5,6 @@ import Ingest
 import Store
 import TextSafety
 
-/// Where the store lives: `--store PATH`, else `$ANNULUS_DATA/annulus.sqlite`, else ./annulus-data/annulus.sqlite.
-struct StoreOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp(
-            "The SQLite store (default: $ANNULUS_DATA/annulus.sqlite or ./annulus-data/annulus.sqlite).",
-            valueName: "path"))
-    var store: String?
-
-    /// The store's path: `--store`, else the default from ANNULUS_DATA.
-    var path: String { store ?? AnnulusStore.defaultPath(environment: ProcessInfo.processInfo.environment) }
-
-    /// Opens the store (migrating it when needed). Only the commands that fill it (`ingest`, `watch`) create
-    /// it, and only where nothing exists: any other command on a path with no store says so instead of quietly
-    /// answering from a new, empty one (a mistyped --store or ANNULUS_DATA would otherwise look like "no
-    /// studies"), and every command refuses an empty or foreign file where the store should be.
-    func open(creating: Bool = false) throws -> AnnulusStore {
-        do {
-            return try AnnulusStore(path: path, mode: creating ? .createIfMissing : .existingOnly)
-        } catch .missing {
-            // A wrong path is a usage error (exit 2), as before.
-            throw ValidationError(StoreError.missing(path: path).description)
-        }
-    }
-}
-
 /// `annulus ingest`: header-only import into the store.
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +14,7 @@ struct IngestCommand: AsyncParsableCommand {
             Folders are walked recursively. Each file is added, skipped as unchanged (same SOP Instance UID and \
             same bytes), replaced (same SOP Instance UID, different bytes: the newer file wins, both are reported), \
             or failed with the reason. Files are not copied or moved. \
-            Exit status: 0 all indexed or unchanged, 1 any file failed, 2 usage error.
+            Exit status: 0 all indexed or unchanged, 1 any file failed (the rest still indexed), 2 refused (usage error).
             """
     )
 

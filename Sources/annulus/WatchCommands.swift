@@ -122,8 +122,8 @@ struct WatchCommand: ParsableCommand {
             throw ValidationError("\(folder) is not a folder: give the radiology export folder to watch")
         }
         let store = try storeOptions.open(creating: true)
-        let dataFolder = URL(fileURLWithPath: (store.path as NSString).deletingLastPathComponent)
-            .standardizedFileURL.resolvingSymlinksInPath().path
+        let dataFolder = URL(fileURLWithPath: storeOptions.dataFolder).standardizedFileURL.resolvingSymlinksInPath()
+            .path
         let lock = try WatchLock(dataFolder: dataFolder, wait: lockWait)
         defer { withExtendedLifetime(lock) {} }
         // A damaged store is named and the watcher stops: taking files into it would bury the damage deeper.
@@ -131,9 +131,9 @@ struct WatchCommand: ParsableCommand {
         guard integrity.isClean else {
             let tables =
                 integrity.damagedTables.isEmpty ? "" : " (tables: \(integrity.damagedTables.joined(separator: ", ")))"
-            throw ValidationError(
+            throw CommandFailed(
                 "the store \(store.path) is damaged\(tables): \(integrity.problems.count) problem(s); run "
-                    + "`annulus check --store \(store.path)` and restore it from a backup (docs/operations.md, "
+                    + "`annulus check --data \(storeOptions.dataFolder)` and restore it from a backup (docs/operations.md, "
                     + "\"Store integrity\"). The watcher takes nothing until then.")
         }
         let processed = moveTo.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
@@ -185,7 +185,8 @@ struct WatchCommand: ParsableCommand {
 
     /// The command line of the child that completes one study (the UID is appended).
     private func completionArguments(store: String, previewsRoot: String) -> [String] {
-        var arguments = [IsolatedStudyCompletion.ownExecutable(), "complete-study", "--store", store]
+        var arguments = [IsolatedStudyCompletion.ownExecutable(), "complete-study"]
+        arguments += StoreOptions.arguments(forStoreAt: store)
         arguments += ["--previews-root", previewsRoot]
         if noPreviews { arguments.append("--no-previews") }
         if let exportTo {

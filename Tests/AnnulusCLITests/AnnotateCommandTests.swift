@@ -13,15 +13,15 @@ struct AnnotatedStore {
             FileManager.default.temporaryDirectory.appendingPathComponent("annulus-store-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let ingest = try CLI.run(["ingest", CLI.packageRoot + "/SampleStudies", "--store", store])
+        let ingest = try CLI.run(["ingest", CLI.packageRoot + "/SampleStudies", "--data", folder])
         guard ingest.status == 0 else { throw CocoaError(.fileReadUnknown, userInfo: ["output": ingest.stdout]) }
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: folder) }
 
-    /// Runs `annulus ARGS --store STORE` as clinician "dr.rivera".
+    /// Runs `annulus ARGS --data FOLDER` as clinician "dr.rivera".
     func run(_ arguments: [String], user: String? = "dr.rivera") throws -> CLI.Result {
-        try CLI.run(arguments + ["--store", store], environment: user.map { ["ANNULUS_USER": $0] } ?? [:])
+        try CLI.run(arguments + ["--data", folder], environment: user.map { ["ANNULUS_USER": $0] } ?? [:])
     }
 
     /// The JSON object printed by a `--json` command.
@@ -54,7 +54,7 @@ struct AnnotateCommandTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("no-store-\(UUID().uuidString)")
             .appendingPathComponent("annulus.sqlite").path
         for command in [["studies"], ["worklist"], ["status"]] {
-            let result = try CLI.run(command + ["--store", path])
+            let result = try CLI.run(command + ["--data", (path as NSString).deletingLastPathComponent])
             #expect(result.status == 2, "\(command)")
             #expect(result.stderr.contains("there is no store at \(path)"), "\(result.stderr)")
         }
@@ -167,8 +167,8 @@ struct AnnotateCommandTests {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             let command =
                 "for i in $(seq 200); do \"$0\" annotate add ACC-MR-0001 --level \(level) --finding pfirrmann "
-                + "grade=III --store \"$1\" >/dev/null || exit 1; done"
-            process.arguments = ["-c", command, CLI.executable, fixture.store]
+                + "grade=III --data \"$1\" >/dev/null || exit 1; done"
+            process.arguments = ["-c", command, CLI.executable, fixture.folder]
             process.environment = ["ANNULUS_USER": "writer-\(level)", "PATH": "/usr/bin:/bin"]
             try process.run()
             return process

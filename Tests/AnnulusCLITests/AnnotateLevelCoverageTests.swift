@@ -59,6 +59,26 @@ struct AnnotateLevelCoverageTests {
             "\(triage.stdout)")
     }
 
+    @Test("add --sign with the override: the override goes with the draft and the signed finding keeps the warning")
+    func signedAtOnce() throws {
+        let fixture = try AnnotatedStore()
+        defer { fixture.remove() }
+        let refused = try fixture.run([
+            "annotate", "add", "ACC-MR-0001", "--level", "C4-C5", "--finding", "pfirrmann", "grade=2", "--sign",
+        ])
+        #expect(refused.status == 2 && refused.stderr.contains("C4-C5 is a cervical level"), "\(refused.stderr)")
+        let added = try fixture.run([
+            "annotate", "add", "ACC-MR-0001", "--level", "C4-C5", "--finding", "pfirrmann", "grade=2", "--sign",
+            "--level-outside-study", "localiser", "--json",
+        ])
+        #expect(added.status == 0, "\(added.stderr)")
+        let object = AnnotatedStore.object(added)
+        #expect(object["status"] as? String == "signed" && object["version"] as? Int == 2)
+        let override = (object["levelWarning"] as? [String: Any])?["override"] as? [String: Any]
+        #expect(override?["version"] as? Int == 1 && override?["reason"] as? String == "localiser", "\(object)")
+        #expect(try fixture.run(["annotate", "list", "ACC-MR-0001"]).stdout.contains("\"localiser\""))
+    }
+
     @Test("L4-L5 and the thoracolumbar junction are accepted without a warning; an unneeded override is not kept")
     func agreeing() throws {
         let fixture = try AnnotatedStore()

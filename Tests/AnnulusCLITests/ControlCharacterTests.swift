@@ -48,7 +48,7 @@ struct ControlCharacterCLITests {
         let fixture = try AnnotatedStore()
         defer { fixture.remove() }
         let result = try fixture.run(["annotate", "list", "ACC\u{1B}]0;owned\u{7}\nFAKE"])
-        #expect(result.status == 1)
+        #expect(result.status == 2, "an unknown study is a refused request")
         #expect(result.stderr.contains("no study matches 'ACC\\e]0;owned\\u{7}\\nFAKE'"), "\(result.stderr)")
         #expect(!result.stderr.contains("\u{1B}"))
     }

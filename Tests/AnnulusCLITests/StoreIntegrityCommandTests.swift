@@ -22,11 +22,11 @@ struct StoreIntegrityCommandTests {
             ["studies"], ["worklist"], ["annotate", "list", "ACC-MR-0001"],
             ["ingest", CLI.packageRoot + "/SampleStudies"],
         ] {
-            let result = try CLI.run(command + ["--store", path])
+            let result = try CLI.run(command + ["--data", folder])
             #expect(result.status == 1, "\(command)")
             #expect(result.stderr.contains(message), "\(command): \(result.stderr)")
         }
-        let check = try CLI.run(["check", "--store", path])
+        let check = try CLI.run(["check", "--data", folder])
         #expect(check.status == 1)
         #expect(check.stdout.hasPrefix("DAMAGED \(path): \(message)"), "\(check.stdout)")
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
@@ -39,7 +39,7 @@ struct StoreIntegrityCommandTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/annulus.sqlite"
         try Data("not a database\n".utf8).write(to: URL(fileURLWithPath: path))
-        let result = try CLI.run(["check", "--store", path, "--json"])
+        let result = try CLI.run(["check", "--data", folder, "--json"])
         #expect(result.status == 1)
         let object = AnnotatedStore.object(result)
         #expect(object["clean"] as? Bool == false)
@@ -75,7 +75,7 @@ struct StoreIntegrityCommandTests {
     func checkMissing() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let result = try CLI.run(["check", "--store", folder + "/none/annulus.sqlite"])
+        let result = try CLI.run(["check", "--data", folder + "/none"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("there is no store at \(folder)/none/annulus.sqlite"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/none"))

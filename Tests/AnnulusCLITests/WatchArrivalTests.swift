@@ -124,7 +124,7 @@ struct WatchArrivalTests {
         #expect(chmod(path, 0o000) == 0)
         // Root reads anything: the watcher then runs without the capabilities that bypass file permissions.
         let arguments = [
-            CLI.executable, "watch", fixture.incoming, "--store", fixture.store, "--log-level", "info",
+            CLI.executable, "watch", fixture.incoming, "--data", fixture.data, "--log-level", "info",
             "--quiet-seconds", "60", "--no-previews", "--source", "move", "--stability-seconds", "0.3",
             "--sweep-seconds", "1",
         ]
@@ -162,7 +162,7 @@ struct WatchArrivalTests {
 
         let watcher = try ChildProcess(
             [
-                CLI.executable, "watch", fixture.incoming, "--store", fixture.store, "--log-level", "info",
+                CLI.executable, "watch", fixture.incoming, "--data", fixture.data, "--log-level", "info",
                 "--quiet-seconds", "60", "--no-previews", "--source", "move", "--stability-seconds", "0.3",
             ], output: fixture.root + "/watch.log")
         defer { watcher.kill() }

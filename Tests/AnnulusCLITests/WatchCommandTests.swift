@@ -18,8 +18,8 @@ struct WatchFixture {
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 
-    /// `annulus ARGS --store STORE`.
-    func run(_ arguments: [String]) throws -> CLI.Result { try CLI.run(arguments + ["--store", store]) }
+    /// `annulus ARGS --data DATA`.
+    func run(_ arguments: [String]) throws -> CLI.Result { try CLI.run(arguments + ["--data", data]) }
 
     /// `annulus status --json`, parsed.
     func status() throws -> [String: Any] {
@@ -38,7 +38,7 @@ struct WatchFixture {
     /// Starts a long-lived `annulus watch` (posix_spawn) logging into `data/watch.log`.
     func startWatcher(_ arguments: [String]) throws -> ChildProcess {
         try ChildProcess(
-            [CLI.executable, "watch", incoming, "--store", store, "--log-level", "info"] + arguments,
+            [CLI.executable, "watch", incoming, "--data", data, "--log-level", "info"] + arguments,
             output: data + "/watch.log")
     }
 

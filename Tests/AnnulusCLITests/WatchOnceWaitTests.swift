@@ -6,7 +6,7 @@ import Testing
 struct WatchOnceWaitTests {
     static let samples = CLI.packageRoot + "/SampleStudies"
 
-    /// Runs `annulus ARGS --store STORE` and returns the result and the seconds it took.
+    /// Runs `annulus ARGS --data DATA` and returns the result and the seconds it took.
     static func timed(_ fixture: WatchFixture, _ arguments: [String]) throws -> (CLI.Result, Double) {
         let start = Date()
         let result = try fixture.run(arguments)
@@ -67,7 +67,7 @@ struct WatchOnceWaitTests {
         let output = fixture.data + "/once.log"
         let watcher = try ChildProcess(
             [
-                CLI.executable, "watch", fixture.incoming, "--store", fixture.store, "--once", "--quiet-seconds", "3",
+                CLI.executable, "watch", fixture.incoming, "--data", fixture.data, "--once", "--quiet-seconds", "3",
                 "--no-previews", "--log-level", "info",
             ], output: output)
         defer { watcher.kill() }

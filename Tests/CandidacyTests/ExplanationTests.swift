@@ -9,7 +9,7 @@ struct ExplanationTests {
         intake.priorSurgery = PriorSurgery(had: true)
         let text = Fixture.evaluate(intake, Fixture.candidateFindings + [.hiz(HighIntensityZone(present: true))])
             .explanation()
-        #expect(text.hasPrefix("Candidacy for intra-annular fibrin injection: candidate (rules 2026.1)"))
+        #expect(text.hasPrefix("Candidacy for intra-annular fibrin injection: candidate (rules 2026.2)"))
         #expect(text.contains("L4-L5: candidate"))
         #expect(text.contains("M1 met: back or neck pain for 6 months or longer [intake.painDurationMonths = 14]"))
         #expect(text.contains("S-hiz holds"))

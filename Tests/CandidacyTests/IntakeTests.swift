@@ -129,7 +129,7 @@ struct IntakeTests {
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains(#""odi":{"itemCount":10,"itemsAnswered":9,"percent":40}"#))
         #expect(text.contains(#""backPain":{"scale":"vas","value":70}"#))
-        #expect(text.contains(#""priorSurgery":{"had":true,"levels":["L5-S1"]}"#))
+        #expect(text.contains(#""priorSurgery":{"had":true,"procedures":[{"level":"L5-S1"}]}"#))
         #expect(text.contains(#""kind":"physical-therapy""#))
         #expect(try JSONDecoder().decode(Intake.self, from: data) == intake)
         #expect(String(decoding: try encoder.encode(Intake()), as: UTF8.self) == "{}")

@@ -7,14 +7,15 @@ import Testing
 struct RuleFileTests {
     @Test func defaultRulesLoadWithEveryRuleOfTheIssue() throws {
         let rules = try RuleSet.bundled()
-        #expect(rules.version == "2026.1")
+        #expect(rules.version == "2026.2")
         #expect(rules.format == 1)
         let expected: [String: Rule.Kind] = [
             "M1": .required, "M2": .required, "M3": .required, "M4": .required, "M6": .required,
             "M8": .exclusion, "X-spondylolisthesis": .exclusion, "X-herniation": .exclusion, "X-stenosis": .exclusion,
             "M7": .redFlag, "R-tumour": .redFlag, "R-acute-fracture": .redFlag, "R-cauda-equina": .redFlag,
             "C-advanced-degeneration": .caution, "C-modic-3": .caution, "C-multilevel": .caution,
-            "C-radicular-dominant": .caution, "C-low-back-pain": .caution,
+            "C-radicular-dominant": .caution, "C-low-axial-pain": .caution, "X-no-abnormality": .exclusion,
+            "X-prior-fusion": .exclusion,
             "S-hiz": .supportive, "S-dallas": .supportive, "S-control": .supportive, "M9": .flag, "M5": .flag,
         ]
         #expect(Set(rules.rules.map(\.id)) == Set(expected.keys))
@@ -34,7 +35,10 @@ struct RuleFileTests {
         intake.conservativeCare?.append(CareAttempt(kind: .epiduralSteroid, weeks: 4, lastingRelief: false))
         intake.rmdq = 12
         intake.ndi = 20
-        intake.priorSurgery = PriorSurgery(had: true, levels: [.L5S1])
+        intake.neckPain = PainScore(scale: .nrs, value: 4)
+        intake.armPain = PainScore(scale: .nrs, value: 2)
+        intake.armPainRadicular = false
+        intake.priorSurgery = PriorSurgery(had: true, procedures: [PriorProcedure(kind: .fusion, level: .L5S1)])
         let findings = Fixture.candidateFindings + Generated.findingPool.flatMap { $0 } + Generated.exclusions
         let catalogue = Set(FactCatalog.names)
         let rules = RuleSet(
@@ -253,5 +257,21 @@ extension RuleFileTests {
                     #"{"all": [{"fact": "intake.age", "op": ">=", "value": 18}, {"fact": "intake.rmdqq", "op": ">=", "value": 9}]}"#
             ))
         #expect(throws: RuleFileError.self) { try RuleSet.decode(data: unlisted, source: "x") }
+    }
+}
+
+@Suite("docs/rules.md shows the default rules")
+struct RulesDocTests {
+    @Test("every default rule's id and text (parameters resolved) is in docs/rules.md")
+    func tableMatchesTheRuleFile() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/rules.md")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        #expect(text.contains("## The default rules (version \(RuleSet.default.version))"))
+        for rule in RuleSet.default.rules {
+            #expect(
+                text.contains("| `\(rule.id)` | \(rule.kind.rawValue) | \(rule.scope.rawValue) | \(rule.text) |"),
+                "\(rule.id)")
+        }
     }
 }

@@ -81,20 +81,39 @@ let scenarios: [Scenario] = [
         }, .needsMoreInformation, ["M2": .unknown], missing: ["intake.conservativeCareWeeksWithoutLastingRelief"]),
     // M3
     Scenario("M3 fissure alone", findings: replacing([fissure, concordant]), .candidate, ["M3": .met]),
+    // Pfirrmann II is a normal adult disc (degeneration begins at III, the rule file's parameter).
     Scenario(
-        "M3 Pfirrmann II alone", findings: replacing([.pfirrmann(Pfirrmann(grade: .II)), concordant]), .candidate,
-        ["M3": .met]),
+        "M3 Pfirrmann II alone, fissure not assessed",
+        findings: replacing([.pfirrmann(Pfirrmann(grade: .II)), concordant]), .needsMoreInformation,
+        ["M3": .unknown, "X-no-abnormality": .unknown], missing: ["level.fissure.present", "level.hiz.present"]),
+    Scenario(
+        "M3 Pfirrmann III alone", findings: replacing([Fixture.pfirrmannIII, concordant]), .candidate, ["M3": .met]),
+    Scenario(
+        "M3 a high-intensity zone alone",
+        findings: replacing([.hiz(HighIntensityZone(present: true, position: .posterior)), concordant]), .candidate,
+        ["M3": .met, "X-no-abnormality": .unmet]),
     Scenario(
         "M3 Pfirrmann I, fissure not assessed", findings: replacing([.pfirrmann(Pfirrmann(grade: .I)), concordant]),
-        .needsMoreInformation, ["M3": .unknown], missing: ["level.fissure.present"]),
+        .needsMoreInformation, ["M3": .unknown], missing: ["level.fissure.present", "level.hiz.present"]),
     Scenario(
-        "M3 Pfirrmann I and annulargram without a tear",
+        "M3 Pfirrmann I and annulargram without a tear: no imaging abnormality",
         findings: replacing([.pfirrmann(Pfirrmann(grade: .I)), .annulargram(Annulargram(tear: false)), concordant]),
-        .notCandidate, ["M3": .unmet]),
+        .notCandidate, ["X-no-abnormality": .met]),
     Scenario(
-        "M3 Pfirrmann I and MR read as no fissure",
+        "M3 Pfirrmann I and MR read as no fissure: no imaging abnormality",
         findings: replacing([.pfirrmann(Pfirrmann(grade: .I)), .annularFissure(.absent), concordant]),
-        .notCandidate, ["M3": .unmet]),
+        .notCandidate, ["X-no-abnormality": .met]),
+    Scenario(
+        "normal disc (Pfirrmann II, no fissure, no HIZ) without discography: not a candidate, nothing to ask",
+        findings: replacing([
+            .pfirrmann(Pfirrmann(grade: .II)), .annularFissure(.absent), .hiz(HighIntensityZone(present: false)),
+        ]), .notCandidate, ["X-no-abnormality": .met, "M3": .unmet, "M4": .unknown]),
+    Scenario(
+        "no fissure and Pfirrmann II but an HIZ: abnormal, a candidate",
+        findings: replacing([
+            .pfirrmann(Pfirrmann(grade: .II)), .annularFissure(.absent),
+            .hiz(HighIntensityZone(present: true, position: .posterior)), concordant,
+        ]), .candidate, ["X-no-abnormality": .unmet, "M3": .met]),
     Scenario(
         "M3 a fissure seen wins over another reading of none",
         findings: replacing([.annularFissure(.absent), fissure, .pfirrmann(Pfirrmann(grade: .I)), concordant]),
@@ -105,7 +124,7 @@ let scenarios: [Scenario] = [
         .candidate, ["M3": .met]),
     Scenario(
         "M3 no MRI finding", findings: replacing([concordant]), .needsMoreInformation, ["M3": .unknown],
-        missing: ["level.fissure.present", "level.pfirrmann.grade"]),
+        missing: ["level.fissure.present", "level.hiz.present", "level.pfirrmann.grade"]),
     // M4
     Scenario(
         "M4 discordant discography",
@@ -168,6 +187,12 @@ let scenarios: [Scenario] = [
     Scenario(
         "cauda equina signs", intake: { $0.redFlags.caudaEquinaSigns = true }, .urgentReview, ["R-cauda-equina": .met]),
     Scenario(
+        "suspected tumour: urgent review", intake: { $0.redFlags.tumour = .suspected }, .urgentReview,
+        ["R-tumour": .met]),
+    Scenario(
+        "suspected cauda equina: urgent review", intake: { $0.redFlags.caudaEquinaSigns = .suspected },
+        .urgentReview, ["R-cauda-equina": .met]),
+    Scenario(
         "red flags unknown do not count", intake: { $0.redFlags = RedFlags() }, .candidate,
         ["M7": .unknown, "R-tumour": .unknown]),
     // Cautions
@@ -195,27 +220,64 @@ let scenarios: [Scenario] = [
         ["C-radicular-dominant": .unmet]),
     Scenario(
         "back pain NRS 3 (30/100)", intake: { $0.backPain = PainScore(scale: .nrs, value: 3) }, .candidate,
-        ["C-low-back-pain": .met]),
+        ["C-low-axial-pain": .met]),
     Scenario(
         "back pain VAS 40", intake: { $0.backPain = PainScore(scale: .vas, value: 40) }, .candidate,
-        ["C-low-back-pain": .unmet]),
+        ["C-low-axial-pain": .unmet]),
     // Supportive
     Scenario(
         "HIZ", findings: adding(.hiz(HighIntensityZone(present: true, position: .posterior))), .candidate,
         ["S-hiz": .met]),
     Scenario(
-        "negative control disc",
+        "negative control disc (stored before control discs had their own level)",
         findings: replacing([
             fissure, .discography(Discography(grade: .grade4, response: .concordant, controlNegative: true)),
         ]),
         .candidate, ["S-control": .met, "S-dallas": .met]),
+    Scenario(
+        "concordant without a Dallas grade",
+        findings: replacing([fissure, .discography(Discography(response: .concordant))]),
+        .candidate, ["M4": .met, "S-dallas": .unknown]),
     Scenario(
         "Dallas 2", findings: replacing([fissure, .discography(Discography(grade: .grade2, response: .concordant))]),
         .candidate, ["S-dallas": .unmet, "S-control": .unknown]),
     // Flags
     Scenario(
         "M9 prior surgery does not disqualify", intake: { $0.priorSurgery = PriorSurgery(had: true, levels: [.L5S1]) },
-        .candidate, ["M9": .met]),
+        .candidate, ["M9": .met, "X-prior-fusion": .unmet]),
+    Scenario(
+        "prior fusion at the level excludes it",
+        intake: {
+            $0.priorSurgery = PriorSurgery(had: true, procedures: [PriorProcedure(kind: .fusion, level: .L4L5)])
+        },
+        .notCandidate, ["M9": .met, "X-prior-fusion": .met]),
+    Scenario(
+        "prior disc replacement at the level excludes it",
+        intake: {
+            $0.priorSurgery = PriorSurgery(
+                had: true, procedures: [PriorProcedure(kind: .discReplacement, level: .L4L5)])
+        }, .notCandidate, ["X-prior-fusion": .met]),
+    Scenario(
+        "prior discectomy at the level stays a flag",
+        intake: {
+            $0.priorSurgery = PriorSurgery(had: true, procedures: [PriorProcedure(kind: .discectomy, level: .L4L5)])
+        }, .candidate, ["M9": .met, "X-prior-fusion": .unmet]),
+    Scenario(
+        "prior fusion at another level: this level stays a candidate",
+        intake: {
+            $0.priorSurgery = PriorSurgery(had: true, procedures: [PriorProcedure(kind: .fusion, level: .L5S1)])
+        },
+        .candidate, ["M9": .met, "X-prior-fusion": .unmet]),
+    Scenario(
+        "prior fusion, level not recorded: shown, not excluding",
+        intake: { $0.priorSurgery = PriorSurgery(had: true, procedures: [PriorProcedure(kind: .fusion, level: nil)]) },
+        .candidate, ["M9": .met, "X-prior-fusion": .unknown]),
+    Scenario(
+        "ODI entered as a total",
+        intake: {
+            $0.odiItems = nil
+            $0.odiTotal = 44
+        }, .candidate),
     Scenario(
         "M5 prefers surgery: recorded only", intake: { $0.prefersNonSurgical = false }, .candidate, ["M5": .unmet]),
     Scenario("M5 unknown", intake: { $0.prefersNonSurgical = nil }, .candidate, ["M5": .unknown]),
@@ -226,13 +288,13 @@ let scenarios: [Scenario] = [
     Scenario(
         "exclusion outranks an unknown requirement", intake: { $0.painDurationMonths = nil },
         findings: adding(.contour(DiscContour(type: .extrusion))), .notCandidate,
-        ["M1": .unknown, "X-herniation": .met], missing: ["intake.painDurationMonths"]),
+        ["M1": .unknown, "X-herniation": .met], missing: []),
     Scenario(
         "unmet requirement outranks an unknown one",
         intake: {
             $0.painDurationMonths = 3
             $0.fitForOutpatientProcedure = nil
-        }, .notCandidate, ["M1": .unmet, "M6": .unknown], missing: ["intake.fitForOutpatientProcedure"]),
+        }, .notCandidate, ["M1": .unmet, "M6": .unknown], missing: []),
     Scenario(
         "several unknowns are all listed",
         intake: {

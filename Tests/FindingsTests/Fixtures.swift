@@ -100,7 +100,10 @@ enum Fixture {
             seriesNumber: 1, seriesDescription: "Discography cine", instanceCount: 1, frameCount: 40)
         let annotation = LevelAnnotation(
             level: .L4L5,
-            finding: .discography(Discography(grade: .grade3, response: .concordant, pain: 7)))
+            finding: .discography(
+                Discography(
+                    grade: .grade3, response: .concordant, pain: 7, pressure: 22, volume: 1.5,
+                    imagingDescription: "contrast to the outer third posteriorly, no epidural leak")))
         var version =
             isSigned
             ? signed("0b7c2a9e-2222-4c1e-9a53-000000000001", annotation)

@@ -150,7 +150,7 @@ struct FindingCodingTests {
         #expect(Self.examples[12].summary == "unstable: 4.5 mm translation, 6° angulation")
         #expect(Self.examples[14].summary == "normal/mild canal stenosis")
         #expect(Self.examples[18].summary == "annulargram radial, tear right, no epidural leak, fibrin 2.5 mL")
-        #expect(Self.examples[16].fields.map(\.value) == ["3", "concordant", "8", "15.5 psi", "yes"])
+        #expect(Self.examples[16].fields.map(\.value) == ["concordant", "3", "8", "15.5 psi", "yes"])
     }
 }
 

@@ -66,10 +66,10 @@ struct FindingParserTests {
             ("stenosis", ["location=subarticular-right", "grade=mild"], "normal/mild right subarticular stenosis"),
             ("height-loss", ["percent=40%"], "height loss 40%"),
             (
-                "discography", ["grade=3", "response=concordant", "pain=7", "pressure=20", "control-negative=yes"],
-                "Dallas 3, concordant, pain 7/10, 20 psi above opening, control negative"
+                "discography", ["grade=3", "response=concordant", "pain=7", "pressure=20", "volume=1.5"],
+                "concordant, pain 7/10, 20 psi above opening, 1.5 mL, Dallas 3"
             ),
-            ("discography", ["grade=0", "response=none"], "Dallas 0, no response"),
+            ("discography", ["grade=0", "response=none"], "negative (no pain), Dallas 0"),
             (
                 "annulargram",
                 ["pattern=radial", "tear=yes", "tear-side=left", "epidural-leak=no", "fibrin-volume=2.5 mL"],
@@ -91,9 +91,8 @@ struct FindingParserTests {
         #expect(
             try Finding.parse(
                 kind: "discography",
-                assignments: ["grade=4", "response=discordant", "pain=5", "pressure=12.5psi", "controlNegative=no"])
-                == .discography(
-                    Discography(grade: .grade4, response: .discordant, pain: 5, pressure: 12.5, controlNegative: false))
+                assignments: ["grade=4", "response=discordant", "pain=5", "pressure=12.5psi", "volume=2cc"])
+                == .discography(Discography(grade: .grade4, response: .discordant, pain: 5, pressure: 12.5, volume: 2))
         )
         #expect(
             try Finding.parse(kind: "stenosis", assignments: ["location=foraminal_left", "grade=severe"])
@@ -191,10 +190,10 @@ struct FindingParserTests {
         #expect(parseError("height-loss", ["percent=120"])?.message == "percent is 0–100%, got 120")
         #expect(
             parseError("discography", ["grade=1", "response=none", "pressure=-3"])?.message
-                == "pressure is ≥ 0 psi, got -3")
+                == "pressure is 0–200 psi, got -3")
         #expect(
             parseError("annulargram", ["tear=yes", "fibrin-volume=-1ml"])?.message
-                == "fibrin-volume is ≥ 0 mL, got -1ml")
+                == "fibrin-volume is 0–20 mL, got -1ml")
         #expect(
             parseError("instability", ["present=yes", "angulation=120"])?.message == "angulation is 0–90°, got 120")
         let pfirrmann = try #require(parseError("pfirrmann", ["grade=6"]))
@@ -229,7 +228,7 @@ struct FindingParserTests {
         #expect(parseError("height-loss", [])?.message == "height-loss needs percent: add percent=<0–100%>")
         #expect(
             parseError("discography", ["grade=2"])?.message
-                == "discography needs response: add response=<concordant|discordant|none>")
+                == "discography needs response: add response=<concordant|discordant|non-concordant|none>")
         #expect(parseError("hiz", [])?.message == "hiz needs present: add present=<yes|no>")
         let modic = try #require(parseError("modic", []))
         #expect(
@@ -316,7 +315,10 @@ struct FindingParserTests {
     func fieldSpecs() throws {
         let names = Dictionary(uniqueKeysWithValues: FindingKind.allCases.map { ($0, $0.fieldSpecs.map(\.name)) })
         #expect(names[.annularFissure] == ["type", "zones", "side", "craniocaudal", "thickness", "present"])
-        #expect(names[.discography] == ["grade", "response", "pain", "pressure", "control-negative"])
+        #expect(
+            names[.discography] == [
+                "response", "grade", "pain", "pressure", "volume", "description", "control-negative",
+            ])
         #expect(names[.annulargram] == ["tear", "pattern", "tear-side", "epidural-leak", "fibrin-volume"])
         for kind in FindingKind.allCases {
             #expect(!kind.fieldSpecs.isEmpty)
@@ -332,6 +334,7 @@ struct FindingParserTests {
         #expect(pain.rangeText == "0–10")
         #expect(!pain.isRequired)
         #expect(FindingKind.discography.fieldSpecs[0].isRequired)
+        #expect(!FindingKind.discography.fieldSpecs[1].isRequired)
         #expect(FindingKind.annulargram.fieldSpecs[4].jsonKey == "fibrinVolume")
         #expect(FindingKind.annulargram.fieldSpecs[4].unit == "mL")
         #expect(FindingKind.stenosis.fieldSpecs[2].allowed == ["normal-mild", "moderate", "severe"])

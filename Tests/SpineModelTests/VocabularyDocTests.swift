@@ -26,7 +26,7 @@ struct VocabularyDocTests {
                 let words: [String] =
                     switch spec.values {
                     case .oneOf(let words), .setOf(let words): words
-                    case .yesNo, .number: []
+                    case .yesNo, .number, .text: []
                     }
                 for word in words {
                     #expect(section.contains("`\(word)`"), "\(kind.rawValue) \(spec.name) value \(word)")

@@ -77,8 +77,8 @@ struct StoreProtectionTests {
             #expect(
                 error?.description
                     == "\(path) is not an annulus store (the file does not start with the SQLite header: it is not an"
-                    + " SQLite database (only 27 bytes)); point --store (or ANNULUS_DATA) at the right file, or move"
-                    + " this one aside")
+                    + " SQLite database (only 27 bytes)); point --data (or ANNULUS_DATA) at the right data folder, or"
+                    + " move this file aside")
             let text = try String(contentsOfFile: path, encoding: .utf8)
             #expect(text == "study,accession\n1.2.3,ACC1\n")
         }
@@ -186,7 +186,7 @@ struct StoreProtectionTests {
             }
             #expect(damagedPath == path)
             #expect(detail.contains("malformed"), "\(detail)")
-            #expect(error?.description.contains("run `annulus check --store \(path)`") == true)
+            #expect(error?.description.contains("run `annulus check --data \(folder)`") == true)
         }
     }
 

@@ -18,16 +18,20 @@ public enum CandidacyEngine {
 
         var levelEvaluations: [LevelEvaluation] = []
         for level in levels.keys.sorted() {
-            let facts = patientFacts.merging(LevelFacts.compute(level: level, findings: levels[level] ?? [])) { $1 }
+            let facts = patientFacts.merging(PatientFacts.levelFacts(intake: intake, level: level)) { $1 }
+                .merging(LevelFacts.compute(level: level, findings: levels[level] ?? [], levels: levels)) { $1 }
             let own = rules.rules.filter { $0.scope == .level }.map { reason(for: $0, facts: facts) }
             let reasons =
                 deciding + own.filter { $0.kind == .required || $0.kind == .exclusion }
                 + own.filter { $0.kind != .required && $0.kind != .exclusion }
             let levelUrgent = urgent || own.contains { $0.kind == .redFlag && $0.status == .met }
+            let levelOutcome = outcome(reasons, urgent: levelUrgent)
             levelEvaluations.append(
                 LevelEvaluation(
-                    level: level, outcome: outcome(reasons, urgent: levelUrgent), reasons: reasons,
-                    missingFacts: missingFacts(reasons),
+                    level: level, outcome: levelOutcome, reasons: reasons,
+                    // Only a level that could still become a candidate asks for facts: one already excluded
+                    // (or sent for urgent review) would have the clinic chase tests that decide nothing.
+                    missingFacts: levelOutcome == .needsMoreInformation ? missingFacts(reasons) : [],
                     cautions: own.filter { $0.kind == .caution && $0.status == .met },
                     supportive: own.filter { $0.kind == .supportive && $0.status == .met },
                     notes: notes(for: level, intake: intake)))

@@ -30,23 +30,36 @@ public enum FactCatalog {
     }
 
     static let careKinds = CareAttempt.Kind.allCases.map(\.rawValue)
+    static let redFlagWords = RedFlagAnswer.allCases.map(\.rawValue)
+    static let surgeryKinds = PriorProcedure.Kind.allCases.map(\.rawValue)
 
     static let patientFacts: [FactDefinition] = [
         patient("intake.region", .text(Intake.Region.allCases.map(\.rawValue)), "the region the intake is about"),
         patient("intake.age", .number, "age in years"),
         patient("intake.painDurationMonths", .number, "how long the pain has lasted, months"),
-        patient("intake.backPain100", .number, "back (or neck) pain on 0–100 (VAS as given, NRS × 10)"),
-        patient("intake.legPain100", .number, "leg (or arm) pain on 0–100 (VAS as given, NRS × 10)"),
+        patient("intake.backPain100", .number, "back pain on 0–100 (VAS as given, NRS × 10)"),
+        patient("intake.legPain100", .number, "leg pain on 0–100 (VAS as given, NRS × 10)"),
         patient("intake.legPainRadicular", .bool, "whether the leg pain is radicular"),
         patient(
             "intake.legPainExceedsBackPain", .bool,
             "leg pain above back pain on the 0–100 scale; unknown unless both are recorded"),
+        patient("intake.neckPain100", .number, "neck pain on 0–100 (VAS as given, NRS × 10)"),
+        patient("intake.armPain100", .number, "arm pain on 0–100 (VAS as given, NRS × 10)"),
+        patient("intake.armPainRadicular", .bool, "whether the arm pain is radicular"),
+        patient(
+            "intake.armPainExceedsNeckPain", .bool,
+            "arm pain above neck pain on the 0–100 scale; unknown unless both are recorded"),
         patient(
             "intake.odi", .number,
-            "Oswestry Disability Index 0–100: sum / (5 × items answered) × 100; unknown when no item is answered"),
-        patient("intake.odiItemsAnswered", .number, "how many of the ten ODI items are answered (0–10)"),
-        patient("intake.rmdq", .number, "Roland-Morris Disability Questionnaire, 0–24"),
-        patient("intake.ndi", .number, "Neck Disability Index, percent 0–100"),
+            "Oswestry Disability Index 0–100: the total as scored, or sum / (5 × items answered) × 100 from the "
+                + "items; unknown when neither is recorded"),
+        patient(
+            "intake.odiItemsAnswered", .number,
+            "how many of the ten ODI items are answered (0–10); unknown when the ODI was entered as a total"),
+        patient("intake.rmdq", .number, "Roland-Morris Disability Questionnaire total, 0–24"),
+        patient(
+            "intake.ndi", .number,
+            "Neck Disability Index, percent 0–100: the total as scored, or from the ten items as for the ODI"),
         patient(
             "intake.conservativeCareWeeksWithoutLastingRelief", .number,
             "weeks of conservative care (all attempts added up) that brought no lasting relief; 0 when care=none "
@@ -62,14 +75,19 @@ public enum FactCatalog {
         patient(
             "intake.fitForOutpatientProcedure", .bool,
             "general health adequate for an outpatient procedure under local anaesthesia"),
-        patient("intake.redFlags.activeInfection", .bool, "active infection"),
-        patient("intake.redFlags.tumour", .bool, "tumour"),
-        patient("intake.redFlags.acuteFracture", .bool, "acute fracture"),
-        patient("intake.redFlags.caudaEquinaSigns", .bool, "signs of cauda equina syndrome"),
+        patient("intake.redFlags.activeInfection", .text(redFlagWords), "active infection: yes, suspected or no"),
+        patient("intake.redFlags.tumour", .text(redFlagWords), "tumour: yes, suspected or no"),
+        patient("intake.redFlags.acuteFracture", .text(redFlagWords), "acute fracture: yes, suspected or no"),
+        patient(
+            "intake.redFlags.caudaEquinaSigns", .text(redFlagWords),
+            "signs of cauda equina syndrome: yes, suspected or no"),
         patient("intake.priorSurgery", .bool, "prior spine surgery"),
         patient(
             "intake.priorSurgeryLevels", .set(DiscLevel.allCases.map(\.rawValue)),
-            "the levels operated on, when recorded"),
+            "the levels operated on, when recorded (none when prior-surgery=no)"),
+        patient(
+            "intake.priorSurgeryKinds", .set(surgeryKinds),
+            "the kinds of prior operation recorded (none when prior-surgery=no)"),
         patient("intake.prefersNonSurgical", .bool, "prefers a non-surgical option"),
         patient(
             "patient.symptomaticLevelCount", .number,
@@ -112,11 +130,23 @@ public enum FactCatalog {
         level(
             "level.discography.response", .text(Discography.Response.allCases.map(\.rawValue)),
             "the provocation response (the last recorded discography)"),
-        level("level.discography.dallasGrade", .number, "modified Dallas grade 0–4 (the last recorded discography)"),
+        level(
+            "level.discography.dallasGrade", .number,
+            "modified Dallas grade 0–4 (the last recorded discography; unknown when it has no grade)"),
         level("level.discography.pain", .number, "pain on injection 0–10 (the last recorded discography)"),
         level(
+            "level.discography.pressure", .number,
+            "psi above opening pressure at the response (the last recorded discography)"),
+        level("level.discography.volume", .number, "contrast volume injected, mL (the last recorded discography)"),
+        level(
             "level.discography.controlNegative", .bool,
-            "whether the adjacent control disc was negative (the last recorded discography)"),
+            "an adjacent disc (one sharing a vertebra) was injected as a control and was negative (response none); "
+                + "no when adjacent discs were injected and none was negative; from the control-negative field of a "
+                + "version stored before 2026-12 when no adjacent disc was injected; otherwise unknown"),
         level("level.annulargram.tear", .bool, "whether an annulargram shows a tear (yes if any does)"),
+        level(
+            "level.priorSurgery.kinds", .set(surgeryKinds),
+            "the kinds of prior operation at this level (none when it was not operated on); unknown when prior "
+                + "surgery is recorded without levels or with an operation of unknown kind here"),
     ]
 }

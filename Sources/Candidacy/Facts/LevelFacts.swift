@@ -4,8 +4,11 @@ import SpineModel
 /// entry. Several findings of one kind: grades and percentages take the highest, "present" is yes if any says
 /// so, contour and stenosis take the most severe (contained: no if any record of
 /// the most severe contour says not contained, yes if all say contained), discography the last one given.
+/// The negative-control support reads the neighbouring levels (`levels`: every evaluated level's findings).
 enum LevelFacts {
-    static func compute(level: DiscLevel, findings: [Finding]) -> [String: FactValue] {
+    static func compute(level: DiscLevel, findings: [Finding], levels: [DiscLevel: [Finding]] = [:])
+        -> [String: FactValue]
+    {
         var facts: [String: FactValue] = [
             "level.name": .text(level.rawValue), "level.region": .text(level.region.rawValue),
         ]
@@ -62,13 +65,26 @@ enum LevelFacts {
         facts["level.stenosis.worstSubarticular"] = stenosis[.subarticular].map { .text($0.rawValue) }
         if let percent = heightLoss.max() { facts["level.heightLoss.percent"] = .number(percent) }
         if !tears.isEmpty { facts["level.annulargram.tear"] = .bool(tears.contains(true)) }
-        if let discography = lastDiscography(findings) {
+        let discography = lastDiscography(findings)
+        if let discography {
             facts["level.discography.response"] = .text(discography.response.rawValue)
-            facts["level.discography.dallasGrade"] = .number(Double(discography.grade.rawValue))
+            facts["level.discography.dallasGrade"] = discography.grade.map { .number(Double($0.rawValue)) }
             facts["level.discography.pain"] = discography.pain.map { .number(Double($0)) }
-            facts["level.discography.controlNegative"] = discography.controlNegative.map { .bool($0) }
+            facts["level.discography.pressure"] = discography.pressure.map { .number($0) }
+            facts["level.discography.volume"] = discography.volume.map { .number($0) }
         }
+        facts["level.discography.controlNegative"] = adjacentControl(
+            level: level, own: discography, levels: levels)
         return facts
+    }
+
+    /// Whether a disc next to `level` was injected and negative: derived from the neighbours' own discography;
+    /// the old per-level `control-negative` field counts only when no neighbour was injected.
+    static func adjacentControl(level: DiscLevel, own: Discography?, levels: [DiscLevel: [Finding]]) -> FactValue? {
+        let neighbours = level.adjacentLevels.compactMap { levels[$0].flatMap(lastDiscography) }
+        if neighbours.contains(where: \.isNegative) { return .bool(true) }
+        if !neighbours.isEmpty { return .bool(false) }
+        return own?.controlNegative.map { .bool($0) }
     }
 
     static func lastDiscography(_ findings: [Finding]) -> Discography? {

@@ -16,14 +16,18 @@ enum PatientFacts {
         facts["intake.legPain100"] = leg.map { .number($0) }
         if let back, let leg { facts["intake.legPainExceedsBackPain"] = .bool(leg > back) }
         facts["intake.legPainRadicular"] = intake.legPainRadicular.map { .bool($0) }
-        if let odi = intake.odi {
-            facts["intake.odi"] = .number(odi.percent)
-        }
+        let neck = intake.neckPain?.normalized
+        let arm = intake.armPain?.normalized
+        facts["intake.neckPain100"] = neck.map { .number($0) }
+        facts["intake.armPain100"] = arm.map { .number($0) }
+        if let neck, let arm { facts["intake.armPainExceedsNeckPain"] = .bool(arm > neck) }
+        facts["intake.armPainRadicular"] = intake.armPainRadicular.map { .bool($0) }
+        facts["intake.odi"] = intake.odiPercent.map { .number($0) }
         if let items = intake.odiItems {
             facts["intake.odiItemsAnswered"] = .number(Double(items.compactMap { $0 }.count))
         }
         facts["intake.rmdq"] = intake.rmdq.map { .number(Double($0)) }
-        facts["intake.ndi"] = intake.ndi.map { .number($0) }
+        facts["intake.ndi"] = intake.ndiPercent.map { .number($0) }
         if let care = intake.conservativeCare {
             facts["intake.conservativeCareWeeksWithoutLastingRelief"] = weeksWithoutRelief(care)
             facts["intake.conservativeCareKinds"] = .set(Set(care.map(\.kind.rawValue)).sorted())
@@ -36,18 +40,30 @@ enum PatientFacts {
         }
         facts["intake.medialBranchBlock"] = intake.medialBranchBlock.map { .text($0.rawValue) }
         facts["intake.fitForOutpatientProcedure"] = intake.fitForOutpatientProcedure.map { .bool($0) }
-        facts["intake.redFlags.activeInfection"] = intake.redFlags.activeInfection.map { .bool($0) }
-        facts["intake.redFlags.tumour"] = intake.redFlags.tumour.map { .bool($0) }
-        facts["intake.redFlags.acuteFracture"] = intake.redFlags.acuteFracture.map { .bool($0) }
-        facts["intake.redFlags.caudaEquinaSigns"] = intake.redFlags.caudaEquinaSigns.map { .bool($0) }
+        facts["intake.redFlags.activeInfection"] = intake.redFlags.activeInfection.map { .text($0.rawValue) }
+        facts["intake.redFlags.tumour"] = intake.redFlags.tumour.map { .text($0.rawValue) }
+        facts["intake.redFlags.acuteFracture"] = intake.redFlags.acuteFracture.map { .text($0.rawValue) }
+        facts["intake.redFlags.caudaEquinaSigns"] = intake.redFlags.caudaEquinaSigns.map { .text($0.rawValue) }
         facts["intake.priorSurgery"] = intake.priorSurgery.had.map { .bool($0) }
         if intake.priorSurgery.had == false {
             facts["intake.priorSurgeryLevels"] = .set([])
-        } else if !intake.priorSurgery.levels.isEmpty {
-            facts["intake.priorSurgeryLevels"] = .set(intake.priorSurgery.levels.sorted().map(\.rawValue))
+            facts["intake.priorSurgeryKinds"] = .set([])
+        } else {
+            if !intake.priorSurgery.levels.isEmpty {
+                facts["intake.priorSurgeryLevels"] = .set(intake.priorSurgery.levels.map(\.rawValue))
+            }
+            if !intake.priorSurgery.kinds.isEmpty {
+                facts["intake.priorSurgeryKinds"] = .set(intake.priorSurgery.kinds.map(\.rawValue))
+            }
         }
         facts["intake.prefersNonSurgical"] = intake.prefersNonSurgical.map { .bool($0) }
         return facts
+    }
+
+    /// The patient facts that concern one level (`level.priorSurgery.kinds`): what was operated there.
+    static func levelFacts(intake: Intake?, level: DiscLevel) -> [String: FactValue] {
+        guard let kinds = intake?.priorSurgery.kinds(at: level) else { return [:] }
+        return ["level.priorSurgery.kinds": .set(kinds.map(\.rawValue))]
     }
 
     /// Weeks of care known to have brought no lasting relief; a lower bound when an attempt is incomplete (its

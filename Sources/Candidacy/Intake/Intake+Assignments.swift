@@ -3,7 +3,8 @@ import SpineModel
 extension Intake {
     /// The keys `apply(assignments:)` accepts, in the order they are documented.
     public static let assignmentKeys = [
-        "region", "age", "pain-months", "back-pain", "leg-pain", "leg-radicular", "odi", "rmdq", "ndi", "care",
+        "region", "age", "pain-months", "back-pain", "leg-pain", "leg-radicular", "neck-pain", "arm-pain",
+        "arm-radicular", "odi", "rmdq", "ndi", "care",
         "medial-branch-block", "fit", "infection", "tumour", "fracture", "cauda-equina", "prior-surgery",
         "prior-surgery-levels", "prefers-non-surgical",
     ]
@@ -12,6 +13,7 @@ extension Intake {
     static let keyAliases: [String: String] = [
         "pain-duration": "pain-months", "pain-duration-months": "pain-months", "painDurationMonths": "pain-months",
         "back": "back-pain", "leg": "leg-pain", "radicular": "leg-radicular", "leg-pain-radicular": "leg-radicular",
+        "neck": "neck-pain", "arm": "arm-pain", "arm-pain-radicular": "arm-radicular",
         "mbb": "medial-branch-block", "facet-block": "medial-branch-block", "fit-for-outpatient": "fit",
         "active-infection": "infection", "tumor": "tumour", "acute-fracture": "fracture",
         "cauda-equina-signs": "cauda-equina", "surgery": "prior-surgery", "prefers-nonsurgical": "prefers-non-surgical",
@@ -25,12 +27,16 @@ extension Intake {
     /// attempt; any field set to `unknown` or `?` becomes unknown again), then validates the result.
     ///
     /// Keys: `region=lumbar|cervical`, `age=45`, `pain-months=14`, `back-pain=vas:70|nrs:7`,
-    /// `leg-pain=nrs:3|none`, `leg-radicular=yes|no`, `odi=2,3,2,1,3,2,2,1,0,2` (ten items 0–5, `-` for one not
-    /// answered), `rmdq=12`, `ndi=30`, `care=KIND:WEEKS:RELIEF` (kind physical-therapy, nsaids, chiropractic,
-    /// epidural-steroid or other; weeks a number or `?`; relief yes, no or `?`; `care=none` records that none was
-    /// tried), `medial-branch-block=positive|negative|not-done`, `fit=yes|no`, `infection=`, `tumour=`,
-    /// `fracture=`, `cauda-equina=` (yes|no), `prior-surgery=yes|no` (or the levels: `prior-surgery=L4-L5,L5-S1`),
-    /// `prior-surgery-levels=L4-L5,L5-S1`, `prefers-non-surgical=yes|no`.
+    /// `leg-pain=nrs:3|none`, `leg-radicular=yes|no`, `neck-pain=`, `arm-pain=` (as back and leg pain),
+    /// `arm-radicular=yes|no`, `odi=40` (the total, percent) or `odi=2,3,2,1,3,2,2,1,0,2` (ten items 0–5, `-` for
+    /// one not answered), `rmdq=12` (total 0–24), `ndi=30` or `ndi=1,2,…` (as the ODI), `care=KIND:WEEKS:RELIEF`
+    /// (kind physical-therapy, nsaids, chiropractic, epidural-steroid or other; weeks a number or `?`; relief yes,
+    /// no or `?`; `care=none` records that none was tried), `medial-branch-block=positive|negative|not-done`,
+    /// `fit=yes|no`, `infection=`, `tumour=`, `fracture=`, `cauda-equina=` (yes|suspected|no),
+    /// `prior-surgery=yes|no`, `prior-surgery=KIND:LEVELS` (adds an operation: discectomy, laminectomy, fusion,
+    /// disc-replacement or other, at `L4-L5` or `L4-L5,L5-S1`; `KIND` alone when the level is not known),
+    /// `prior-surgery=L4-L5,L5-S1` and `prior-surgery-levels=L4-L5,L5-S1` (levels of unknown kind),
+    /// `prefers-non-surgical=yes|no`.
     public mutating func apply(assignments: [String]) throws(IntakeError) {
         for assignment in assignments {
             guard let equals = assignment.firstIndex(of: "=") else {
@@ -72,22 +78,28 @@ extension Intake {
         case "back-pain": backPain = unknown ? nil : try Self.pain(value, field: key)
         case "leg-pain": legPain = unknown ? nil : try Self.pain(value, field: key)
         case "leg-radicular": legPainRadicular = unknown ? nil : try Self.yesNo(value, field: key)
-        case "odi": odiItems = unknown ? nil : try Self.odiItems(value)
+        case "neck-pain": neckPain = unknown ? nil : try Self.pain(value, field: key)
+        case "arm-pain": armPain = unknown ? nil : try Self.pain(value, field: key)
+        case "arm-radicular": armPainRadicular = unknown ? nil : try Self.yesNo(value, field: key)
+        case "odi":
+            (odiItems, odiTotal) = unknown ? (nil, nil) : try Self.questionnaire(value, field: key, name: "ODI")
         case "rmdq": rmdq = unknown ? nil : try Self.integer(value, field: key, range: Self.rmdqRange, unit: "points")
-        case "ndi": ndi = unknown ? nil : try Self.number(value, field: key, unit: "%", range: Self.ndiRange)
+        case "ndi":
+            (ndiItems, ndi) = unknown ? (nil, nil) : try Self.questionnaire(value, field: key, name: "NDI")
         case "care": try applyCare(value, unknown: unknown)
         case "medial-branch-block":
             medialBranchBlock =
                 unknown ? nil : try Self.word(value, field: key, as: BlockResult.self, aliases: ["none": .notDone])
         case "fit": fitForOutpatientProcedure = unknown ? nil : try Self.yesNo(value, field: key)
-        case "infection": redFlags.activeInfection = unknown ? nil : try Self.yesNo(value, field: key)
-        case "tumour": redFlags.tumour = unknown ? nil : try Self.yesNo(value, field: key)
-        case "fracture": redFlags.acuteFracture = unknown ? nil : try Self.yesNo(value, field: key)
-        case "cauda-equina": redFlags.caudaEquinaSigns = unknown ? nil : try Self.yesNo(value, field: key)
+        case "infection": redFlags.activeInfection = unknown ? nil : try Self.redFlag(value, field: key)
+        case "tumour": redFlags.tumour = unknown ? nil : try Self.redFlag(value, field: key)
+        case "fracture": redFlags.acuteFracture = unknown ? nil : try Self.redFlag(value, field: key)
+        case "cauda-equina": redFlags.caudaEquinaSigns = unknown ? nil : try Self.redFlag(value, field: key)
         case "prior-surgery": try applyPriorSurgery(value, unknown: unknown)
         case "prior-surgery-levels":
-            priorSurgery.levels = unknown ? [] : try Self.levels(value, field: key)
-            if !priorSurgery.levels.isEmpty { priorSurgery.had = true }
+            let levels = unknown ? [] : try Self.levels(value, field: key)
+            priorSurgery.procedures.removeAll { $0.kind == nil }
+            priorSurgery.record(levels.map { PriorProcedure(kind: nil, level: $0) })
         case "prefers-non-surgical": prefersNonSurgical = unknown ? nil : try Self.yesNo(value, field: key)
         default: throw IntakeError(field: key, message: "not an intake field", allowed: Self.assignmentKeys)
         }
@@ -126,19 +138,59 @@ extension Intake {
     private mutating func applyPriorSurgery(_ value: String, unknown: Bool) throws(IntakeError) {
         if unknown {
             priorSurgery = PriorSurgery()
-        } else if let answer = YesNoWord.parse(value) {
-            priorSurgery.had = answer
-            if !answer { priorSurgery.levels = [] }
-        } else if value.contains(where: \.isNumber) {
-            priorSurgery = PriorSurgery(had: true, levels: try Self.levels(value, field: "prior-surgery"))
-        } else {
-            throw IntakeError(
-                field: "prior-surgery", value: value, message: "answer yes or no, or list the levels operated on",
-                allowed: ["yes", "no", "L4-L5,L5-S1"], suggestion: YesNoWord.suggest(value))
+            return
         }
+        if let answer = YesNoWord.parse(value) {
+            priorSurgery.had = answer
+            if !answer { priorSurgery.procedures = [] }
+            return
+        }
+        let parts = value.split(separator: ":", maxSplits: 1).map { String($0).trimmingSpaces() }
+        let kindWords = PriorProcedure.Kind.allCases.map(\.rawValue)
+        if parts.count == 1, value.contains(where: \.isNumber) {
+            // A level list alone: operations of unknown kind (the form older intakes used).
+            priorSurgery.record(
+                try Self.levels(value, field: "prior-surgery").map { PriorProcedure(kind: nil, level: $0) })
+            return
+        }
+        let kind: PriorProcedure.Kind
+        do {
+            kind = try Self.word(
+                parts[0], field: "prior-surgery", as: PriorProcedure.Kind.self, aliases: PriorProcedure.Kind.aliases)
+        } catch {
+            throw IntakeError(
+                field: "prior-surgery", value: value,
+                message: "answer yes or no, or give the operation as KIND:LEVELS (e.g. fusion:L4-L5, discectomy:L5-S1)",
+                allowed: ["yes", "no"] + kindWords.map { "\($0):LEVELS" },
+                suggestion: error.suggestion.map { parts.count > 1 ? "\($0):\(parts[1])" : $0 })
+        }
+        let levels = parts.count > 1 ? try Self.levels(parts[1], field: "prior-surgery") : []
+        priorSurgery.record(
+            levels.isEmpty
+                ? [PriorProcedure(kind: kind, level: nil)] : levels.map { PriorProcedure(kind: kind, level: $0) })
     }
 
     // MARK: - Value readers
+
+    /// A red flag: yes, suspected or no.
+    static func redFlag(_ value: String, field: String) throws(IntakeError) -> RedFlagAnswer {
+        if let answer = YesNoWord.parse(value) { return answer ? .yes : .no }
+        let aliases: [String: RedFlagAnswer] = ["suspected": .suspected, "suspect": .suspected, "possible": .suspected]
+        if let answer = aliases[value.lowercased()] { return answer }
+        throw IntakeError(
+            field: field, value: value, message: "answer yes, suspected or no (or unknown)",
+            allowed: ["yes", "suspected", "no", "unknown"],
+            suggestion: NearMiss.suggest(value, among: ["yes", "suspected", "no", "unknown"]))
+    }
+
+    /// A ten-item questionnaire given as its items (`2,3,…`, ten numbers) or as its total in percent (`40`).
+    static func questionnaire(_ value: String, field: String, name: String) throws(IntakeError) -> (
+        items: [Int?]?, total: Double?
+    ) {
+        if value.contains(",") { return (try items(value, field: field, name: name), nil) }
+        let total = try number(value, field: field, unit: "%", range: disabilityPercentRange)
+        return (nil, total)
+    }
 
     static func yesNo(_ value: String, field: String) throws(IntakeError) -> Bool {
         guard let answer = YesNoWord.parse(value) else {
@@ -244,13 +296,13 @@ extension Intake {
         return score
     }
 
-    static func odiItems(_ value: String) throws(IntakeError) -> [Int?] {
+    static func items(_ value: String, field: String, name: String) throws(IntakeError) -> [Int?] {
         let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
         guard parts.count == odiItemCount else {
             throw IntakeError(
-                field: "odi", value: value,
-                message: "give all 10 ODI item scores (0–5) separated by commas, - for an item not answered; "
-                    + "got \(parts.count)")
+                field: field, value: value,
+                message: "give all 10 \(name) item scores (0–5) separated by commas, - for an item not answered, "
+                    + "or the total as one number (\(field)=40); got \(parts.count) items")
         }
         var items: [Int?] = []
         for (index, part) in parts.enumerated() {
@@ -260,7 +312,8 @@ extension Intake {
             }
             guard let score = Int(part), (0...5).contains(score) else {
                 throw IntakeError(
-                    field: "odi", value: part, message: "ODI item \(index + 1) is scored 0 to 5, or - if not answered")
+                    field: field, value: part,
+                    message: "\(name) item \(index + 1) is scored 0 to 5, or - if not answered")
             }
             items.append(score)
         }

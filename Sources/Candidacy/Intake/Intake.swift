@@ -6,13 +6,18 @@
 /// ```json
 /// {"region": "lumbar", "age": 45, "painDurationMonths": 14,
 ///  "backPain": {"scale": "vas", "value": 70}, "legPain": {"scale": "nrs", "value": 3}, "legPainRadicular": false,
+///  "neckPain": {"scale": "nrs", "value": 2}, "armPain": {"scale": "nrs", "value": 0}, "armPainRadicular": false,
 ///  "odiItems": [2, 3, 2, 1, 3, 2, 2, 1, 0, null], "odi": {"percent": 40, "itemsAnswered": 9, "itemCount": 10},
 ///  "rmdq": 12, "ndi": 30,
 ///  "conservativeCare": [{"kind": "physical-therapy", "weeks": 12, "lastingRelief": false}],
 ///  "medialBranchBlock": "negative", "fitForOutpatientProcedure": true,
-///  "redFlags": {"activeInfection": false, "tumour": false, "acuteFracture": false, "caudaEquinaSigns": false},
-///  "priorSurgery": {"had": true, "levels": ["L5-S1"]}, "prefersNonSurgical": true}
+///  "redFlags": {"activeInfection": "no", "tumour": "suspected", "acuteFracture": "no", "caudaEquinaSigns": "no"},
+///  "priorSurgery": {"had": true, "procedures": [{"kind": "discectomy", "level": "L5-S1"}]},
+///  "prefersNonSurgical": true}
 /// ```
+///
+/// A disability questionnaire is recorded either item by item (`odiItems`, `ndiItems`) or as the total the
+/// clinic scored (`odiTotal`, `ndi`); never both.
 public struct Intake: Sendable, Equatable {
     /// The region of the spine the complaint concerns.
     public enum Region: String, Codable, Sendable, Hashable, CaseIterable {
@@ -48,24 +53,37 @@ public struct Intake: Sendable, Equatable {
     /// The most conservative-care attempts recorded in one intake.
     public static let maxCareAttempts = 50
 
+    /// Accepted disability percentages (ODI, NDI totals).
+    public static let disabilityPercentRange: ClosedRange<Double> = 0...100
+
     /// Lumbar or cervical.
     public var region: Region?
     /// Age, years.
     public var age: Int?
     /// How long the pain has lasted, months.
     public var painDurationMonths: Double?
-    /// Back (or neck) pain.
+    /// Back pain (used at thoracic and lumbar levels).
     public var backPain: PainScore?
-    /// Leg (or arm) pain.
+    /// Leg pain.
     public var legPain: PainScore?
     /// Whether the leg pain is radicular.
     public var legPainRadicular: Bool?
-    /// The ten Oswestry items, 0–5 each, `nil` for an unanswered item; `nil` when the ODI was not taken.
+    /// Neck pain (used at cervical levels).
+    public var neckPain: PainScore?
+    /// Arm pain.
+    public var armPain: PainScore?
+    /// Whether the arm pain is radicular.
+    public var armPainRadicular: Bool?
+    /// The ten Oswestry items, 0–5 each, `nil` for an unanswered item; `nil` when not recorded item by item.
     public var odiItems: [Int?]?
-    /// Roland-Morris Disability Questionnaire, 0–24.
+    /// The Oswestry Disability Index as the clinic scored it, percent 0–100 (instead of the items).
+    public var odiTotal: Double?
+    /// Roland-Morris Disability Questionnaire total, 0–24.
     public var rmdq: Int?
-    /// Neck Disability Index, percent 0–100.
+    /// Neck Disability Index as the clinic scored it, percent 0–100 (instead of the items).
     public var ndi: Double?
+    /// The ten Neck Disability Index items, 0–5 each, `nil` for an unanswered item.
+    public var ndiItems: [Int?]?
     /// Every conservative-care attempt; `nil` when not recorded, empty when none was tried.
     public var conservativeCare: [CareAttempt]?
     /// Medial branch or facet block result.
@@ -82,8 +100,10 @@ public struct Intake: Sendable, Equatable {
     /// Creates an intake; every field defaults to unknown.
     public init(
         region: Region? = nil, age: Int? = nil, painDurationMonths: Double? = nil, backPain: PainScore? = nil,
-        legPain: PainScore? = nil, legPainRadicular: Bool? = nil, odiItems: [Int?]? = nil, rmdq: Int? = nil,
-        ndi: Double? = nil, conservativeCare: [CareAttempt]? = nil, medialBranchBlock: BlockResult? = nil,
+        legPain: PainScore? = nil, legPainRadicular: Bool? = nil, neckPain: PainScore? = nil,
+        armPain: PainScore? = nil, armPainRadicular: Bool? = nil, odiItems: [Int?]? = nil, odiTotal: Double? = nil,
+        rmdq: Int? = nil, ndi: Double? = nil, ndiItems: [Int?]? = nil, conservativeCare: [CareAttempt]? = nil,
+        medialBranchBlock: BlockResult? = nil,
         fitForOutpatientProcedure: Bool? = nil, redFlags: RedFlags = RedFlags(),
         priorSurgery: PriorSurgery = PriorSurgery(), prefersNonSurgical: Bool? = nil
     ) {
@@ -93,9 +113,14 @@ public struct Intake: Sendable, Equatable {
         self.backPain = backPain
         self.legPain = legPain
         self.legPainRadicular = legPainRadicular
+        self.neckPain = neckPain
+        self.armPain = armPain
+        self.armPainRadicular = armPainRadicular
         self.odiItems = odiItems
+        self.odiTotal = odiTotal
         self.rmdq = rmdq
         self.ndi = ndi
+        self.ndiItems = ndiItems
         self.conservativeCare = conservativeCare
         self.medialBranchBlock = medialBranchBlock
         self.fitForOutpatientProcedure = fitForOutpatientProcedure
@@ -106,6 +131,15 @@ public struct Intake: Sendable, Equatable {
 
     /// The Oswestry Disability Index computed from the answered items; `nil` when none is answered.
     public var odi: DisabilityScore? { odiItems.flatMap(DisabilityScore.oswestry(items:)) }
+
+    /// The Oswestry Disability Index, percent: the total as scored, else computed from the items.
+    public var odiPercent: Double? { odiTotal ?? odi?.percent }
+
+    /// The Neck Disability Index computed from the answered items (the same formula as the ODI).
+    public var ndiFromItems: DisabilityScore? { ndiItems.flatMap(DisabilityScore.oswestry(items:)) }
+
+    /// The Neck Disability Index, percent: the total as scored, else computed from the items.
+    public var ndiPercent: Double? { ndi ?? ndiFromItems?.percent }
 
     /// Checks every range and the consistency between fields.
     public func validate() throws(IntakeError) {
@@ -121,29 +155,27 @@ public struct Intake: Sendable, Equatable {
         }
         try backPain?.validate(field: "back-pain")
         try legPain?.validate(field: "leg-pain")
-        if let odiItems {
-            guard odiItems.count == Self.odiItemCount else {
-                throw IntakeError(
-                    field: "odi", value: "\(odiItems.count) items",
-                    message: "the Oswestry Disability Index has exactly 10 items (write - for an unanswered one)")
-            }
-            for (index, item) in odiItems.enumerated() {
-                if let item, !(0...5).contains(item) {
-                    throw IntakeError(
-                        field: "odi", value: String(item), message: "ODI item \(index + 1) is scored 0 to 5")
-                }
-            }
+        try neckPain?.validate(field: "neck-pain")
+        try armPain?.validate(field: "arm-pain")
+        try Self.checkItems(odiItems, field: "odi", name: "ODI")
+        try Self.checkItems(ndiItems, field: "ndi", name: "NDI")
+        try Self.checkPercent(odiTotal, field: "odi")
+        if odiItems != nil, odiTotal != nil {
+            throw IntakeError(
+                field: "odi", value: FactValue.format(odiTotal ?? 0),
+                message: "the ODI is recorded both as items and as a total: keep one (odi=40 or odi=2,3,…)")
+        }
+        if ndiItems != nil, ndi != nil {
+            throw IntakeError(
+                field: "ndi", value: FactValue.format(ndi ?? 0),
+                message: "the NDI is recorded both as items and as a total: keep one (ndi=30 or ndi=1,2,…)")
         }
         if let rmdq, !Self.rmdqRange.contains(rmdq) {
             throw IntakeError(
                 field: "rmdq", value: String(rmdq),
                 message: Self.rangeMessage(what: "rmdq", range: Self.rmdqRange, unit: "points", got: nil))
         }
-        if let ndi, !(ndi.isFinite && Self.ndiRange.contains(ndi)) {
-            throw IntakeError(
-                field: "ndi", value: FactValue.format(ndi),
-                message: Self.rangeMessage(what: "ndi", range: Self.ndiRange, unit: "%", got: nil))
-        }
+        try Self.checkPercent(ndi, field: "ndi")
         if let care = conservativeCare, care.count > Self.maxCareAttempts {
             throw IntakeError(
                 field: "care", value: "\(care.count) attempts",
@@ -157,17 +189,52 @@ public struct Intake: Sendable, Equatable {
                         what: "weeks of care", range: Self.careWeeksRange, unit: "weeks", got: nil))
             }
         }
-        if priorSurgery.had == false, !priorSurgery.levels.isEmpty {
+        if priorSurgery.had == false, !priorSurgery.procedures.isEmpty {
             throw IntakeError(
-                field: "prior-surgery-levels", value: priorSurgery.levels.map(\.rawValue).joined(separator: ","),
-                message: "levels are recorded but prior-surgery=no: set prior-surgery=yes or drop the levels")
+                field: "prior-surgery", value: priorSurgery.levels.map(\.rawValue).joined(separator: ","),
+                message: "operations are recorded but prior-surgery=no: set prior-surgery=yes or drop them")
         }
+        if priorSurgery.procedures.contains(where: { $0.kind == nil && $0.level == nil }) {
+            throw IntakeError(
+                field: "prior-surgery", value: "{}",
+                message: "a prior operation needs its kind, its level or both (e.g. fusion:L4-L5)")
+        }
+        if priorSurgery.procedures.count > Self.maxCareAttempts {
+            throw IntakeError(
+                field: "prior-surgery", value: "\(priorSurgery.procedures.count) operations",
+                message: "at most \(Self.maxCareAttempts) prior operations are recorded")
+        }
+    }
+
+    /// Checks a ten-item questionnaire scored 0–5 per item.
+    static func checkItems(_ items: [Int?]?, field: String, name: String) throws(IntakeError) {
+        guard let items else { return }
+        guard items.count == odiItemCount else {
+            throw IntakeError(
+                field: field, value: "\(items.count) items",
+                message: "the \(name) has exactly 10 items (write - for an unanswered one)")
+        }
+        for (index, item) in items.enumerated() {
+            if let item, !(0...5).contains(item) {
+                throw IntakeError(
+                    field: field, value: String(item), message: "\(name) item \(index + 1) is scored 0 to 5")
+            }
+        }
+    }
+
+    /// Checks a questionnaire total in percent.
+    static func checkPercent(_ value: Double?, field: String) throws(IntakeError) {
+        guard let value, !(value.isFinite && disabilityPercentRange.contains(value)) else { return }
+        throw IntakeError(
+            field: field, value: FactValue.format(value),
+            message: rangeMessage(what: field, range: disabilityPercentRange, unit: "%", got: nil))
     }
 }
 
 extension Intake: Codable {
     private enum CodingKeys: String, CodingKey {
-        case region, age, painDurationMonths, backPain, legPain, legPainRadicular, odiItems, odi, rmdq, ndi
+        case region, age, painDurationMonths, backPain, legPain, legPainRadicular, neckPain, armPain
+        case armPainRadicular, odiItems, odiTotal, odi, rmdq, ndi, ndiItems
         case conservativeCare, medialBranchBlock, fitForOutpatientProcedure, redFlags, priorSurgery
         case prefersNonSurgical
     }
@@ -182,9 +249,14 @@ extension Intake: Codable {
             backPain: try container.decodeIfPresent(PainScore.self, forKey: .backPain),
             legPain: try container.decodeIfPresent(PainScore.self, forKey: .legPain),
             legPainRadicular: try container.decodeIfPresent(Bool.self, forKey: .legPainRadicular),
+            neckPain: try container.decodeIfPresent(PainScore.self, forKey: .neckPain),
+            armPain: try container.decodeIfPresent(PainScore.self, forKey: .armPain),
+            armPainRadicular: try container.decodeIfPresent(Bool.self, forKey: .armPainRadicular),
             odiItems: try container.decodeIfPresent([Int?].self, forKey: .odiItems),
+            odiTotal: try container.decodeIfPresent(Double.self, forKey: .odiTotal),
             rmdq: try container.decodeIfPresent(Int.self, forKey: .rmdq),
             ndi: try container.decodeIfPresent(Double.self, forKey: .ndi),
+            ndiItems: try container.decodeIfPresent([Int?].self, forKey: .ndiItems),
             conservativeCare: try container.decodeIfPresent([CareAttempt].self, forKey: .conservativeCare),
             medialBranchBlock: try container.decodeIfPresent(BlockResult.self, forKey: .medialBranchBlock),
             fitForOutpatientProcedure: try container.decodeIfPresent(Bool.self, forKey: .fitForOutpatientProcedure),
@@ -204,10 +276,15 @@ extension Intake: Codable {
         try container.encodeIfPresent(backPain, forKey: .backPain)
         try container.encodeIfPresent(legPain, forKey: .legPain)
         try container.encodeIfPresent(legPainRadicular, forKey: .legPainRadicular)
+        try container.encodeIfPresent(neckPain, forKey: .neckPain)
+        try container.encodeIfPresent(armPain, forKey: .armPain)
+        try container.encodeIfPresent(armPainRadicular, forKey: .armPainRadicular)
         try container.encodeIfPresent(odiItems, forKey: .odiItems)
+        try container.encodeIfPresent(odiTotal, forKey: .odiTotal)
         try container.encodeIfPresent(odi, forKey: .odi)
         try container.encodeIfPresent(rmdq, forKey: .rmdq)
         try container.encodeIfPresent(ndi, forKey: .ndi)
+        try container.encodeIfPresent(ndiItems, forKey: .ndiItems)
         try container.encodeIfPresent(conservativeCare, forKey: .conservativeCare)
         try container.encodeIfPresent(medialBranchBlock, forKey: .medialBranchBlock)
         try container.encodeIfPresent(fitForOutpatientProcedure, forKey: .fitForOutpatientProcedure)

@@ -1,19 +1,57 @@
 import SpineModel
 
+/// How a red flag is answered: present, suspected (not yet confirmed or ruled out), or absent.
+///
+/// JSON: `"yes"`, `"suspected"`, `"no"`; intakes stored before "suspected" existed wrote `true`/`false`,
+/// which read as `yes`/`no`.
+public enum RedFlagAnswer: String, Sendable, Hashable, CaseIterable, Codable, ExpressibleByBooleanLiteral {
+    /// Present (confirmed).
+    case yes
+    /// Suspected: counts for urgent review, as a present flag does.
+    case suspected
+    /// Absent (ruled out).
+    case no
+
+    /// Decodes the word, or a Boolean written by older versions.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let flag = try? container.decode(Bool.self) {
+            self = flag ? .yes : .no
+            return
+        }
+        let word = try container.decode(String.self)
+        guard let answer = RedFlagAnswer(rawValue: word) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "red flag must be yes, suspected or no, not \"\(word)\"")
+        }
+        self = answer
+    }
+
+    /// `true` is `yes`, `false` is `no` (as older versions recorded them).
+    public init(booleanLiteral value: Bool) { self = value ? .yes : .no }
+
+    /// `yes` or `no` from a Boolean.
+    public init(_ present: Bool) { self = present ? .yes : .no }
+
+    /// Whether the answer calls for urgent review (present or suspected).
+    public var callsForReview: Bool { self != .no }
+}
+
 /// Red flags that call for urgent review rather than a candidacy decision; each may be unknown.
 public struct RedFlags: Codable, Sendable, Hashable {
     /// Active infection.
-    public var activeInfection: Bool?
+    public var activeInfection: RedFlagAnswer?
     /// Tumour.
-    public var tumour: Bool?
+    public var tumour: RedFlagAnswer?
     /// Acute fracture.
-    public var acuteFracture: Bool?
+    public var acuteFracture: RedFlagAnswer?
     /// Signs of cauda equina syndrome.
-    public var caudaEquinaSigns: Bool?
+    public var caudaEquinaSigns: RedFlagAnswer?
 
     /// Creates a record; every answer defaults to unknown.
     public init(
-        activeInfection: Bool? = nil, tumour: Bool? = nil, acuteFracture: Bool? = nil, caudaEquinaSigns: Bool? = nil
+        activeInfection: RedFlagAnswer? = nil, tumour: RedFlagAnswer? = nil, acuteFracture: RedFlagAnswer? = nil,
+        caudaEquinaSigns: RedFlagAnswer? = nil
     ) {
         self.activeInfection = activeInfection
         self.tumour = tumour
@@ -25,37 +63,121 @@ public struct RedFlags: Codable, Sendable, Hashable {
     public var isEmpty: Bool { self == RedFlags() }
 }
 
-/// Prior spine surgery and, when known, the levels operated on.
+/// One prior spine operation: what was done and, when known, at which level.
+///
+/// JSON: `{"kind": "fusion", "level": "L4-L5"}`.
+public struct PriorProcedure: Codable, Sendable, Hashable {
+    /// The kind of operation.
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
+        /// Discectomy or microdiscectomy: the disc remains.
+        case discectomy
+        /// Laminectomy or another decompression: the disc remains.
+        case laminectomy
+        /// Fusion: the level no longer moves; there is no disc to inject.
+        case fusion
+        /// Total disc replacement: the disc is gone.
+        case discReplacement = "disc-replacement"
+        /// Anything else (or not said).
+        case other
+
+        /// Other spellings accepted on the command line.
+        static let aliases: [String: Kind] = [
+            "microdiscectomy": .discectomy, "decompression": .laminectomy, "laminotomy": .laminectomy,
+            "arthrodesis": .fusion, "tdr": .discReplacement, "arthroplasty": .discReplacement,
+            "disc-arthroplasty": .discReplacement, "replacement": .discReplacement,
+        ]
+
+        /// Whether the operation leaves no disc to inject at its level (fusion, disc replacement).
+        public var removesDisc: Bool { self == .fusion || self == .discReplacement }
+    }
+
+    /// What was done; `nil` in intakes stored before the kind was recorded (a level list only).
+    public var kind: Kind?
+    /// The level operated on, if known.
+    public var level: DiscLevel?
+
+    /// Creates a record.
+    public init(kind: Kind?, level: DiscLevel?) {
+        self.kind = kind
+        self.level = level
+    }
+}
+
+/// Prior spine surgery: whether there was any, and each operation with its kind and level when recorded.
+///
+/// JSON: `{"had": true, "procedures": [{"kind": "fusion", "level": "L4-L5"}]}`. Intakes stored before kinds
+/// were recorded hold `"levels": ["L5-S1"]`; each reads as a procedure of unknown kind at that level.
 public struct PriorSurgery: Codable, Sendable, Hashable {
     /// Whether the patient had spine surgery, if known.
     public var had: Bool?
-    /// The levels operated on, when recorded (only with `had == true`).
-    public var levels: [DiscLevel]
+    /// The operations recorded (only with `had == true`).
+    public var procedures: [PriorProcedure]
 
     /// Creates a record.
-    public init(had: Bool? = nil, levels: [DiscLevel] = []) {
+    public init(had: Bool? = nil, procedures: [PriorProcedure] = []) {
         self.had = had
-        self.levels = levels
+        self.procedures = procedures
+    }
+
+    /// Creates a record from operated levels of unknown kind (the form older versions stored).
+    public init(had: Bool?, levels: [DiscLevel]) {
+        self.init(had: had, procedures: levels.map { PriorProcedure(kind: nil, level: $0) })
     }
 
     private enum CodingKeys: String, CodingKey {
-        case had, levels
+        case had, procedures, levels
     }
 
-    /// Decodes the JSON form; `levels` may be absent.
+    /// Decodes the JSON form; `procedures` and the older `levels` may be absent.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         had = try container.decodeIfPresent(Bool.self, forKey: .had)
-        levels = try container.decodeIfPresent([DiscLevel].self, forKey: .levels) ?? []
+        let legacy = try container.decodeIfPresent([DiscLevel].self, forKey: .levels) ?? []
+        procedures =
+            (try container.decodeIfPresent([PriorProcedure].self, forKey: .procedures) ?? [])
+            + legacy.map { PriorProcedure(kind: nil, level: $0) }
     }
 
-    /// Encodes the JSON form, omitting unknowns and an empty level list.
+    /// Encodes the JSON form, omitting unknowns and an empty procedure list.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(had, forKey: .had)
-        if !levels.isEmpty { try container.encode(levels, forKey: .levels) }
+        if !procedures.isEmpty { try container.encode(procedures, forKey: .procedures) }
+    }
+
+    /// Adds operations not yet recorded (setting the same intake twice records each once) and marks that
+    /// there was surgery.
+    public mutating func record(_ new: [PriorProcedure]) {
+        guard !new.isEmpty else { return }
+        had = true
+        for procedure in new where !procedures.contains(procedure) { procedures.append(procedure) }
+    }
+
+    /// The levels operated on, each once, in order.
+    public var levels: [DiscLevel] { Array(Set(procedures.compactMap(\.level))).sorted() }
+
+    /// The kinds recorded, each once, in declaration order.
+    public var kinds: [PriorProcedure.Kind] {
+        let recorded = Set(procedures.compactMap(\.kind))
+        return PriorProcedure.Kind.allCases.filter(recorded.contains)
+    }
+
+    /// What is known to have been done at `level`: the kinds (an empty list when no operation touched it),
+    /// or `nil` when that cannot be known (surgery with no levels recorded, or an operation there of unknown
+    /// kind).
+    public func kinds(at level: DiscLevel) -> [PriorProcedure.Kind]? {
+        switch had {
+        case false?: return []
+        case nil: return nil
+        case true?:
+            if procedures.isEmpty || procedures.contains(where: { $0.level == nil }) { return nil }
+            let here = procedures.filter { $0.level == level }
+            if here.contains(where: { $0.kind == nil }) { return nil }
+            let recorded = Set(here.compactMap(\.kind))
+            return PriorProcedure.Kind.allCases.filter(recorded.contains)
+        }
     }
 
     /// Whether nothing is recorded.
-    public var isEmpty: Bool { had == nil && levels.isEmpty }
+    public var isEmpty: Bool { had == nil && procedures.isEmpty }
 }

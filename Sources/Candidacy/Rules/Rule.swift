@@ -49,7 +49,8 @@ public struct Rule: Sendable, Hashable, Encodable {
 
 /// A versioned set of rules, as read from a rule file.
 ///
-/// JSON: `{"format": 1, "version": "2026.1", "rules": [ … ]}`.
+/// JSON: `{"format": 1, "version": "2026.2", "parameters": {"degenerationPfirrmannGrade": 3}, "rules": [ … ]}`;
+/// a condition's value may be `{"parameter": "degenerationPfirrmannGrade"}`.
 public struct RuleSet: Sendable, Hashable, Encodable {
     /// The rule-file format this version of Annulus reads.
     public static let supportedFormat = 1
@@ -58,13 +59,18 @@ public struct RuleSet: Sendable, Hashable, Encodable {
     public var format: Int
     /// The rule set's own version (`2026.1`), shown with every evaluation.
     public var version: String
+    /// Named values the conditions use (`degenerationPfirrmannGrade: 3`); the conditions hold them resolved.
+    public var parameters: [String: Literal]
     /// The rules, in file order.
     public var rules: [Rule]
 
     /// Creates a rule set (not validated: use `validated()` or read it with `decode(data:source:)`).
-    public init(format: Int = RuleSet.supportedFormat, version: String, rules: [Rule]) {
+    public init(
+        format: Int = RuleSet.supportedFormat, version: String, parameters: [String: Literal] = [:], rules: [Rule]
+    ) {
         self.format = format
         self.version = version
+        self.parameters = parameters
         self.rules = rules
     }
 

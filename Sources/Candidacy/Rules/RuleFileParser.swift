@@ -1,3 +1,4 @@
+import Foundation
 import SpineModel
 
 /// Reads a rule file's JSON into a `RuleSet`, collecting every problem with the rule it concerns.
@@ -5,6 +6,9 @@ struct RuleFileParser {
     private(set) var problems: [RuleFileError.Problem] = []
     /// Unknown facts met in the current rule's condition.
     private var unknownConditionFacts: [String] = []
+    /// The file's named values (`"parameters"`), and which of them a condition used.
+    private var parameters: [String: JSONValue] = [:]
+    private var usedParameters: Set<String> = []
 
     static let ruleKeys = ["id", "kind", "scope", "text", "facts", "source", "condition"]
     static let comparisonKeys = ["fact", "op", "value"]
@@ -19,9 +23,11 @@ struct RuleFileParser {
             report(nil, "the file must be a JSON object with format, version and rules, not \(json.typeName)")
             return nil
         }
-        for key in top.keys.sorted() where !["format", "version", "rules"].contains(key) {
-            report(nil, unknownKey(key, among: ["format", "version", "rules"]))
+        let topKeys = ["format", "version", "parameters", "rules"]
+        for key in top.keys.sorted() where !topKeys.contains(key) {
+            report(nil, unknownKey(key, among: topKeys))
         }
+        parseParameters(top["parameters"])
         var format = RuleSet.supportedFormat
         switch top["format"] {
         case .number(let number) where number == Double(RuleSet.supportedFormat):
@@ -56,7 +62,62 @@ struct RuleFileParser {
             }
             rules.append(rule)
         }
-        return problems.isEmpty ? RuleSet(format: format, version: version, rules: rules) : nil
+        for name in parameters.keys.sorted() where !usedParameters.contains(name) {
+            report(
+                nil, "parameter \(name) is not used by any rule: use it as {\"parameter\": \"\(name)\"} or remove it")
+        }
+        guard problems.isEmpty else { return nil }
+        var literals: [String: Literal] = [:]
+        for (name, value) in parameters {
+            switch value {
+            case .number(let number): literals[name] = .number(number)
+            case .bool(let flag): literals[name] = .bool(flag)
+            case .string(let word): literals[name] = .text(word)
+            default: break
+            }
+        }
+        return RuleSet(format: format, version: version, parameters: literals, rules: rules)
+    }
+
+    /// Reads `"parameters": {"name": value, …}`: numbers, yes/no or words a condition names instead of writing
+    /// the value (`"value": {"parameter": "name"}`), so a clinic sets a threshold in one place.
+    private mutating func parseParameters(_ json: JSONValue?) {
+        guard let json else { return }
+        guard case .object(let fields) = json else {
+            report(nil, "parameters must be an object of names and values, not \(json.typeName)")
+            return
+        }
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                report(nil, "parameter name \"\(name)\" may use letters, digits, -, _ and . only")
+                continue
+            }
+            switch value {
+            case .number(let number) where number.isFinite: parameters[name] = value
+            case .bool, .string: parameters[name] = value
+            default:
+                report(nil, "parameter \(name) must be a number, true/false or a word, not \(value.typeName)")
+            }
+        }
+    }
+
+    /// The value of `{"parameter": "name"}`, or the JSON itself when it names no parameter.
+    private mutating func resolvingParameter(_ json: JSONValue, rule: String, path: String) -> JSONValue? {
+        guard case .object(let fields) = json, fields.keys.contains("parameter") else { return json }
+        guard fields.count == 1, case .string(let name)? = fields["parameter"] else {
+            report(rule, "\(path).value: a parameter reference is {\"parameter\": \"name\"} and nothing else")
+            return nil
+        }
+        guard let value = parameters[name] else {
+            var message = "\(path).value names the parameter \(name), which \"parameters\" does not define"
+            if let suggestion = NearMiss.suggest(name, among: parameters.keys.sorted()) {
+                message += "; did you mean \(suggestion)?"
+            }
+            report(rule, message)
+            return nil
+        }
+        usedParameters.insert(name)
+        return value
     }
 
     private func unknownKey(_ key: String, among keys: [String]) -> String {
@@ -122,7 +183,24 @@ struct RuleFileParser {
         }
         guard problems.count == before, let kind, let scope, let condition else { return nil }
         return Rule(
-            id: name, kind: kind, scope: scope, text: text, facts: facts, source: source, condition: condition)
+            id: name, kind: kind, scope: scope, text: withParameters(text), facts: facts, source: source,
+            condition: condition)
+    }
+
+    /// The rule text with each `{parameter}` replaced by its value, so the words follow the threshold.
+    private func withParameters(_ text: String) -> String {
+        var result = text
+        for (name, value) in parameters {
+            let shown: String
+            switch value {
+            case .number(let number): shown = FactValue.format(number)
+            case .bool(let flag): shown = flag ? "yes" : "no"
+            case .string(let word): shown = word
+            default: continue
+            }
+            result = result.replacingOccurrences(of: "{\(name)}", with: shown)
+        }
+        return result
     }
 
     private mutating func checkFact(_ fact: String, rule: String, scope: RuleScope?) {
@@ -239,10 +317,11 @@ struct RuleFileParser {
             if fields["value"] != nil { report(rule, "\(path): op known takes no value") }
             return .compare(fact: fact, op: op, value: nil)
         }
-        guard let json = fields["value"] else {
+        guard let given = fields["value"] else {
             report(rule, "\(path): \(fact) \(op.rawValue) needs a value")
             return nil
         }
+        guard let json = resolvingParameter(given, rule: rule, path: path) else { return nil }
         guard let value = literal(json, for: definition, op: op, rule: rule, path: path) else { return nil }
         return .compare(fact: fact, op: op, value: value)
     }

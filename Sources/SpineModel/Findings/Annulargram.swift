@@ -52,7 +52,7 @@ public struct Annulargram: Codable, Sendable, Hashable {
         FieldSpec(name: "tear-side", values: .oneOf(Side.terms), help: "side of the tear; only when tear=yes"),
         FieldSpec(name: "epidural-leak", values: .yesNo, help: "whether contrast leaked into the epidural space"),
         FieldSpec(
-            name: "fibrin-volume", values: .number(range: 0...Double.infinity, unit: "mL", wholeNumber: false),
+            name: "fibrin-volume", values: .number(range: 0...20, unit: "mL", wholeNumber: false),
             help: "fibrin sealant delivered"
         ),
     ]

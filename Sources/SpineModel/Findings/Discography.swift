@@ -30,7 +30,7 @@ public struct Discography: Codable, Sendable, Hashable {
             let number = try decoder.singleValueContainer().decode(Int.self)
             if number == 5 { throw SpineValidationError.dallasGrade5 }
             guard let grade = DallasGrade(rawValue: number) else {
-                throw SpineValidationError.outOfRange(String(number), for: Discography.fieldSpecs[0], scale: "0–4")
+                throw SpineValidationError.outOfRange(String(number), for: Discography.fieldSpecs[1], scale: "0–4")
             }
             self = grade
         }
@@ -38,58 +38,94 @@ public struct Discography: Codable, Sendable, Hashable {
 
     /// The pain response on provocation.
     public enum Response: String, Codable, Sendable, Hashable, CaseIterable, VocabularyTerm {
-        /// The usual pain reproduced.
+        /// The usual pain reproduced (the disc is a candidate pain source).
         case concordant
-        /// Pain, but not the usual pain.
+        /// Pain, clearly not the usual pain.
         case discordant
-        /// No pain.
+        /// Pain that is neither clearly the usual pain nor clearly another ("similar", partly familiar).
+        case nonConcordant = "non-concordant"
+        /// No pain: a negative disc (what a control disc should show).
         case noResponse = "none"
 
-        static let aliases: [String: Response] = ["no": .noResponse, "negative": .noResponse, "no-pain": .noResponse]
+        static let aliases: [String: Response] = [
+            "no": .noResponse, "negative": .noResponse, "no-pain": .noResponse, "nonconcordant": .nonConcordant,
+            "non-concordant-pain": .nonConcordant,
+        ]
     }
 
-    /// The modified Dallas grade.
-    public var grade: DallasGrade
+    /// The largest description kept, in characters.
+    public static let maxDescriptionLength = 500
+
+    /// The modified Dallas grade, if recorded (a negative control disc often has none).
+    public var grade: DallasGrade?
     /// The pain response.
     public var response: Response
     /// Pain reported on injection, 0–10, if recorded.
     public var pain: Int?
-    /// Pressure above opening pressure at the response, psi (≥ 0), if recorded.
+    /// Pressure above opening pressure at the response, psi (0–200), if recorded.
     public var pressure: Double?
-    /// Whether an adjacent control disc was negative, if one was injected.
+    /// Contrast volume injected, mL (0–20), if recorded.
+    public var volume: Double?
+    /// The annulargram or post-discography CT description, one line, if recorded.
+    public var imagingDescription: String?
+    /// Whether an adjacent control disc was negative: only in versions stored before control discs were
+    /// recorded at their own level. Read, never written by new input; the candidacy engine derives the support
+    /// from the neighbouring levels' discography and uses this only when no neighbour was injected.
     public var controlNegative: Bool?
 
     /// Creates a discography record.
     public init(
-        grade: DallasGrade, response: Response, pain: Int? = nil, pressure: Double? = nil, controlNegative: Bool? = nil
+        grade: DallasGrade? = nil, response: Response, pain: Int? = nil, pressure: Double? = nil,
+        volume: Double? = nil, imagingDescription: String? = nil, controlNegative: Bool? = nil
     ) {
         self.grade = grade
         self.response = response
         self.pain = pain
         self.pressure = pressure
+        self.volume = volume
+        self.imagingDescription = imagingDescription
         self.controlNegative = controlNegative
     }
 
-    /// Whether this is the supportive pattern: concordant pain with a negative control disc.
-    public var isConcordantWithNegativeControl: Bool { response == .concordant && controlNegative == true }
+    private enum CodingKeys: String, CodingKey {
+        case grade, response, pain, pressure, volume, controlNegative
+        case imagingDescription = "description"
+    }
+
+    /// Whether the disc is negative (no pain on injection): what a control disc at this level shows.
+    public var isNegative: Bool { response == .noResponse }
 
     static let fieldSpecs: [FieldSpec] = [
         FieldSpec(
-            name: "grade", values: .oneOf(DallasGrade.terms), isRequired: true,
-            help: "modified Dallas grade 0–4 (0 nucleus; 1, 2, 3 inner, middle, outer third; 4 outer third over 30°)"
+            name: "response", values: .oneOf(Response.terms), isRequired: true,
+            help: "concordant (the usual pain), discordant (another pain), non-concordant (pain, not clearly either), "
+                + "or none (no pain: a negative disc, e.g. the control)"
         ),
         FieldSpec(
-            name: "response", values: .oneOf(Response.terms), isRequired: true,
-            help: "concordant (the usual pain), discordant, or none"
+            name: "grade", values: .oneOf(DallasGrade.terms),
+            help: "modified Dallas grade 0–4, if recorded (0 nucleus; 1, 2, 3 inner, middle, outer third; 4 outer "
+                + "third over 30°)"
         ),
         FieldSpec(
             name: "pain", values: .number(range: 0...10, unit: nil, wholeNumber: true), help: "pain on injection, 0–10"
         ),
         FieldSpec(
-            name: "pressure", values: .number(range: 0...Double.infinity, unit: "psi", wholeNumber: false),
+            name: "pressure", values: .number(range: 0...200, unit: "psi", wholeNumber: false),
             help: "pressure above opening pressure at the response"
         ),
-        FieldSpec(name: "control-negative", values: .yesNo, help: "whether the adjacent control disc was negative"),
+        FieldSpec(
+            name: "volume", values: .number(range: 0...20, unit: "mL", wholeNumber: false),
+            help: "contrast volume injected"
+        ),
+        FieldSpec(
+            name: "description", values: .text(maxLength: Discography.maxDescriptionLength),
+            help: "the annulargram or post-discography CT description, one line"
+        ),
+        FieldSpec(
+            name: "control-negative", values: .yesNo,
+            help: "read from versions stored before 2026-12 only; record the control disc at its own level instead "
+                + "(response=none)"
+        ),
     ]
 }
 
@@ -102,6 +138,15 @@ extension SpineValidationError {
     )
 }
 
+extension SpineValidationError {
+    /// The refusal of the old per-level control flag on new input.
+    static let controlAtOwnLevel = SpineValidationError(
+        problem: .unconfirmed, field: "control-negative", value: nil, allowed: [],
+        message: "record the control disc at its own level instead: e.g. annotate add --level L3-L4 --kind "
+            + "discography response=none (the negative-control support is derived from the neighbouring levels)"
+    )
+}
+
 extension Discography: FindingDetail {
     static let kind = FindingKind.discography
 
@@ -109,33 +154,46 @@ extension Discography: FindingDetail {
         if let raw = reader.raw("grade"), ["5", "v", "grade-5"].contains(raw.normalizedTerm()) {
             throw .dallasGrade5
         }
+        if reader.has("control-negative") { throw .controlAtOwnLevel }
         self.init(
-            grade: try reader.requiredTerm("grade"), response: try reader.requiredTerm("response"),
+            grade: try reader.term("grade"), response: try reader.requiredTerm("response"),
             pain: try reader.number("pain").map { Int($0) }, pressure: try reader.number("pressure"),
-            controlNegative: try reader.flag("control-negative")
+            volume: try reader.number("volume"), imagingDescription: try reader.text("description")
         )
     }
 
-    /// Checks the pain score and pressure ranges.
+    /// Checks the pain score, pressure, volume and description.
     public func validate() throws(SpineValidationError) {
         try Self.check(pain.map(Double.init), field: "pain")
         try Self.check(pressure, field: "pressure")
+        try Self.check(volume, field: "volume")
+        if let description = imagingDescription {
+            let spec = Self.fieldSpecs.first { $0.name == "description" }!
+            guard !description.isEmpty, description.count <= Self.maxDescriptionLength,
+                !description.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else { throw .badValue(description, for: spec, of: .discography, suggestion: nil) }
+        }
     }
 
-    /// "Dallas 3, concordant, pain 7/10, 20 psi above opening, control negative".
+    /// "concordant, pain 7/10, 20 psi above opening, 1.5 mL, Dallas 3".
     public var summary: String {
-        var parts = ["Dallas \(grade.term)", response == .noResponse ? "no response" : response.rawValue]
+        var parts = [response == .noResponse ? "negative (no pain)" : response.rawValue]
         if let pain { parts.append("pain \(pain)/10") }
         if let pressure { parts.append("\(Self.display(pressure, field: "pressure")) above opening") }
+        if let volume { parts.append(Self.display(volume, field: "volume")) }
+        if let grade { parts.append("Dallas \(grade.term)") }
         if let controlNegative { parts.append(controlNegative ? "control negative" : "control positive") }
         return parts.joined(separator: ", ")
     }
 
     /// The recorded fields, by command-line name, with units.
     public var fields: [(name: String, value: String)] {
-        var rows: [(name: String, value: String)] = [("grade", grade.term), ("response", response.rawValue)]
+        var rows: [(name: String, value: String)] = [("response", response.rawValue)]
+        if let grade { rows.append(("grade", grade.term)) }
         if let pain { rows.append(("pain", String(pain))) }
         if let pressure { rows.append(("pressure", Self.display(pressure, field: "pressure"))) }
+        if let volume { rows.append(("volume", Self.display(volume, field: "volume"))) }
+        if let imagingDescription { rows.append(("description", imagingDescription)) }
         if let controlNegative { rows.append(("control-negative", YesNo.word(controlNegative))) }
         return rows
     }

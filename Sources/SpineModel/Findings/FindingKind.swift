@@ -102,6 +102,7 @@ public enum FindingKind: String, Codable, Sendable, Hashable, CaseIterable {
         case .oneOf(let words), .setOf(let words): return "\(first.name)=\(words.first ?? "…")"
         case .yesNo: return "\(first.name)=yes"
         case .number(let range, _, _): return "\(first.name)=\(formatNumber(range.lowerBound))"
+        case .text: return "\(first.name)=…"
         }
     }
 }

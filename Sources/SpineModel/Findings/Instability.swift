@@ -32,7 +32,7 @@ public struct Instability: Codable, Sendable, Hashable {
             help: "whether the level is unstable (usually more than 3 mm or 5° on flexion-extension)"
         ),
         FieldSpec(
-            name: "translation", values: .number(range: 0...Double.infinity, unit: "mm", wholeNumber: false),
+            name: "translation", values: .number(range: 0...50, unit: "mm", wholeNumber: false),
             help: "translation on flexion-extension"
         ),
         FieldSpec(

@@ -89,6 +89,11 @@ public enum DiscLevel: String, CaseIterable, Sendable, Hashable, Comparable {
     /// Position from the top, 0 for C2-C3.
     var ordinal: Int { Self.ordinals[self]! }
 
+    /// The discs next to this one: those sharing a vertebra with it (L4-L5: L3-L4, L5-L6 and L5-S1).
+    public var adjacentLevels: [DiscLevel] {
+        Self.allCases.filter { $0 != self && ($0.upperVertebra == lowerVertebra || $0.lowerVertebra == upperVertebra) }
+    }
+
     private static let ordinals: [DiscLevel: Int] = Dictionary(
         uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) }
     )

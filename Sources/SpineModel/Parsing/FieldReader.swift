@@ -125,6 +125,18 @@ struct FieldReader {
         return number
     }
 
+    /// One line of free text within the field's length, or `nil` when the field was not given. Control
+    /// characters are refused (they would reach terminals, logs and the EHR).
+    func text(_ name: String) throws(SpineValidationError) -> String? {
+        guard let value = given[name] else { return nil }
+        let spec = spec(name)
+        guard case .text(let maxLength) = spec.values else { return value }
+        guard !value.isEmpty, value.count <= maxLength,
+            !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw .badValue(value, for: spec, of: kind, suggestion: nil) }
+        return value
+    }
+
     /// A number within the field's range; the field must be given.
     func requiredNumber(_ name: String) throws(SpineValidationError) -> Double {
         guard let value = try number(name) else { throw missing(name) }

@@ -11,6 +11,8 @@ public struct FieldSpec: Sendable, Equatable {
         case yesNo
         /// A number in `range`, in `unit`; whole numbers only when `wholeNumber`.
         case number(range: ClosedRange<Double>, unit: String?, wholeNumber: Bool)
+        /// Free text of at most `maxLength` characters, one line, no control characters.
+        case text(maxLength: Int)
     }
 
     /// The field's name on the command line and in `show` tables (kebab-case: `tear-side`).
@@ -44,6 +46,7 @@ public struct FieldSpec: Sendable, Equatable {
         case .oneOf(let words), .setOf(let words): words
         case .yesNo: ["yes", "no"]
         case .number: [rangeText]
+        case .text(let maxLength): ["text up to \(maxLength) characters"]
         }
     }
 
@@ -87,6 +90,7 @@ public struct FieldSpec: Sendable, Equatable {
         case .setOf(let words): words.joined(separator: ",")
         case .yesNo: "yes|no"
         case .number: rangeText
+        case .text(let maxLength): "text (≤ \(maxLength) characters)"
         }
     }
 
@@ -94,7 +98,7 @@ public struct FieldSpec: Sendable, Equatable {
     var choices: [String] {
         switch values {
         case .oneOf(let words), .setOf(let words): words
-        case .yesNo, .number: []
+        case .yesNo, .number, .text: []
         }
     }
 
