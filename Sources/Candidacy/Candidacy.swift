@@ -16,6 +16,10 @@ public enum CandidacyWording {
     public static let cervicalNote =
         "cervical level: the trial evidence is lumbar-only; cervical candidacy rests on the clinic's profile alone"
 
+    /// Shown for a level whose discography was negative (no pain): a control disc.
+    public static let negativeControlNote =
+        "negative on discography (no pain): a control disc for the levels next to it"
+
     /// Shown for every thoracic level.
     public static let thoracicNote =
         "thoracic level: neither the trials nor the clinic's profile cover thoracic discs"

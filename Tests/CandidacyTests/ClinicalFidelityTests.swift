@@ -31,6 +31,13 @@ struct ClinicalFidelityTests {
         // The control disc itself is not a candidate (it is not the pain source) and asks for nothing.
         #expect(Self.level(evaluation, .L3L4)?.outcome == .notCandidate)
         #expect(Self.level(evaluation, .L3L4)?.missingFacts == [])
+        #expect(Self.level(evaluation, .L3L4)?.notes.contains(CandidacyWording.negativeControlNote) == true)
+        // An excluded level is not asked to rule out its other exclusions either.
+        let text = evaluation.explanation()
+        let controlPart = try #require(text.range(of: "L3-L4: not-candidate")).upperBound
+        let nextLevel = try #require(text.range(of: "L4-L5: candidate")).lowerBound
+        #expect(!text[controlPart..<nextLevel].contains("record to rule out"))
+        #expect(text[nextLevel...].contains("record to rule out"))
         #expect(evaluation.outcome == .candidate)
     }
 

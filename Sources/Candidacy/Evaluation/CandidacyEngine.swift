@@ -34,7 +34,7 @@ public enum CandidacyEngine {
                     missingFacts: levelOutcome == .needsMoreInformation ? missingFacts(reasons) : [],
                     cautions: own.filter { $0.kind == .caution && $0.status == .met },
                     supportive: own.filter { $0.kind == .supportive && $0.status == .met },
-                    notes: notes(for: level, intake: intake)))
+                    notes: notes(for: level, intake: intake, findings: levels[level] ?? [])))
         }
 
         var notes: [String] = []
@@ -85,8 +85,11 @@ public enum CandidacyEngine {
         return missing
     }
 
-    static func notes(for level: DiscLevel, intake: Intake?) -> [String] {
+    static func notes(for level: DiscLevel, intake: Intake?, findings: [Finding]) -> [String] {
         var notes: [String] = []
+        if LevelFacts.lastDiscography(findings)?.isNegative == true {
+            notes.append(CandidacyWording.negativeControlNote)
+        }
         switch level.region {
         case .cervical: notes.append(CandidacyWording.cervicalNote)
         case .thoracic: notes.append(CandidacyWording.thoracicNote)

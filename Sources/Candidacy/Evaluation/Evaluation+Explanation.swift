@@ -62,7 +62,9 @@ extension Evaluation {
                 lines.append("  Exclusions ruled out: " + ruledOut.map(\.ruleID).joined(separator: ", "))
             }
             let unassessed = own.filter { $0.kind == .exclusion && $0.status == .unknown }
-            if !unassessed.isEmpty {
+            // Only a level that is or could become a candidate needs its open exclusions ruled out; asking for them
+            // at a level already excluded would send the clinic after facts that decide nothing.
+            if !unassessed.isEmpty, level.outcome == .candidate || level.outcome == .needsMoreInformation {
                 let items = unassessed.map { reason in
                     "\(reason.ruleID) (\(reason.facts.filter(\.isIncomplete).map(\.fact).joined(separator: ", ")))"
                 }
