@@ -67,10 +67,14 @@ let package = Package(
             resources: [.copy("Resources/default-rules.json")],
             swiftSettings: strictSwift
         ),
+        // The value types that cross module lines (study and series summaries, annotation and intake versions, level
+        // overrides, deliveries, the watcher's status): plain values with no GRDB, so that Findings and the faces
+        // can use them without the store.
+        .target(name: "AnnulusRecords", swiftSettings: strictSwift),
         // The SQLite store (GRDB, WAL): the study index and the append-only annotation history with sign-off.
         .target(
             name: "Store",
-            dependencies: ["TextSafety", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AnnulusRecords", "TextSafety", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         // Header-only import of DICOM files into the store (content hash, geometry, idempotent by SOP Instance UID).
@@ -106,7 +110,7 @@ let package = Package(
         // The findings export (pure): the native findings document and the FHIR R4 transaction Bundle.
         .target(
             name: "Findings",
-            dependencies: ["SpineModel", "Candidacy", "Store"],
+            dependencies: ["SpineModel", "Candidacy", "AnnulusRecords"],
             swiftSettings: strictSwift
         ),
         // The decoder worker process: compressed frames and DCMTK renderings, out of the application's way
@@ -124,6 +128,7 @@ let package = Package(
                 "Imaging",
                 "SampleStudyGenerator",
                 "SpineModel",
+                "AnnulusRecords",
                 "Store",
                 "Ingest",
                 "Watch",
@@ -156,12 +161,13 @@ let package = Package(
             name: "StudyCoverageTests", dependencies: ["StudyCoverage", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(name: "FolderWatchTests", dependencies: ["FolderWatch"], swiftSettings: strictSwift),
         .testTarget(name: "WatchTests", dependencies: ["Watch", "Store", "Ingest"], swiftSettings: strictSwift),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "AnnulusRecords"], swiftSettings: strictSwift),
         .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"], swiftSettings: strictSwift),
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(
-            name: "FindingsTests", dependencies: ["Findings", "SpineModel", "Candidacy", "Store", "SchemaTestSupport"],
+            name: "FindingsTests",
+            dependencies: ["Findings", "SpineModel", "Candidacy", "AnnulusRecords", "SchemaTestSupport"],
             swiftSettings: strictSwift),
         .testTarget(
             name: "ResearchImportTests", dependencies: ["ResearchImport", "SpineModel"], swiftSettings: strictSwift

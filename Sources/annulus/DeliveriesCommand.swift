@@ -1,3 +1,4 @@
+import AnnulusRecords
 import ArgumentParser
 import Foundation
 import Store

@@ -1,3 +1,4 @@
+import AnnulusRecords
 import Candidacy
 import Findings
 import Foundation

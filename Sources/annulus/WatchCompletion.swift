@@ -1,3 +1,4 @@
+import AnnulusRecords
 import TextSafety
 import ArgumentParser
 import Candidacy
