@@ -113,6 +113,17 @@ let package = Package(
             dependencies: ["SpineModel", "Candidacy", "AnnulusRecords"],
             swiftSettings: strictSwift
         ),
+        // The use cases under both faces (the command line, the server): annotate, sign, intake, triage, worklist,
+        // export and delivery, ingest, study completion, render requests, status; dependencies injected through
+        // AppEnvironment, one error type (AppError), async entry points.
+        .target(
+            name: "AnnulusApp",
+            dependencies: [
+                "AnnulusRecords", "Store", "SpineModel", "StudyCoverage", "Candidacy", "Findings", "Ingest", "Watch",
+                "Imaging", "DicomIO", "ResearchImport", "TextSafety", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The decoder worker process: compressed frames and DCMTK renderings, out of the application's way
         // (DicomIO's DecoderPool starts it).
         .executableTarget(
@@ -124,18 +135,14 @@ let package = Package(
         .executableTarget(
             name: "annulus",
             dependencies: [
+                "AnnulusApp",
+                "AnnulusRecords",
                 "DicomIO",
                 "Imaging",
                 "SampleStudyGenerator",
                 "SpineModel",
-                "AnnulusRecords",
-                "Store",
-                "Ingest",
                 "Watch",
                 "Candidacy",
-                "ResearchImport",
-                "Findings",
-                "StudyCoverage",
                 "TextSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,6 +161,13 @@ let package = Package(
         // JSON Schema validation through Python's jsonschema, shared by the Findings and CLI tests.
         .target(
             name: "SchemaTestSupport", path: "Tests/SchemaTestSupport", exclude: ["validate_json.py"],
+            swiftSettings: strictSwift),
+        .testTarget(
+            name: "AnnulusAppTests",
+            dependencies: [
+                "AnnulusApp", "AnnulusRecords", "Store", "SpineModel", "Candidacy", "Watch", "DicomIO",
+                "SampleStudyGenerator", "SchemaTestSupport",
+            ],
             swiftSettings: strictSwift),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SpineModelTests", dependencies: ["SpineModel"], swiftSettings: strictSwift),
