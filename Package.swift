@@ -165,8 +165,8 @@ let package = Package(
         .testTarget(
             name: "AnnulusAppTests",
             dependencies: [
-                "AnnulusApp", "AnnulusRecords", "Store", "SpineModel", "Candidacy", "Watch", "DicomIO",
-                "SampleStudyGenerator", "SchemaTestSupport",
+                "AnnulusApp", "AnnulusRecords", "Store", "SpineModel", "Candidacy", "Findings", "Watch", "DicomIO",
+                "Imaging", "SchemaTestSupport",
             ],
             swiftSettings: strictSwift),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),

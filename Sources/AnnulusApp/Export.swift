@@ -40,6 +40,13 @@ public struct ExportDocument: Sendable, Equatable {
     /// The document (JSON).
     public var data: Data
 
+    /// A document of `study` in `format`.
+    public init(study: StudySummary, format: ExportFormat, data: Data) {
+        self.study = study
+        self.format = format
+        self.data = data
+    }
+
     /// `<accession or UID>.fhir.json` / `.findings.json` (see `fileStem`).
     public var fileName: String { ExportDocument.fileStem(study) + format.fileSuffix }
 
