@@ -166,7 +166,7 @@ let package = Package(
             name: "AnnulusAppTests",
             dependencies: [
                 "AnnulusApp", "AnnulusRecords", "Store", "SpineModel", "Candidacy", "Findings", "Watch", "DicomIO",
-                "Imaging", "SchemaTestSupport",
+                "Imaging", "SchemaTestSupport", "annulus-decoder",
             ],
             swiftSettings: strictSwift),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),

@@ -51,6 +51,13 @@ public struct RenderTally: Sendable, Equatable {
     public var failed = 0
     /// Contact sheets written (the renderer's cine sheets included).
     public var sheets = 0
+
+    /// Creates a tally.
+    public init(rendered: Int = 0, failed: Int = 0, sheets: Int = 0) {
+        self.rendered = rendered
+        self.failed = failed
+        self.sheets = sheets
+    }
 }
 
 /// Every file under the operands with the output stem that mirrors its place in the input.

@@ -54,22 +54,26 @@ final class LocalHTTPServer: @unchecked Sendable {
     /// The requests received so far.
     var requests: [Received] { lock.withLock { received } }
 
-    /// Stops accepting.
+    /// Stops accepting. Only the serving thread closes the socket, once its `accept` has failed: a descriptor
+    /// closed under it could be reused by another test's file (or server) before it calls `accept` again.
     func stop() {
-        lock.withLock { stopped = true }
+        let first = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(socketFD, Int32(SHUT_RDWR))
-        close(socketFD)
     }
-
-    deinit { stop() }
 
     private func serve() {
         while true {
             let client = accept(socketFD, nil, nil)
-            guard client >= 0 else { return }
+            guard client >= 0 else {
+                close(socketFD)
+                return
+            }
             handle(client)
             close(client)
-            if lock.withLock({ stopped }) { return }
         }
     }
 
