@@ -182,6 +182,10 @@ extension UseCases {
         do {
             let last = try await body()
             let attempts = try environment.store.deliveryAttempts().filter { $0.deliveryID == last.deliveryID }
+            // The endpoint's answer is not logged: it may quote the patient.
+            environment.logger.info(
+                "delivery \(last.deliveryID.prefix(8)): \(last.outcome.rawValue) after attempt \(last.attempt)",
+                metadata: ["httpStatus": "\(last.httpStatus.map(String.init) ?? "none")"])
             return DeliveryResult(deliveryID: last.deliveryID, attempts: attempts, last: last)
         } catch let error as BundleDelivery.Unsendable {
             throw AppError.unavailable(error.message, code: "unsendable")

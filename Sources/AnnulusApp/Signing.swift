@@ -16,10 +16,11 @@ extension UseCases {
     /// refusal names each one and why (`conflict` with every problem, or the store's own refusal). An id named
     /// twice is signed once.
     public func sign(_ references: [String], by principal: Principal) async throws(AppError) -> [AnnotationVersion] {
-        try await perform {
-            let store = self.environment.store
-            return try store.sign(ids: try self.signable(references), signer: principal.name)
+        let signed = try await perform {
+            try self.environment.store.sign(ids: try self.signable(references), signer: principal.name)
         }
+        environment.logger.info("\(signed.count) finding(s) signed by \(principal)")
+        return signed
     }
 
     /// The drafts of a study (the latest version of each finding that is a draft), for a signer to review.
@@ -38,11 +39,13 @@ extension UseCases {
     public func signDrafts(_ listed: [AnnotationVersion], by principal: Principal) async throws(AppError)
         -> [AnnotationVersion]
     {
-        try await perform {
+        let signed = try await perform {
             try self.environment.store.sign(
                 ids: listed.map(\.annotationID), signer: principal.name,
                 expectedVersions: Dictionary(listed.map { ($0.annotationID, $0.version) }, uniquingKeysWith: { $1 }))
         }
+        environment.logger.info("\(signed.count) listed draft(s) signed by \(principal)")
+        return signed
     }
 
     /// The full ids of `references`, once each, after checking every one can be signed; otherwise a refusal

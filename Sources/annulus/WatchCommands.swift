@@ -122,11 +122,10 @@ struct WatchCommand: ParsableCommand {
         _ = try request.resolvedFolder()  // not a folder: refused before the store is created
         let rules = try rulesOptions.load()  // a bad rule file stops the watcher at start, not each study
         let useCases = try storeOptions.useCases(creating: true, rules: rules, readOptions: reader.readOptions)
-        let dataFolder = URL(fileURLWithPath: storeOptions.dataFolder).standardizedFileURL.resolvingSymlinksInPath()
-            .path
+        let dataFolder = DataFolder(
+            path: URL(fileURLWithPath: storeOptions.dataFolder).standardizedFileURL.resolvingSymlinksInPath().path)
         let work = IsolatedStudyCompletion(
-            arguments: completionArguments(
-                store: useCases.environment.store.path, previewsRoot: dataFolder + "/previews"),
+            arguments: completionArguments(store: useCases.environment.store.path, previewsRoot: dataFolder.previews),
             timeout: completionTimeout)
         let prepared = try useCases.prepareWatch(request, completion: work)
 
