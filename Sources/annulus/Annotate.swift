@@ -42,10 +42,13 @@ struct AuthorOptions: ParsableArguments {
 }
 
 extension Principal {
-    /// Who reads through the command line: `ANNULUS_USER`, else the login name (reads need no named author).
+    /// Who reads through the command line: `ANNULUS_USER`, else the login name from the environment, else "local
+    /// user" (reads need no named author).
     static var commandLineReader: Principal {
-        let name = ProcessInfo.processInfo.environment["ANNULUS_USER"] ?? ""
-        return .cliUser(name.trimmingCharacters(in: .whitespaces).isEmpty ? NSUserName() : name)
+        let environment = ProcessInfo.processInfo.environment
+        let name = [environment["ANNULUS_USER"], environment["USER"], environment["LOGNAME"]].compactMap { $0 }
+            .first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        return .cliUser(name ?? "local user")
     }
 }
 
