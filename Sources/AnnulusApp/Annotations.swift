@@ -201,8 +201,8 @@ extension UseCases {
         let draft: AnnotationVersion
         let version: AnnotationVersion
         if request.sign {
-            (draft, version) = try store.addSigned(
-                new, author: principal.name, reason: request.reason, levelOverride: override)
+            let signer = try environment.signerPolicy.signer(for: principal, annotations: [], store: store)
+            (draft, version) = try store.addSigned(new, author: signer, reason: request.reason, levelOverride: override)
         } else {
             draft = try store.add(new, author: principal.name, reason: request.reason, levelOverride: override)
             version = draft

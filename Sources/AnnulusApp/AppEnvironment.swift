@@ -6,7 +6,7 @@ import Store
 
 /// Everything the use cases depend on, injected by the face that runs them (the command line, the server): the
 /// store, the rule set, the clock, the logger, the data folder's locations, the bounds for reading files from
-/// outside, and where blocking work runs.
+/// outside, where blocking work runs, and who may sign.
 public struct AppEnvironment: Sendable {
     /// The open store.
     public var store: AnnulusStore
@@ -22,6 +22,8 @@ public struct AppEnvironment: Sendable {
     public var readOptions: DicomReadOptions
     /// Where blocking work (SQLite, file reading and writing, decoding) runs.
     public var executor: any BlockingExecutor
+    /// Who may sign, and under which name.
+    public var signerPolicy: any SignerPolicy
     /// Annulus's version, as exports and provenance report it.
     public var softwareVersion: String
 
@@ -31,7 +33,8 @@ public struct AppEnvironment: Sendable {
         clock: @escaping @Sendable () -> Date = {
             Date()
         }, logger: Logger = Logger(label: "annulus.app"), readOptions: DicomReadOptions = DicomReadOptions(),
-        executor: any BlockingExecutor = CallerExecutor(), softwareVersion: String = AnnulusVersion.current
+        executor: any BlockingExecutor = CallerExecutor(), signerPolicy: any SignerPolicy = NamedPrincipalSigns(),
+        softwareVersion: String = AnnulusVersion.current
     ) throws(AppError) {
         self.store = store
         self.dataFolder = dataFolder
@@ -40,6 +43,7 @@ public struct AppEnvironment: Sendable {
         self.logger = logger
         self.readOptions = readOptions
         self.executor = executor
+        self.signerPolicy = signerPolicy
         self.softwareVersion = softwareVersion
     }
 

@@ -11,13 +11,17 @@ public struct DraftsToSign: Sendable, Equatable {
 }
 
 extension UseCases {
-    /// Signs findings named by id or unique prefix, in one transaction: every one is signed or none is. When any
+    /// Signs findings named by id or unique prefix, in one transaction, as the signer the environment's
+    /// `SignerPolicy` names for `principal` (refused before anything else when it refuses): every one is signed or
+    /// none is. When any
     /// cannot be signed (unknown, ambiguous or too short id, already signed, retracted), nothing is signed and the
     /// refusal names each one and why (`conflict` with every problem, or the store's own refusal). An id named
     /// twice is signed once.
     public func sign(_ references: [String], by principal: Principal) async throws(AppError) -> [AnnotationVersion] {
         let signed = try await perform {
-            try self.environment.store.sign(ids: try self.signable(references), signer: principal.name)
+            let store = self.environment.store
+            let signer = try self.environment.signerPolicy.signer(for: principal, annotations: references, store: store)
+            return try store.sign(ids: try self.signable(references), signer: signer)
         }
         environment.logger.info("\(signed.count) finding(s) signed by \(principal)")
         return signed
@@ -40,8 +44,11 @@ extension UseCases {
         -> [AnnotationVersion]
     {
         let signed = try await perform {
-            try self.environment.store.sign(
-                ids: listed.map(\.annotationID), signer: principal.name,
+            let store = self.environment.store
+            let ids = listed.map(\.annotationID)
+            return try store.sign(
+                ids: ids,
+                signer: try self.environment.signerPolicy.signer(for: principal, annotations: ids, store: store),
                 expectedVersions: Dictionary(listed.map { ($0.annotationID, $0.version) }, uniquingKeysWith: { $1 }))
         }
         environment.logger.info("\(signed.count) listed draft(s) signed by \(principal)")

@@ -1,6 +1,7 @@
 import AnnulusApp
 import AnnulusRecords
 import Foundation
+import Store
 import Testing
 
 @Suite("Use cases: signing one, many, a study's drafts, and adding signed, in process")
@@ -63,5 +64,45 @@ struct SigningUseCaseTests {
         #expect(change.version.version == 2 && change.version.signedBy == "dr.okafor")
         let history = try await fixture.useCases.history(id: change.version.annotationID, by: AppFixture.clinician)
         #expect(history.map(\.status) == [.draft, .signed])
+    }
+
+    /// Signs as the lower-cased name of a listed clinician; refuses anyone else (as accounts will).
+    struct ClinicianAccounts: SignerPolicy {
+        func signer(for principal: Principal, annotations: [String], store: AnnulusStore) throws -> String {
+            guard principal.name.lowercased() == "dr.okafor" else {
+                throw AppError(.forbidden, code: "not-allowed-to-sign", message: "\(principal.name) may not sign")
+            }
+            return principal.name.lowercased()
+        }
+    }
+
+    @Test("the environment's signer policy names the signer of every signing use case, or refuses before any")
+    func signerPolicy() async throws {
+        let fixture = try await AppFixture()
+        let environment = try AppEnvironment(
+            store: fixture.store, dataFolder: fixture.dataFolder, signerPolicy: ClinicianAccounts())
+        let useCases = UseCases(environment)
+        let draft = try await fixture.add("ACC-MR-0001", "L4-L5", "pfirrmann", ["grade=3"])
+        let refused = await AppFixture.error { try await useCases.sign([draft.annotationID], by: .cliUser("intruder")) }
+        #expect(refused?.kind == .forbidden && refused?.isRefusal == true)
+        let listed = try await useCases.drafts(ofStudy: "ACC-MR-0001", by: .cliUser("intruder"))
+        let refusedDrafts = await AppFixture.error {
+            try await useCases.signDrafts(listed.drafts, by: .cliUser("intruder"))
+        }
+        #expect(refusedDrafts?.kind == .forbidden)
+        let refusedAdd = await AppFixture.error {
+            try await useCases.addFinding(
+                NewFindingRequest(
+                    study: "ACC-MR-0001", level: "L5-S1", kind: "hiz", fields: ["present=no"], sign: true),
+                by: .cliUser("intruder"))
+        }
+        #expect(refusedAdd?.kind == .forbidden)
+        let stillDraft = try await useCases.finding(id: draft.annotationID, by: .watcher)
+        #expect(stillDraft.version.status == .draft)
+        let studyFindings = try await useCases.findings(ofStudy: "ACC-MR-0001", includeRetracted: true, by: .watcher)
+        #expect(studyFindings.items.count == 1, "the refused add wrote nothing")
+
+        let signed = try await useCases.sign([draft.annotationID], by: .cliUser("Dr.Okafor"))
+        #expect(signed.first?.signedBy == "dr.okafor", "the policy's name is the one recorded")
     }
 }
