@@ -67,10 +67,14 @@ let package = Package(
             resources: [.copy("Resources/default-rules.json")],
             swiftSettings: strictSwift
         ),
+        // The value types that cross module lines (study and series summaries, annotation and intake versions, level
+        // overrides, deliveries, the watcher's status): plain values with no GRDB, so that Findings and the faces
+        // can use them without the store.
+        .target(name: "AnnulusRecords", swiftSettings: strictSwift),
         // The SQLite store (GRDB, WAL): the study index and the append-only annotation history with sign-off.
         .target(
             name: "Store",
-            dependencies: ["TextSafety", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AnnulusRecords", "TextSafety", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         // Header-only import of DICOM files into the store (content hash, geometry, idempotent by SOP Instance UID).
@@ -106,7 +110,18 @@ let package = Package(
         // The findings export (pure): the native findings document and the FHIR R4 transaction Bundle.
         .target(
             name: "Findings",
-            dependencies: ["SpineModel", "Candidacy", "Store"],
+            dependencies: ["SpineModel", "Candidacy", "AnnulusRecords"],
+            swiftSettings: strictSwift
+        ),
+        // The use cases under both faces (the command line, the server): annotate, sign, intake, triage, worklist,
+        // export and delivery, ingest, study completion, render requests, status; dependencies injected through
+        // AppEnvironment, one error type (AppError), async entry points.
+        .target(
+            name: "AnnulusApp",
+            dependencies: [
+                "AnnulusRecords", "Store", "SpineModel", "StudyCoverage", "Candidacy", "Findings", "Ingest", "Watch",
+                "Imaging", "DicomIO", "ResearchImport", "TextSafety", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
         // The decoder worker process: compressed frames and DCMTK renderings, out of the application's way
@@ -120,17 +135,14 @@ let package = Package(
         .executableTarget(
             name: "annulus",
             dependencies: [
+                "AnnulusApp",
+                "AnnulusRecords",
                 "DicomIO",
                 "Imaging",
                 "SampleStudyGenerator",
                 "SpineModel",
-                "Store",
-                "Ingest",
                 "Watch",
                 "Candidacy",
-                "ResearchImport",
-                "Findings",
-                "StudyCoverage",
                 "TextSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,18 +162,26 @@ let package = Package(
         .target(
             name: "SchemaTestSupport", path: "Tests/SchemaTestSupport", exclude: ["validate_json.py"],
             swiftSettings: strictSwift),
+        .testTarget(
+            name: "AnnulusAppTests",
+            dependencies: [
+                "AnnulusApp", "AnnulusRecords", "Store", "SpineModel", "Candidacy", "Findings", "Watch", "DicomIO",
+                "Imaging", "SchemaTestSupport", "annulus-decoder",
+            ],
+            swiftSettings: strictSwift),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SpineModelTests", dependencies: ["SpineModel"], swiftSettings: strictSwift),
         .testTarget(
             name: "StudyCoverageTests", dependencies: ["StudyCoverage", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(name: "FolderWatchTests", dependencies: ["FolderWatch"], swiftSettings: strictSwift),
         .testTarget(name: "WatchTests", dependencies: ["Watch", "Store", "Ingest"], swiftSettings: strictSwift),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "AnnulusRecords"], swiftSettings: strictSwift),
         .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"], swiftSettings: strictSwift),
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(
-            name: "FindingsTests", dependencies: ["Findings", "SpineModel", "Candidacy", "Store", "SchemaTestSupport"],
+            name: "FindingsTests",
+            dependencies: ["Findings", "SpineModel", "Candidacy", "AnnulusRecords", "SchemaTestSupport"],
             swiftSettings: strictSwift),
         .testTarget(
             name: "ResearchImportTests", dependencies: ["ResearchImport", "SpineModel"], swiftSettings: strictSwift

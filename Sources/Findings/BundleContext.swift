@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import AnnulusRecords
 
 /// The fullUrls, identifiers and shared pieces of one Bundle.
 struct BundleContext {

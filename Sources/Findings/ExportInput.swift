@@ -1,6 +1,6 @@
 import Candidacy
 import Foundation
-import Store
+import AnnulusRecords
 
 /// Everything one export of a study's findings needs, gathered by the caller; the builders read nothing else.
 ///

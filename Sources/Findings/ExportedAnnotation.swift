@@ -1,5 +1,5 @@
 import SpineModel
-import Store
+import AnnulusRecords
 
 /// One exported annotation version with its finding read from the payload.
 struct ExportedAnnotation {

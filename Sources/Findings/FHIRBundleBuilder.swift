@@ -1,7 +1,7 @@
 import Candidacy
 import Foundation
 import SpineModel
-import Store
+import AnnulusRecords
 
 /// Builds the FHIR R4 `transaction` Bundle of a study's findings.
 ///

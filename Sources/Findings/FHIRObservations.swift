@@ -1,7 +1,7 @@
 import Foundation
 import Candidacy
 import SpineModel
-import Store
+import AnnulusRecords
 
 /// The finding Observations and the candidacy Observation.
 enum FHIRObservations {

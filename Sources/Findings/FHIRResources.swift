@@ -1,6 +1,6 @@
 import Candidacy
 import Foundation
-import Store
+import AnnulusRecords
 
 /// The Patient, Device, ImagingStudy, DiagnosticReport and Provenance of the Bundle.
 enum FHIRResources {

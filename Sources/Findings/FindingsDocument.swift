@@ -1,7 +1,7 @@
 import Candidacy
 import Foundation
 import SpineModel
-import Store
+import AnnulusRecords
 
 /// The native findings document (`docs/findings.schema.json`, schema version `FindingsDocument.schemaVersion`):
 /// the patient and study identifiers, the series used, every exported annotation (drafts marked as such), the

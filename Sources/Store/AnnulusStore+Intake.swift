@@ -1,19 +1,6 @@
 import Foundation
+import AnnulusRecords
 internal import GRDB
-
-/// One version of a patient's clinical intake.
-public struct IntakeVersion: Sendable, Equatable, Codable {
-    /// 1, 2, 3, … without gaps.
-    public var version: Int
-    /// The intake itself: UTF-8 JSON owned by the caller, stored verbatim.
-    public var payload: Data
-    /// Who recorded this version.
-    public var author: String
-    /// Why it changed, when given.
-    public var reason: String?
-    /// ISO 8601 UTC with milliseconds.
-    public var createdAt: String
-}
 
 extension AnnulusStore {
     /// Records a new version of the intake of the patient of `studyUID` (the study must be indexed). Intake is

@@ -1,4 +1,5 @@
 import Foundation
+import AnnulusRecords
 internal import GRDB
 
 extension AnnulusStore {

@@ -1,4 +1,5 @@
 import Foundation
+import AnnulusRecords
 internal import GRDB
 
 /// A source file the watcher looked at: where it is and the size and modification time it had.
@@ -102,16 +103,6 @@ public enum WatchStudyState: String, Sendable, Codable, CaseIterable {
     case failed
 }
 
-/// A line of the watcher's event log.
-public struct WatchEvent: Sendable, Equatable, Codable {
-    /// quarantined, replaced, error or completed.
-    public var kind: String
-    /// For people; never a patient name or ID.
-    public var message: String
-    /// ISO 8601 UTC.
-    public var at: String
-}
-
 /// What a watcher reports in its heartbeat besides being alive.
 public struct WatcherState: Sendable, Equatable {
     /// What it waits for when a batch cannot be taken (a full disk), for people; nil when not waiting.
@@ -136,66 +127,6 @@ public struct WatcherState: Sendable, Equatable {
         self.retryAt = retryAt
         self.unreadable = unreadable
     }
-}
-
-/// What `annulus status` shows.
-public struct WatchStatus: Sendable, Equatable, Codable {
-    /// A watcher's heartbeat.
-    public struct Watcher: Sendable, Equatable, Codable {
-        /// The watched folder.
-        public var folder: String
-        /// Its process id.
-        public var pid: Int
-        /// When it started, and its latest heartbeat (ISO 8601).
-        public var startedAt: String
-        /// The latest heartbeat.
-        public var heartbeatAt: String
-        /// Seconds since 1970 of the latest heartbeat.
-        public var heartbeat: Double
-        /// Files waiting in its queue at the heartbeat.
-        public var queued: Int
-        /// When it stopped cleanly (nil while running or after a crash).
-        public var stoppedAt: String?
-        /// What it is waiting for, when a batch cannot be taken (e.g. "disk full on /data (free 0 B)").
-        public var waiting: String?
-        /// Since when it has been waiting (ISO 8601).
-        public var waitingSince: String?
-        /// Failed attempts while waiting.
-        public var retries: Int
-        /// Seconds since 1970 of the next attempt, while waiting.
-        public var retryAt: Double?
-        /// Files it cannot read (a permission), left in place.
-        public var unreadable: Int
-    }
-
-    /// Every watcher that has run on this store.
-    public var watchers: [Watcher]
-    /// Files taken, by outcome (every outcome present, zero included).
-    public var files: [String: Int]
-    /// Studies pending completion.
-    public var pendingStudies: Int
-    /// Studies complete.
-    public var completeStudies: Int
-    /// Studies whose completion failed (not retried until a new instance arrives).
-    public var failedStudies: Int
-    /// The failed studies, newest first: what failed and why.
-    public var failed: [FailedStudy]
-
-    /// A study whose completion failed.
-    public struct FailedStudy: Sendable, Equatable, Codable {
-        /// Study Instance UID.
-        public var studyUID: String
-        /// The reason code.
-        public var failure: String
-        /// What happened, for people.
-        public var detail: String
-        /// When (ISO 8601 UTC).
-        public var at: String
-    }
-    /// The latest quarantines and errors, newest first.
-    public var lastProblems: [WatchEvent]
-    /// The latest study completions (what each did: previews, pre-triage, export), newest first.
-    public var lastCompleted: [WatchEvent]
 }
 
 extension AnnulusStore {

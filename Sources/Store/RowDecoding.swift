@@ -1,4 +1,5 @@
 import Foundation
+import AnnulusRecords
 internal import GRDB
 
 /// Conversions between the public values and database rows. GRDB stays an implementation detail: no public

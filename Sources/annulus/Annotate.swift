@@ -1,7 +1,8 @@
+import AnnulusApp
+import AnnulusRecords
 import ArgumentParser
 import Foundation
 import SpineModel
-import Store
 import TextSafety
 
 /// `annulus annotate`: disc-level findings, versioned, signed by a clinician.
@@ -35,6 +36,20 @@ struct AuthorOptions: ParsableArguments {
         }
         return name
     }
+
+    /// The author as the principal of a change (a name given on the command line, not verified).
+    func principal() throws -> Principal { .cliUser(try resolved()) }
+}
+
+extension Principal {
+    /// Who reads through the command line: `ANNULUS_USER`, else the login name from the environment, else "local
+    /// user" (reads need no named author).
+    static var commandLineReader: Principal {
+        let environment = ProcessInfo.processInfo.environment
+        let name = [environment["ANNULUS_USER"], environment["USER"], environment["LOGNAME"]].compactMap { $0 }
+            .first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        return .cliUser(name ?? "local user")
+    }
 }
 
 /// Where on an image a finding is: the instance (by SOP Instance UID, or series and instance number), the frame
@@ -58,72 +73,9 @@ struct AnchorOptions: ParsableArguments {
                 + "polyline.", valueName: "x,y"))
     var point: [String] = []
 
-    var isGiven: Bool { sop != nil || series != nil || instance != nil || !point.isEmpty }
-}
-
-/// Resolves an anchor against the study's indexed instances: the image must exist in the study, the frame must
-/// be in range and every point inside the image.
-enum AnchorResolver {
-    static func resolve(_ options: AnchorOptions, study: StudySummary, store: AnnulusStore) throws -> ImageAnchor? {
-        guard options.isGiven else { return nil }
-        let record: InstanceRecord
-        if let sop = options.sop {
-            guard let found = try store.instance(sopInstanceUID: sop), found.studyInstanceUID == study.studyInstanceUID
-            else {
-                throw ValidationError(
-                    "no image with SOP Instance UID \(sop.terminalSafe) in study \(study.studyInstanceUID.terminalSafe)"
-                )
-            }
-            record = found
-        } else {
-            guard let seriesNumber = options.series, let instanceNumber = options.instance else {
-                throw ValidationError("name the image with --sop UID, or with both --series N and --instance N")
-            }
-            let series = try store.series(ofStudy: study.studyInstanceUID)
-            guard let match = series.first(where: { $0.seriesNumber == seriesNumber }) else {
-                let numbers = series.compactMap(\.seriesNumber).map(String.init).joined(separator: ", ")
-                throw ValidationError("study has no series \(seriesNumber); its series are: \(numbers)")
-            }
-            let instances = try store.instances(ofSeries: match.seriesInstanceUID)
-            guard let found = instances.first(where: { $0.instanceNumber == instanceNumber }) else {
-                let range = instances.compactMap(\.instanceNumber)
-                throw ValidationError(
-                    "series \(seriesNumber) has no instance \(instanceNumber); its instances are "
-                        + "\(range.min() ?? 0)…\(range.max() ?? 0)")
-            }
-            record = found
-        }
-        guard (1...max(1, record.frames)).contains(options.frame) else {
-            throw ValidationError("frame \(options.frame) is out of range: the image has \(record.frames) frame(s)")
-        }
-        guard !options.point.isEmpty else {
-            throw ValidationError("give the finding's position with --point x,y (pixel column, row)")
-        }
-        var points: [PixelPoint] = []
-        for text in options.point {
-            let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 2, let x = parts[0], let y = parts[1] else {
-                throw ValidationError(
-                    "--point takes 'x,y' in pixels, e.g. --point 256,310 (got '\(text.terminalSafe)')")
-            }
-            guard (0...Double(record.columns)).contains(x), (0...Double(record.rows)).contains(y) else {
-                throw ValidationError(
-                    "point \(text) is outside the image, which is \(record.columns) × \(record.rows) pixels "
-                        + "(x 0…\(record.columns), y 0…\(record.rows))")
-            }
-            points.append(PixelPoint(x: x, y: y))
-        }
-        let positions = record.patientPositions(of: points)
-        return ImageAnchor(
-            studyInstanceUID: study.studyInstanceUID, seriesInstanceUID: record.seriesInstanceUID,
-            sopInstanceUID: record.sopInstanceUID, frame: options.frame, points: points, patientPositions: positions)
-    }
-}
-
-/// Turns SpineModel's validation errors into usage errors with their full text.
-func validated<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as SpineValidationError {
-        throw ValidationError(error.message)
+    /// The anchor as the use cases take it (points as given, checked in their turn).
+    var request: AnchorRequest {
+        AnchorRequest(sopInstanceUID: sop, seriesNumber: series, instanceNumber: instance, frame: frame, points: point)
     }
 }
 
@@ -172,35 +124,15 @@ struct AnnotateAdd: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let author = try authorOptions.resolved()
-        let discLevel = try validated { try DiscLevel.parse(level) }
-        let numbering = try validated { try LevelNumberingBasis.parse(basis) }
-        let parsed = try validated { try Finding.parse(kind: finding, assignments: fields) }
-        let store = try storeOptions.open()
-        let target = try store.resolveStudy(study)
-        let anchor = try AnchorResolver.resolve(anchorOptions, study: target, store: store)
-        let levelCheck = try LevelCheck(store: store, study: target)
-        let (override, levelNote) = try LevelCheck.verify(
-            levelCheck.decide(discLevel, anchor: anchor), reason: levelOverride.levelOutsideStudy)
-        let annotation = LevelAnnotation(
-            level: discLevel, numberingBasis: numbering, finding: parsed, anchor: anchor, note: note)
-        let new = NewAnnotation(
-            studyUID: target.studyInstanceUID, seriesUID: anchor?.seriesInstanceUID,
-            sopInstanceUID: anchor?.sopInstanceUID, frame: anchor?.frame, level: discLevel.name,
-            findingKind: parsed.kind.rawValue, payload: annotation.encodedJSON())
-        // --sign: added and signed by the author in one transaction (AnnotateSign's rules: the signer is a named
-        // author; the signed version is version 2, after the draft). A level override goes with the draft.
-        let draft: AnnotationVersion
-        let version: AnnotationVersion
-        if sign {
-            (draft, version) = try store.addSigned(new, author: author, reason: reason, levelOverride: override)
-        } else {
-            draft = try store.add(new, author: author, reason: reason, levelOverride: override)
-            version = draft
-        }
+        let author = try authorOptions.principal()
+        let request = NewFindingRequest(
+            study: study, level: level, numberingBasis: basis, kind: finding, fields: fields, note: note,
+            reason: reason,
+            anchor: anchorOptions.request, levelOutsideStudy: levelOverride.levelOutsideStudy, sign: sign)
+        _ = try request.parsed()  // a misspelt level or finding is refused before the store is opened
+        let change = try await storeOptions.useCases().addFinding(request, by: author)
         AnnotationPrinter.printChange(
-            sign ? "added and signed" : "added", version, json: json,
-            warning: LevelWarning(recorded: override, in: draft), note: levelNote)
+            sign ? "added and signed" : "added", change.version, json: json, warning: change.warning, note: change.note)
     }
 }
 
@@ -222,27 +154,21 @@ struct AnnotateList: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let store = try storeOptions.open()
-        let target = try store.resolveStudy(study)
-        let versions = try store.annotations(studyUID: target.studyInstanceUID, includeRetracted: all)
-        let levelCheck = try LevelCheck(store: store, study: target)
-        let overrides = try store.levelOverrides(studyUID: target.studyInstanceUID)
-        let warnings = versions.map { levelCheck.warning(for: $0, override: overrides[$0.annotationID]) }
+        let listing = try await storeOptions.useCases().findings(
+            ofStudy: study, includeRetracted: all, by: .commandLineReader)
         let output = OutputLines()
         if json {
-            for (version, warning) in zip(versions, warnings) {
-                output.write(AnnotationPrinter.json(version, warning: warning))
-            }
+            for item in listing.items { output.write(AnnotationPrinter.json(item.version, warning: item.warning)) }
             return
         }
-        guard !versions.isEmpty else {
+        guard !listing.items.isEmpty else {
             output.write(
-                "no findings for study \(target.studyInstanceUID.terminalSafe) yet: add one with `annulus annotate add`"
+                "no findings for study \(listing.study.studyInstanceUID.terminalSafe) yet: add one with `annulus annotate add`"
             )
             return
         }
         var rows = [["ID", "V", "STATUS", "LEVEL", "FINDING", "SUMMARY", "AUTHOR", "UPDATED"]]
-        for version in versions {
+        for version in listing.items.map(\.version) {
             let annotation = try? LevelAnnotation.decode(version.payload)
             rows.append([
                 String(version.annotationID.prefix(8)), "\(version.version)", version.status.rawValue, version.level,
@@ -250,12 +176,13 @@ struct AnnotateList: AsyncParsableCommand {
             ])
         }
         output.write(TextTable.render(rows.map { Array($0[0..<5]) + [$0[6], $0[7], $0[5]] }))
-        if versions.contains(where: { !$0.isSigned }) {
+        if listing.items.contains(where: { !$0.version.isSigned }) {
             output.write("drafts are preliminary until a clinician signs them (`annulus annotate sign ID`)")
         }
-        for (version, warning) in zip(versions, warnings) {
-            guard let warning else { continue }
-            output.write("warning: \(version.annotationID.prefix(8)) \(version.level.terminalSafe): \(warning.text)")
+        for item in listing.items {
+            guard let warning = item.warning else { continue }
+            output.write(
+                "warning: \(item.version.annotationID.prefix(8)) \(item.version.level.terminalSafe): \(warning.text)")
         }
     }
 }
@@ -274,20 +201,14 @@ struct AnnotateShow: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let store = try storeOptions.open()
-        let full = try store.resolveAnnotation(id)
-        guard let version = try store.latest(id: full) else {
-            throw ValidationError("no annotation \(id.terminalSafe)")
-        }
-        let warning = try LevelCheck(store: store, study: store.resolveStudy(version.studyUID)).warning(
-            for: version, override: store.levelOverride(annotationID: version.annotationID, level: version.level))
+        let item = try await storeOptions.useCases().finding(id: id, by: .commandLineReader)
         let output = OutputLines()
         if json {
-            output.write(AnnotationPrinter.json(version, warning: warning))
+            output.write(AnnotationPrinter.json(item.version, warning: item.warning))
             return
         }
-        output.write(AnnotationPrinter.details(version))
-        if let warning { output.write("warning: \(warning.text)") }
+        output.write(AnnotationPrinter.details(item.version))
+        if let warning = item.warning { output.write("warning: \(warning.text)") }
     }
 }
 
@@ -326,45 +247,13 @@ struct AnnotateAmend: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let author = try authorOptions.resolved()
-        let store = try storeOptions.open()
-        let full = try store.resolveAnnotation(id)
-        guard let latest = try store.latest(id: full) else { throw ValidationError("no annotation \(id.terminalSafe)") }
-        var annotation = try LevelAnnotation.decode(latest.payload)
-        if let level { annotation.level = try validated { try DiscLevel.parse(level) } }
-        if let finding {
-            annotation.finding = try validated { try Finding.parse(kind: finding, assignments: fields) }
-        } else if !fields.isEmpty {
-            var merged: [String: String] = [:]
-            for field in annotation.finding.fields { merged[field.name] = field.value }
-            for assignment in fields {
-                let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else {
-                    throw ValidationError("fields are key=value (got '\(assignment.terminalSafe)')")
-                }
-                merged[parts[0]] = parts[1]
-            }
-            annotation.finding = try validated {
-                try Finding.parse(
-                    kind: annotation.finding.kind.rawValue,
-                    assignments: merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
-            }
-        }
-        if let note { annotation.note = note }
-        // A new level is checked against the study; an unchanged one only when an override is given for it.
-        let levelChanged = annotation.level.name != latest.level
-        var (override, levelNote): (NewLevelOverride?, String?) = (nil, nil)
-        if levelChanged || levelOverride.levelOutsideStudy != nil {
-            let levelCheck = try LevelCheck(store: store, study: store.resolveStudy(latest.studyUID))
-            (override, levelNote) = try LevelCheck.verify(
-                levelCheck.decide(annotation.level, anchor: annotation.anchor, excluding: full),
-                reason: levelOverride.levelOutsideStudy, required: levelChanged)
-        }
-        let version = try store.amend(
-            id: full, payload: annotation.encodedJSON(), level: annotation.level.name,
-            findingKind: annotation.finding.kind.rawValue, author: author, reason: reason, levelOverride: override)
-        AnnotationPrinter.printChange(
-            "amended", version, json: json, warning: LevelWarning(recorded: override, in: version), note: levelNote)
+        let author = try authorOptions.principal()
+        let change = try await storeOptions.useCases().amendFinding(
+            AmendFindingRequest(
+                id: id, fields: fields, level: level, kind: finding, note: note, reason: reason,
+                levelOutsideStudy: levelOverride.levelOutsideStudy),
+            by: author)
+        AnnotationPrinter.printChange("amended", change.version, json: json, warning: change.warning, note: change.note)
     }
 }
 
@@ -387,9 +276,8 @@ struct AnnotateRetract: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let author = try authorOptions.resolved()
-        let store = try storeOptions.open()
-        let version = try store.retract(id: try store.resolveAnnotation(id), author: author, reason: reason)
+        let author = try authorOptions.principal()
+        let version = try await storeOptions.useCases().retractFinding(id: id, reason: reason, by: author)
         AnnotationPrinter.printChange("retracted", version, json: json)
     }
 }
@@ -409,8 +297,7 @@ struct AnnotateHistory: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let store = try storeOptions.open()
-        let versions = try store.history(id: try store.resolveAnnotation(id))
+        let versions = try await storeOptions.useCases().history(id: id, by: .commandLineReader)
         let output = OutputLines()
         if json {
             for version in versions { output.write(AnnotationPrinter.json(version)) }
@@ -450,30 +337,8 @@ enum AnnotationPrinter {
         output.write(line.terminalSafe)
     }
 
-    struct Line: Encodable {
-        var id: String
-        var version: Int
-        var status: String
-        var studyUID: String
-        var level: String
-        var findingKind: String
-        var author: String
-        var reason: String?
-        var createdAt: String
-        var signedBy: String?
-        var signedAt: String?
-        var annotation: LevelAnnotation?
-        var levelWarning: LevelWarning?
-    }
-
     static func json(_ version: AnnotationVersion, warning: LevelWarning? = nil) -> String {
-        JSONLine.encode(
-            Line(
-                id: version.annotationID, version: version.version, status: version.status.rawValue,
-                studyUID: version.studyUID, level: version.level, findingKind: version.findingKind,
-                author: version.author, reason: version.reason, createdAt: version.createdAt,
-                signedBy: version.signedBy, signedAt: version.signedAt,
-                annotation: try? LevelAnnotation.decode(version.payload), levelWarning: warning))
+        JSONLine.encode(AnnotationView(version, warning: warning))
     }
 
     static func details(_ version: AnnotationVersion) -> String {

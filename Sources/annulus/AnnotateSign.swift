@@ -1,7 +1,8 @@
+import AnnulusApp
+import AnnulusRecords
 import ArgumentParser
 import Foundation
 import SpineModel
-import Store
 import TextSafety
 
 /// `annulus annotate sign`: signs one or more findings, or every draft of a study after confirmation, in one
@@ -59,63 +60,26 @@ struct AnnotateSign: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let signer = try authorOptions.resolved()
-        let store = try storeOptions.open()
+        let signer = try authorOptions.principal()
+        let useCases = try storeOptions.useCases()
         let output = OutputLines()
         let signed: [AnnotationVersion]
         if let study, allDrafts {
-            let target = try store.resolveStudy(study)
-            let drafts = try store.annotations(studyUID: target.studyInstanceUID).filter { $0.status == .draft }
-            let name = (target.accessionNumber ?? target.studyInstanceUID).terminalSafe
-            guard !drafts.isEmpty else {
+            let listed = try await useCases.drafts(ofStudy: study, by: signer)
+            let name = (listed.study.accessionNumber ?? listed.study.studyInstanceUID).terminalSafe
+            guard !listed.drafts.isEmpty else {
                 output.write("no draft findings in study \(name): nothing to sign")
                 return
             }
-            if !yes { try SignConfirmation.ask(drafts, signer: signer, study: name) }
-            signed = try store.sign(
-                ids: drafts.map(\.annotationID), signer: signer,
-                expectedVersions: Dictionary(uniqueKeysWithValues: drafts.map { ($0.annotationID, $0.version) }))
+            if !yes { try SignConfirmation.ask(listed.drafts, signer: signer.name, study: name) }
+            signed = try await useCases.signDrafts(listed.drafts, by: signer)
         } else {
-            signed = try store.sign(ids: try Self.signable(ids, store: store), signer: signer)
+            signed = try await useCases.sign(ids, by: signer)
         }
         for version in signed { AnnotationPrinter.printChange("signed", version, json: json) }
         if !json {
-            output.write("\(signed.count) finding(s) signed by \(signer.terminalSafe)")
+            output.write("\(signed.count) finding(s) signed by \(signer.name.terminalSafe)")
         }
-    }
-
-    /// The full ids of `references`, once each, after checking every one can be signed; otherwise a refusal
-    /// naming each reference that cannot be used and why (nothing is signed).
-    static func signable(_ references: [String], store: AnnulusStore) throws -> [String] {
-        var ids: [String] = []
-        var problems: [String] = []
-        for reference in references {
-            do {
-                let id = try store.resolveAnnotation(reference)
-                guard !ids.contains(id) else { continue }
-                guard let latest = try store.latest(id: id) else { throw StoreError.unknownAnnotation(id: reference) }
-                if latest.isRetracted {
-                    problems.append(
-                        "\(reference): retracted (version \(latest.version) by \(latest.author) at "
-                            + "\(latest.createdAt)); a retracted finding cannot be signed")
-                } else if latest.isSigned {
-                    problems.append(
-                        "\(reference): already signed (version \(latest.version) by "
-                            + "\(latest.signedBy ?? latest.author) at \(latest.signedAt ?? latest.createdAt)); "
-                            + "amend it first to sign a new version")
-                }
-                ids.append(id)
-            } catch let error as StoreError {
-                guard error.isRefusal else { throw error }
-                problems.append("\(reference): \(error.description)")
-            }
-        }
-        guard problems.isEmpty else {
-            throw RequestRefused(
-                (["nothing was signed: \(problems.count) of \(references.count) finding(s) cannot be signed:"]
-                    + problems.map { "  " + $0.terminalSafe }).joined(separator: "\n"))
-        }
-        return ids
     }
 }
 

@@ -1,6 +1,6 @@
+import AnnulusApp
 import ArgumentParser
 import Foundation
-import Store
 import TextSafety
 
 /// `annulus check`: is the store's file sound? SQLite's quick (or full) integrity check and the foreign keys.
@@ -41,50 +41,44 @@ struct CheckCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        try storeOptions.checkFolder()
-        let path = storeOptions.path
         let check = full ? "integrity_check" : "quick_check"
         let output = OutputLines()
-        let store: AnnulusStore
-        do {
-            store = try AnnulusStore(path: path, mode: .inspectOnly)
-        } catch .missing {
-            throw ValidationError(StoreError.missing(path: path).description)
-        } catch {
+        let result = try await UseCases.checkStore(storeOptions.folder, full: full)
+        let path = result.path
+        switch result {
+        case .unusable(_, let message):
             // Empty, not SQLite, no annulus schema, or damaged beyond opening: not a usable store.
             if json {
                 output.write(
-                    JSONLine.encode(
-                        Report(path: path, check: check, clean: false, problems: [], error: error.description)))
+                    JSONLine.encode(Report(path: path, check: check, clean: false, problems: [], error: message)))
             } else {
-                output.write("DAMAGED \(path.terminalSafe): \(error.description)")
+                output.write("DAMAGED \(path.terminalSafe): \(message)")
             }
-            throw ExitCode(1)
+        case .checked(_, let report, let milliseconds):
+            if json {
+                output.write(
+                    JSONLine.encode(
+                        Report(
+                            path: path, check: check, clean: report.isClean,
+                            problems: report.problems.map {
+                                .init(table: $0.table, index: $0.index, message: $0.message)
+                            },
+                            error: nil, milliseconds: milliseconds)))
+            } else if report.isClean {
+                output.write(
+                    "OK \(path.terminalSafe): \(check) and foreign_key_check found no problem (\(milliseconds) ms)")
+            } else {
+                let tables = report.damagedTables
+                output.write(
+                    "DAMAGED \(path.terminalSafe): \(check) found \(report.problems.count) problem(s)"
+                        + (tables.isEmpty ? "" : " in \(tables.joined(separator: ", ").terminalSafe)"))
+                for problem in report.problems { output.write("  " + problem.description.terminalSafe) }
+                output.write(
+                    "what to do: stop `annulus watch` and anything else writing to the store, keep this file as it is,"
+                        + " and restore the latest backup; `sqlite3 \(path.terminalSafe) .recover` salvages what can"
+                        + " still be read (docs/operations.md, \"Store integrity and `annulus check`\")")
+            }
         }
-        let start = DispatchTime.now().uptimeNanoseconds
-        let report = try store.integrityCheck(full: full)
-        let milliseconds = Int((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
-        if json {
-            output.write(
-                JSONLine.encode(
-                    Report(
-                        path: path, check: check, clean: report.isClean,
-                        problems: report.problems.map { .init(table: $0.table, index: $0.index, message: $0.message) },
-                        error: nil, milliseconds: milliseconds)))
-        } else if report.isClean {
-            output.write(
-                "OK \(path.terminalSafe): \(check) and foreign_key_check found no problem (\(milliseconds) ms)")
-        } else {
-            let tables = report.damagedTables
-            output.write(
-                "DAMAGED \(path.terminalSafe): \(check) found \(report.problems.count) problem(s)"
-                    + (tables.isEmpty ? "" : " in \(tables.joined(separator: ", ").terminalSafe)"))
-            for problem in report.problems { output.write("  " + problem.description.terminalSafe) }
-            output.write(
-                "what to do: stop `annulus watch` and anything else writing to the store, keep this file as it is,"
-                    + " and restore the latest backup; `sqlite3 \(path.terminalSafe) .recover` salvages what can"
-                    + " still be read (docs/operations.md, \"Store integrity and `annulus check`\")")
-        }
-        if !report.isClean { throw ExitCode(1) }
+        if !result.isClean { throw ExitCode(1) }
     }
 }

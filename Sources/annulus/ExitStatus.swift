@@ -1,6 +1,6 @@
+import AnnulusApp
 import ArgumentParser
 import Foundation
-import Store
 import TextSafety
 
 /// The request itself was refused, and nothing was changed: exit status 2 (`ExitStatus.refused`).
@@ -16,17 +16,8 @@ struct RequestRefused: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// A failure while carrying out a request that was itself acceptable: exit status 1 (`ExitStatus.failed`).
-struct CommandFailed: Error, CustomStringConvertible {
-    /// What failed and what to do about it.
-    var message: String
-
-    init(_ message: String) { self.message = message }
-
-    var description: String { message }
-}
-
-/// The one exit-status rule of every `annulus` command (docs/cli.md, "Exit status").
+/// The one exit-status rule of every `annulus` command (docs/cli.md, "Exit status"): the use cases' `AppError`
+/// refusals (invalid input, not found, conflict, forbidden) exit 2, its failures (unavailable, internal) exit 1.
 ///
 /// - 0 `success`: everything asked for was done (also when there was nothing to do).
 /// - 1 `failed`: the request was accepted but something failed while carrying it out: some inputs of a batch
@@ -49,10 +40,10 @@ enum ExitStatus {
             return (refused, TerminalText.escapedLines(validation.message))
         case let refusal as RequestRefused:
             return (refused, TerminalText.escapedLines(refusal.message))
-        case let store as StoreError:
-            return (store.isRefusal ? refused : failed, TerminalText.escapedLines(store.description))
         default:
-            return (failed, TerminalText.escapedLines(String(describing: error)))
+            // The use cases throw AppError; anything else is mapped the same way (unknown errors are failures).
+            let app = AppError(error)
+            return (app.isRefusal ? refused : failed, TerminalText.escapedLines(app.message))
         }
     }
 

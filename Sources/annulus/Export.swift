@@ -1,15 +1,8 @@
+import AnnulusApp
+import AnnulusRecords
 import ArgumentParser
-import Candidacy
-import DicomIO
-import Findings
 import Foundation
-import Store
 import TextSafety
-
-/// The version Annulus reports in exports and provenance.
-enum AnnulusVersion {
-    static let current = "0.4.0"
-}
 
 /// `annulus export`: the findings hand-off to the EHR.
 struct ExportCommand: AsyncParsableCommand {
@@ -75,68 +68,54 @@ struct ExportCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let store = try storeOptions.open()
+        let folder = storeOptions.folder
+        let store = try folder.openStore()
         let output = OutputLines()
-        let token = try BundleDelivery.token(from: tokenFile)
+        let token = try TokenFile.token(from: tokenFile)
+        let policy = DeliveryPolicy(maxAttempts: maxAttempts, firstBackoff: backoff, timeout: 30)
         if retryPending {
-            try await retry(store: store, token: token, output: output)
+            let useCases = UseCases(try AppEnvironment(store: store, dataFolder: folder))
+            try await retry(useCases, token: token, policy: policy, output: output)
             return
         }
-        let target = try store.resolveStudy(study ?? "")
-        let exporter = FindingsExporter(
-            store: store, includeDrafts: includeDrafts, rules: try rulesOptions.load(), format: format)
-        let data = try exporter.data(for: target)
-        let name = exporter.fileName(for: target)
+        let useCases = UseCases(try AppEnvironment(store: store, dataFolder: folder, rules: try rulesOptions.load()))
+        let principal = Principal.commandLineReader
+        let document = try await useCases.export(
+            ExportRequest(
+                study: study ?? "", format: ExportFormat(rawValue: format) ?? .fhir, includeDrafts: includeDrafts),
+            by: principal)
         if let out {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            let path = out + "/" + name
-            try AtomicFile.write(data, to: path)
-            output.write("wrote \(path.terminalSafe)")
+            output.write("wrote \(try document.write(into: out).terminalSafe)")
         }
         guard let post, let url = URL(string: post) else { return }
-        let outbox = storeOptions.dataFolder + "/outbox"
-        try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)
-        let deliveryID = UUID().uuidString.lowercased()
-        let outboxPath = outbox + "/" + deliveryID + ".fhir.json"
-        try AtomicFile.write(data, to: outboxPath)
-        let delivery = BundleDelivery(
-            url: url, token: token, maxAttempts: maxAttempts, firstBackoff: backoff, timeout: 30)
-        let last = try await delivery.deliver(
-            outboxPath: outboxPath, studyUID: target.studyInstanceUID, deliveryID: deliveryID, firstAttempt: 1,
-            store: store)
-        try report(last, store: store, output: output)
+        let result = try await useCases.deliver(document, to: url, token: token, policy: policy, by: principal)
+        try report(result, output: output)
     }
 
-    private func retry(store: AnnulusStore, token: String?, output: OutputLines) async throws {
-        let pending = try store.pendingDeliveries()
+    private func retry(_ useCases: UseCases, token: String?, policy: DeliveryPolicy, output: OutputLines) async throws {
+        let pending = try await useCases.pendingDeliveries(by: .commandLineReader)
         guard !pending.isEmpty else {
             output.write("no delivery is pending")
             return
         }
         var failed = 0
-        for attempt in pending {
-            guard let url = URL(string: attempt.url) else { continue }
-            let delivery = BundleDelivery(
-                url: url, token: token, maxAttempts: maxAttempts, firstBackoff: backoff, timeout: 30)
-            do {
-                let last = try await delivery.deliver(
-                    outboxPath: attempt.outboxPath, studyUID: attempt.studyUID, deliveryID: attempt.deliveryID,
-                    firstAttempt: attempt.attempt + 1, store: store)
-                try report(last, store: store, output: output)
-            } catch let error as DeliveryError {
+        // A target that is not a URL cannot have been recorded by `export --post`; such a row is left alone.
+        for attempt in pending where URL(string: attempt.url) != nil {
+            switch try await useCases.resend(attempt, token: token, policy: policy, by: .commandLineReader) {
+            case .sent(let result):
+                do { try report(result, output: output) } catch is ExitCode { failed += 1 }
+            case .unsendable(let deliveryID, let message):
                 // This delivery cannot be resent (its outbox file is gone or unreadable); the others still are.
-                output.write("delivery \(attempt.deliveryID.prefix(8)): \(error.description.terminalSafe)")
-                failed += 1
-            } catch is ExitCode {
+                output.write("delivery \(deliveryID.prefix(8)): \(message.terminalSafe)")
                 failed += 1
             }
         }
         if failed > 0 { throw ExitCode(1) }
     }
 
-    private func report(_ last: DeliveryAttempt, store: AnnulusStore, output: OutputLines) throws {
-        let attempts = try store.deliveryAttempts().filter { $0.deliveryID == last.deliveryID }
-        for attempt in attempts {
+    private func report(_ result: DeliveryResult, output: OutputLines) throws {
+        let last = result.last
+        for attempt in result.attempts {
             output.write("attempt \(attempt.attempt): \(attempt.outcome.rawValue) — \(attempt.message.terminalSafe)")
         }
         switch last.outcome {
@@ -144,7 +123,7 @@ struct ExportCommand: AsyncParsableCommand {
             output.write("delivered to \(last.url.terminalSafe) (delivery \(last.deliveryID.prefix(8)))")
         case .retry:
             output.write(
-                "not delivered after \(attempts.count) attempt(s); kept in the outbox: retry with "
+                "not delivered after \(result.attempts.count) attempt(s); kept in the outbox: retry with "
                     + "`annulus export --retry-pending --token-file FILE`")
             throw ExitCode(1)
         case .failed:

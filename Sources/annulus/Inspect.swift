@@ -1,3 +1,4 @@
+import AnnulusApp
 import TextSafety
 import ArgumentParser
 import DicomIO

@@ -1,8 +1,9 @@
-import TextSafety
+import AnnulusApp
 import ArgumentParser
 import DicomIO
 import Foundation
 import Imaging
+import TextSafety
 
 /// `annulus render`: PNG previews of DICOM images, cines and whole studies.
 struct Render: AsyncParsableCommand {
@@ -73,63 +74,38 @@ struct Render: AsyncParsableCommand {
         let options = PreviewOptions(
             window: WindowChoice(argument: window) ?? .automatic, longestSide: size, bitDepth: bitDepth,
             orientationLetters: orientationLetters)
-        let renderer = PreviewRenderer(
-            frames: FrameSelection(argument: frames) ?? .automatic, options: options,
-            readOptions: reader.readOptions, cineSheets: sheet)
-        let (jobs, failures) = Self.jobs(for: paths, out: out)
+        let request = RenderRequest(
+            paths: paths, out: out, frames: FrameSelection(argument: frames) ?? .automatic, options: options,
+            sheets: sheet)
         let output = OutputLines()
-        let progress = Progress(total: jobs.count)
-        for failure in failures {
-            output.write(json ? RenderFormat.json(failure) : TerminalText.escaped("FAIL \(failure)"))
-        }
-        var tally = (rendered: 0, failed: failures.count, sheets: 0)
-        var rendered: [(input: String, stem: String)] = []
-        let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        await forEachConcurrently(jobs, batchSize: width * 4) { job in
-            Result { try renderer.render(job.input, outputStem: job.stem) }
-        } emit: { job, result in
-            progress.advance()
-            switch result {
-            case .success(let written):
-                tally.rendered += 1
-                tally.sheets += written.filter { $0.kind == .sheet }.count
-                rendered.append(job)
-                output.write(json ? RenderFormat.json(input: job.input, written: written) : RenderFormat.text(written))
-            case .failure(let error):
-                tally.failed += 1
-                let failure = (error as? DicomError) ?? DicomError(.internal, path: job.input, message: "\(error)")
-                output.write(json ? RenderFormat.json(failure) : TerminalText.escaped("FAIL \(failure)"))
-            }
-        }
-        if sheet {
-            let sheets = SheetPlanner.plan(rendered, readOptions: reader.readOptions)
-            progress.extend(by: sheets.count)
-            let sheetRenderer = StackSheetRenderer(options: options, readOptions: reader.readOptions)
-            await forEachConcurrently(sheets, batchSize: width * 2) { job in
-                Result { try sheetRenderer.render(stack: job.stack, of: job.series, to: job.path) }
-            } emit: { job, result in
-                progress.advance()
-                switch result {
-                case .success(let written):
-                    tally.sheets += 1
-                    output.write(
-                        json ? RenderFormat.json(sheetOf: job.series, written: written) : RenderFormat.text([written]))
-                case .failure(let error):
-                    tally.failed += 1
-                    let path = job.stack.slices.first?.path ?? job.path
-                    let failure = (error as? DicomError) ?? DicomError(.internal, path: path, message: "\(error)")
+        var progress: Progress?
+        let json = json
+        let tally = await UseCases.renderPreviews(request, readOptions: reader.readOptions) { event in
+            switch event {
+            case .planned(let inputs, let problems):
+                progress = Progress(total: inputs)
+                for failure in problems {
                     output.write(json ? RenderFormat.json(failure) : TerminalText.escaped("FAIL \(failure)"))
                 }
+            case .rendered(let input, let written):
+                progress?.advance()
+                output.write(json ? RenderFormat.json(input: input, written: written) : RenderFormat.text(written))
+            case .failed(let failure), .sheetFailed(let failure):
+                progress?.advance()
+                output.write(json ? RenderFormat.json(failure) : TerminalText.escaped("FAIL \(failure)"))
+            case .sheetsPlanned(let count):
+                progress?.extend(by: count)
+            case .sheetRendered(let series, let written):
+                progress?.advance()
+                output.write(
+                    json ? RenderFormat.json(sheetOf: series, written: written) : RenderFormat.text([written]))
+            case .syncFailed(let message):
+                progress?.finish()
+                progress = nil
+                output.write(TerminalText.escaped("FAIL \(message)"))
             }
         }
-        progress.finish()
-        // Previews are renamed into place as they are written; one syncfs makes the whole batch durable.
-        if tally.rendered + tally.sheets > 0 {
-            do { try AtomicFile.syncFileSystem(containing: out) } catch {
-                output.write(TerminalText.escaped("FAIL \(error)"))
-                tally.failed += 1
-            }
-        }
+        progress?.finish()
         let summary =
             "\(tally.rendered + tally.failed) input(s): \(tally.rendered) rendered, \(tally.failed) failed"
             + (sheet ? ", \(tally.sheets) contact sheet(s)" : "")
@@ -137,70 +113,6 @@ struct Render: AsyncParsableCommand {
             json
                 ? RenderFormat.summary(rendered: tally.rendered, failed: tally.failed, sheets: tally.sheets) : summary)
         if tally.failed > 0 { throw ExitCode(1) }
-    }
-
-    /// Every file under the operands with the output stem that mirrors its place in the input.
-    static func jobs(for operands: [String], out: String) -> ([(input: String, stem: String)], [DicomError]) {
-        var jobs: [(input: String, stem: String)] = []
-        var failures: [DicomError] = []
-        for operand in operands {
-            let expansion = InputFiles.expand([operand], recursive: true)
-            failures += expansion.problems
-            let base = operand.hasSuffix("/") ? String(operand.dropLast()) : operand
-            for file in expansion.files {
-                let relative =
-                    file == base ? (file as NSString).lastPathComponent : String(file.dropFirst(base.count + 1))
-                jobs.append((file, out + "/" + ((relative as NSString).deletingPathExtension)))
-            }
-        }
-        return (jobs, failures)
-    }
-}
-
-/// Chooses the contact sheets to draw: one per slice stack of every series rendered, placed beside the
-/// series' previews. Cines get their own sheet from the renderer and are left out here.
-enum SheetPlanner {
-    struct Job: Sendable {
-        var stack: SliceStack
-        var series: SeriesModel
-        var path: String
-    }
-
-    static func plan(_ rendered: [(input: String, stem: String)], readOptions: DicomReadOptions) -> [Job] {
-        var header = readOptions
-        header.headerOnly = true
-        var stems: [String: String] = [:]
-        var headers: [InstanceHeader] = []
-        for job in rendered {
-            guard let file = try? DicomFile(path: job.input, options: header) else { continue }
-            let instance = InstanceHeader(file: file)
-            let isCine = instance.frames > 1 && instance.frameGeometry.count == 1
-            guard !isCine else { continue }
-            headers.append(instance)
-            stems[job.input] = job.stem
-        }
-        var jobs: [Job] = []
-        var used: Set<String> = []
-        for patient in StudyOrganizer.organize(headers) {
-            for study in patient.studies {
-                for series in study.series {
-                    for (index, stack) in series.stacks.enumerated() where !stack.slices.isEmpty {
-                        let folder = ((stems[stack.slices[0].path] ?? "") as NSString).deletingLastPathComponent
-                        var name = "sheet-series\(series.number.map(String.init) ?? "x")"
-                        if series.stacks.count > 1 { name += "-stack\(index + 1)" }
-                        var path = folder + "/" + name + ".png"
-                        var suffix = 2
-                        while used.contains(path) {
-                            path = folder + "/" + name + "-\(suffix).png"
-                            suffix += 1
-                        }
-                        used.insert(path)
-                        jobs.append(Job(stack: stack, series: series, path: path))
-                    }
-                }
-            }
-        }
-        return jobs
     }
 }
 

@@ -1,8 +1,6 @@
+import AnnulusApp
 import ArgumentParser
-import DicomIO
 import Foundation
-import Ingest
-import Store
 import TextSafety
 
 /// `annulus ingest`: header-only import into the store.
@@ -30,10 +28,9 @@ struct IngestCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let expansion = InputFiles.expand(paths, recursive: true)
-        let store = try storeOptions.open(creating: true)
-        var report = try Ingestor(store: store, readOptions: reader.readOptions).ingest(expansion.files)
-        report.failed = expansion.problems + report.failed
+        let run = try await storeOptions.useCases(creating: true, readOptions: reader.readOptions).ingest(
+            paths, by: .commandLineReader)
+        let report = run.report
         let output = OutputLines()
         func line(_ status: String, _ path: String, _ extra: [String: String] = [:]) {
             if json {
@@ -61,7 +58,7 @@ struct IngestCommand: AsyncParsableCommand {
             output.write(JSONLine.encode(["summary": counts]))
         } else {
             output.write(
-                "\(expansion.files.count + expansion.problems.count) file(s): \(report.added.count) added, "
+                "\(run.files) file(s): \(report.added.count) added, "
                     + "\(report.unchanged.count) unchanged, \(report.replaced.count) replaced, "
                     + "\(report.failed.count) failed")
         }
@@ -84,7 +81,7 @@ struct StudiesCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let studies = try storeOptions.open().studies()
+        let studies = try await storeOptions.useCases().studies(by: .commandLineReader)
         let output = OutputLines()
         if json {
             for study in studies { output.write(JSONLine.encode(study)) }

@@ -1,6 +1,8 @@
+import AnnulusApp
 import ArgumentParser
+import Candidacy
+import DicomIO
 import Foundation
-import Store
 import TextSafety
 
 /// Where the data lives: `--data DIR`, else `$ANNULUS_DATA`, else `./annulus-data`.
@@ -36,11 +38,11 @@ struct StoreOptions: ParsableArguments {
     /// The one-line note printed when `--store` is used.
     static func deprecationNote(store: String) -> String {
         let folder = (store as NSString).deletingLastPathComponent
-        guard (store as NSString).lastPathComponent == AnnulusStore.fileName else {
-            return "note: --store is deprecated; use --data DIR with the store named DIR/\(AnnulusStore.fileName)"
+        guard (store as NSString).lastPathComponent == DataFolder.storeFileName else {
+            return "note: --store is deprecated; use --data DIR with the store named DIR/\(DataFolder.storeFileName)"
         }
         return "note: --store is deprecated; use --data \((folder.isEmpty ? "." : folder).terminalSafe) (the folder "
-            + "holding \(AnnulusStore.fileName))"
+            + "holding \(DataFolder.storeFileName))"
     }
 
     /// The data folder: `--data`, else the folder of `--store`, else `$ANNULUS_DATA`, else `./annulus-data`.
@@ -54,48 +56,23 @@ struct StoreOptions: ParsableArguments {
         return environment.isEmpty ? "./annulus-data" : environment
     }
 
+    /// The data folder with its store file (the deprecated `--store` file when given).
+    var folder: DataFolder {
+        store.map(DataFolder.init(storeFile:)) ?? DataFolder(path: dataFolder)
+    }
+
     /// The store file: `<data folder>/annulus.sqlite` (or the deprecated `--store` file as given).
-    var path: String {
-        if let store { return store }
-        let folder = dataFolder
-        return folder.hasSuffix("/") ? folder + AnnulusStore.fileName : folder + "/" + AnnulusStore.fileName
-    }
+    var path: String { folder.storePath }
 
-    /// Refuses a data folder that is not a folder: `--data` given the store file (the old `--store` habit) or any
-    /// other file. A missing folder is left to `open`, which names the store that is not there.
-    func checkFolder() throws {
-        guard store == nil else { return }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dataFolder, isDirectory: &isFolder), !isFolder.boolValue else {
-            return
-        }
-        let parent = (dataFolder as NSString).deletingLastPathComponent
-        throw ValidationError(
-            "the data folder \(dataFolder.terminalSafe) is a file, not a folder: --data (and ANNULUS_DATA) name the "
-                + "folder that holds \(AnnulusStore.fileName)"
-                + ((dataFolder as NSString).lastPathComponent == AnnulusStore.fileName
-                    ? ", here --data \((parent.isEmpty ? "." : parent).terminalSafe)" : ""))
-    }
-
-    /// Opens the store (migrating it when needed). Only the commands that fill it (`ingest`, `watch`) create
-    /// it, and only where nothing exists: any other command on a data folder with no store says so instead of
-    /// quietly answering from a new, empty one (a mistyped --data or ANNULUS_DATA would otherwise look like "no
+    /// The use cases over the store of this data folder. Only the commands that fill the store (`ingest`,
+    /// `watch`) create it, and only where nothing exists: any other command on a data folder with no store is
+    /// refused with the store that is not there (a mistyped --data or ANNULUS_DATA would otherwise look like "no
     /// studies"), and every command refuses an empty or foreign file where the store should be.
-    func open(creating: Bool = false) throws -> AnnulusStore {
-        try checkFolder()
-        do {
-            return try AnnulusStore(path: path, mode: creating ? .createIfMissing : .existingOnly)
-        } catch .missing {
-            // A wrong folder is a refused request (exit 2).
-            throw ValidationError(StoreError.missing(path: path).description)
-        }
-    }
-
-    /// The options that name the store at `path` to a child `annulus` process: `--data FOLDER` when the file has
-    /// the standard name, else the deprecated `--store PATH`.
-    static func arguments(forStoreAt path: String) -> [String] {
-        guard (path as NSString).lastPathComponent == AnnulusStore.fileName else { return ["--store", path] }
-        let folder = (path as NSString).deletingLastPathComponent
-        return ["--data", folder.isEmpty ? "." : folder]
+    func useCases(
+        creating: Bool = false, rules: RuleSet? = nil, readOptions: DicomReadOptions = DicomReadOptions()
+    ) throws -> UseCases {
+        let folder = folder
+        let store = try folder.openStore(creating: creating)
+        return UseCases(try AppEnvironment(store: store, dataFolder: folder, rules: rules, readOptions: readOptions))
     }
 }

@@ -1,9 +1,7 @@
-import TextSafety
+import AnnulusApp
 import ArgumentParser
-import DicomIO
 import Foundation
-import Logging
-import Store
+import TextSafety
 import Watch
 
 /// `annulus watch DIR`: the radiology export-folder watcher.
@@ -116,46 +114,23 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         try global.bootstrap(defaultLevel: .info)
-        let root = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ValidationError("\(folder) is not a folder: give the radiology export folder to watch")
-        }
-        let store = try storeOptions.open(creating: true)
-        let dataFolder = URL(fileURLWithPath: storeOptions.dataFolder).standardizedFileURL.resolvingSymlinksInPath()
-            .path
-        let lock = try WatchLock(dataFolder: dataFolder, wait: lockWait)
-        defer { withExtendedLifetime(lock) {} }
-        // A damaged store is named and the watcher stops: taking files into it would bury the damage deeper.
-        let integrity = try store.integrityCheck()
-        guard integrity.isClean else {
-            let tables =
-                integrity.damagedTables.isEmpty ? "" : " (tables: \(integrity.damagedTables.joined(separator: ", ")))"
-            throw CommandFailed(
-                "the store \(store.path) is damaged\(tables): \(integrity.problems.count) problem(s); run "
-                    + "`annulus check --data \(storeOptions.dataFolder)` and restore it from a backup (docs/operations.md, "
-                    + "\"Store integrity\"). The watcher takes nothing until then.")
-        }
-        let processed = moveTo.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
-        let archive = try FileArchive(dataFolder: dataFolder, watchedRoot: root, processedRoot: processed)
-        let logger = Logger(label: "annulus.watch")
-        let processor = ArrivalProcessor(
-            store: store, archive: archive, disposition: SourceDisposition(rawValue: source) ?? .keep,
-            readOptions: reader.readOptions, logger: logger)
-        _ = try rulesOptions.load()  // a bad rule file stops the watcher at start, not each study
+        let request = WatchRequest(
+            folder: folder, once: once, onceWaitLimit: onceWaitLimit, quietSeconds: quietSeconds,
+            disposition: SourceDisposition(rawValue: source) ?? .keep, moveTo: moveTo, sweepSeconds: sweepSeconds,
+            stabilitySeconds: stabilitySeconds, batchSize: batchSize, incompleteSeconds: incompleteSeconds,
+            lockWait: lockWait)
+        _ = try request.resolvedFolder()  // not a folder: refused before the store is created
+        let rules = try rulesOptions.load()  // a bad rule file stops the watcher at start, not each study
+        let useCases = try storeOptions.useCases(creating: true, rules: rules, readOptions: reader.readOptions)
+        let dataFolder = DataFolder(
+            path: URL(fileURLWithPath: storeOptions.dataFolder).standardizedFileURL.resolvingSymlinksInPath().path)
         let work = IsolatedStudyCompletion(
-            arguments: completionArguments(store: store.path, previewsRoot: dataFolder + "/previews"),
+            arguments: completionArguments(store: useCases.environment.store.path, previewsRoot: dataFolder.previews),
             timeout: completionTimeout)
-        let completion = StudyCompletion(store: store, quietSeconds: quietSeconds, handler: work, logger: logger)
-        let watcher = Watcher(
-            configuration: WatchConfiguration(
-                folder: root, excluded: Self.exclusions([dataFolder, archive.processedRoot], within: root), once: once,
-                sweepSeconds: sweepSeconds,
-                stabilitySeconds: stabilitySeconds, batchSize: batchSize, incompleteSeconds: incompleteSeconds,
-                onceWaitLimit: onceWaitLimit),
-            processor: processor, completion: completion, logger: logger)
+        let prepared = try useCases.prepareWatch(request, completion: work)
 
         // SIGTERM and SIGINT ask for a clean stop after the batch in hand.
+        let watcher = prepared.watcher
         let signals = [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -164,16 +139,15 @@ struct WatchCommand: ParsableCommand {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
-        let report = try watcher.run()
+        let (report, pending) = try prepared.run()
         let summary =
             "\(report.added) added, \(report.duplicates) duplicate(s), \(report.replaced) replaced, "
             + "\(report.quarantined) quarantined, \(report.errors.count) left to retry"
             + (report.unreadable.isEmpty ? "" : ", \(report.unreadable.count) unreadable (left in place)")
-        let folderText = TerminalText.escaped(root)
+        let folderText = TerminalText.escaped(prepared.folder)
         print(once ? "processed \(folderText): \(summary)" : "stopped watching \(folderText): \(summary)")
         if once {
             // Finished means complete or failed (`annulus status` names failures); pending ones wait for a later run.
-            let pending = try store.studiesDue(quietSince: .greatestFiniteMagnitude).count
             let note =
                 pending == 0
                 ? ""
@@ -186,7 +160,7 @@ struct WatchCommand: ParsableCommand {
     /// The command line of the child that completes one study (the UID is appended).
     private func completionArguments(store: String, previewsRoot: String) -> [String] {
         var arguments = [IsolatedStudyCompletion.ownExecutable(), "complete-study"]
-        arguments += StoreOptions.arguments(forStoreAt: store)
+        arguments += DataFolder.arguments(forStoreAt: store)
         arguments += ["--previews-root", previewsRoot]
         if noPreviews { arguments.append("--no-previews") }
         if let exportTo {
@@ -202,16 +176,10 @@ struct WatchCommand: ParsableCommand {
         if let level = global.logLevel { arguments += ["--log-level", level] }
         return arguments
     }
-
-    /// The folders the watcher must not take files from: the data and processed folders, but only where they lie
-    /// inside the watched folder (a watched folder inside the data folder, `$ANNULUS_DATA/inbox`, is watched).
-    static func exclusions(_ folders: [String], within root: String) -> [String] {
-        folders.filter { $0.hasPrefix(root + "/") }
-    }
 }
 
 /// `annulus status`: what the watcher has done and what waits.
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract:
@@ -224,71 +192,25 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    mutating func run() async throws {
         try global.bootstrap()
-        let store = try storeOptions.open()
-        let status = try store.watchStatus()
-        let now = Date().timeIntervalSince1970
-        // A watcher is running when it has not stopped and its heartbeat is recent (it beats every 2 s).
-        func running(_ watcher: WatchStatus.Watcher) -> Bool {
-            watcher.stoppedAt == nil && now - watcher.heartbeat < 30 && kill(pid_t(watcher.pid), 0) == 0
-        }
+        let report = try await storeOptions.useCases().status(by: .commandLineReader)
+        let status = report.status
         if json {
-            struct Output: Encodable {
-                var watchers: [Watcher]
-                var files: [String: Int]
-                var queued: Int
-                var studies: [String: Int]
-                var quarantined: Int
-                var lastProblems: [WatchEvent]
-                var lastCompleted: [WatchEvent]
-                var failedStudies: [WatchStatus.FailedStudy]
-                struct Watcher: Encodable {
-                    var folder: String
-                    var pid: Int
-                    var running: Bool
-                    var startedAt: String
-                    var heartbeatAt: String
-                    var queued: Int
-                    var stoppedAt: String?
-                    var waiting: String?
-                    var waitingSince: String?
-                    var retries: Int
-                    var retryAt: String?
-                    var unreadable: Int
-                }
-            }
-            let output = Output(
-                watchers: status.watchers.map {
-                    .init(
-                        folder: $0.folder, pid: $0.pid, running: running($0), startedAt: $0.startedAt,
-                        heartbeatAt: $0.heartbeatAt, queued: $0.queued, stoppedAt: $0.stoppedAt, waiting: $0.waiting,
-                        waitingSince: $0.waitingSince, retries: $0.retries,
-                        retryAt: $0.retryAt.map {
-                            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0))
-                        },
-                        unreadable: $0.unreadable)
-                },
-                files: status.files, queued: status.watchers.filter(running).reduce(0) { $0 + $1.queued },
-                studies: [
-                    "pending": status.pendingStudies, "complete": status.completeStudies,
-                    "failed": status.failedStudies,
-                ],
-                quarantined: status.files["quarantined"] ?? 0, lastProblems: status.lastProblems,
-                lastCompleted: status.lastCompleted, failedStudies: status.failed)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+            print(String(decoding: try encoder.encode(StatusView(report)), as: UTF8.self))
             return
         }
-        if status.watchers.isEmpty { print("no watcher has run on this store") }
-        for watcher in status.watchers {
-            let state =
-                running(watcher)
+        if report.watchers.isEmpty { print("no watcher has run on this store") }
+        for state in report.watchers {
+            let watcher = state.watcher
+            let text =
+                state.running
                 ? "running (pid \(watcher.pid)), \(watcher.queued) file(s) queued, heartbeat \(watcher.heartbeatAt)"
                 : watcher.stoppedAt.map { "stopped at \($0)" } ?? "not running (last heartbeat \(watcher.heartbeatAt))"
-            print("watcher \(TerminalText.escaped(watcher.folder)): \(state)")
-            for line in Self.stateLines(watcher, running: running(watcher), now: now) { print("  " + line) }
+            print("watcher \(TerminalText.escaped(watcher.folder)): \(text)")
+            for line in Self.stateLines(state, now: report.now) { print("  " + line) }
         }
         let files = status.files
         print(
@@ -317,7 +239,8 @@ struct StatusCommand: ParsableCommand {
 
     /// What a watcher waits for and what it cannot read, e.g.
     /// "waiting: disk full on /data (free 0 B), retry 4 in 30 s, since 12:03:10".
-    static func stateLines(_ watcher: WatchStatus.Watcher, running: Bool, now: Double) -> [String] {
+    static func stateLines(_ state: StatusReport.WatcherState, now: Double) -> [String] {
+        let watcher = state.watcher
         var lines: [String] = []
         if let waiting = watcher.waiting, watcher.stoppedAt == nil {
             var line = "waiting: \(TerminalText.escaped(waiting))"
@@ -327,7 +250,7 @@ struct StatusCommand: ParsableCommand {
             if let since = watcher.waitingSince { line += ", since \(Self.clock(since))" }
             lines.append(line)
         }
-        if watcher.stoppedAt == nil && !running && kill(pid_t(watcher.pid), 0) == 0 {
+        if watcher.stoppedAt == nil && !state.running && state.processAlive {
             // Alive but silent: with the store on a full disk even the heartbeat may not be written.
             lines.append(
                 "but process \(watcher.pid) is alive: it may be unable to write the store (is its disk full?)")

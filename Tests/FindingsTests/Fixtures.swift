@@ -2,7 +2,7 @@ import Candidacy
 import Findings
 import Foundation
 import SpineModel
-import Store
+import AnnulusRecords
 
 /// Inputs for the export tests: one lumbar MR study with signed (and optionally draft) findings.
 enum Fixture {

@@ -1,3 +1,4 @@
+import AnnulusRecords
 import Foundation
 import Testing
 

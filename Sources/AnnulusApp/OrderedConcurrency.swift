@@ -1,6 +1,6 @@
-/// Runs `work` on every input concurrently, a bounded batch at a time, and returns each batch's results
-/// to `emit` in input order (so output is deterministic and memory stays bounded on huge folders).
-func forEachConcurrently<Input: Sendable, Output: Sendable>(
+/// Runs `work` on every input concurrently, a bounded batch at a time, and returns each batch's results to `emit`
+/// in input order (so output is deterministic and memory stays bounded on huge folders).
+public func forEachConcurrently<Input: Sendable, Output: Sendable>(
     _ inputs: [Input], batchSize: Int, work: @escaping @Sendable (Input) -> Output, emit: (Input, Output) -> Void
 ) async {
     let size = max(1, batchSize)

@@ -1,58 +1,11 @@
-import ArgumentParser
+import AnnulusRecords
 import SpineModel
 import Store
 import StudyCoverage
 import TextSafety
 
-/// `--level-outside-study REASON`: accepts a level the study does not seem to show, with the reason.
-struct LevelOverrideOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp(
-            "Accept a level the study does not seem to show (its headers name another region of the spine, or the "
-                + "mark sits where the level cannot be), giving the reason; it is kept with the finding and shown as "
-                + "a warning.", valueName: "reason"))
-    var levelOutsideStudy: String?
-}
-
-/// What the level check found for one finding, as `annotate` prints and encodes it.
-struct LevelWarning: Encodable, Equatable {
-    /// Why the level disagrees with the study (the recorded evidence when an override exists).
-    var problem: String
-    /// The override, when one was recorded.
-    var override: Override?
-
-    struct Override: Encodable, Equatable {
-        var reason: String
-        var author: String
-        var at: String
-        var version: Int
-    }
-
-    /// The warning for a version just written with `override` (nil without one).
-    init?(recorded override: NewLevelOverride?, in version: AnnotationVersion) {
-        guard let override else { return nil }
-        problem = override.evidence
-        self.override = Override(
-            reason: override.reason, author: version.author, at: version.createdAt, version: version.version)
-    }
-
-    init(problem: String, override: Override?) {
-        self.problem = problem
-        self.override = override
-    }
-
-    /// One line for a terminal: `C5-C6 is outside what the study shows (accepted by dr.a: "reason"): problem`.
-    var text: String {
-        let status =
-            override.map { "accepted by \($0.author) at \($0.at): \"\($0.reason)\"" }
-            ?? "no override recorded: check the level, or accept it with `annotate amend ID --level-outside-study REASON`"
-        return "level outside what the study shows (\(status)): \(problem)".terminalSafe
-    }
-}
-
-/// The agreement of a finding's level with its study (StudyCoverage) for `annotate`: the facts read from the
-/// store, the check of `add` and `amend` (refused without `--level-outside-study`), and the warnings of `list`,
-/// `show` and `triage`.
+/// The agreement of a finding's level with its study (StudyCoverage): the facts read from the store, the check of
+/// adding and amending (refused without an override reason), and the warnings of listing, showing and triage.
 struct LevelCheck {
     let facts: CoverageFacts
     let anchors: [(id: String, anchored: AnchoredLevel)]
@@ -91,12 +44,13 @@ struct LevelCheck {
             otherAnchors: anchors.filter { $0.id != annotationID }.map(\.anchored))
     }
 
-    /// For `add` and `amend`: the override to record when the level disagrees and `reason` is given; a usage error
-    /// naming the evidence and the override when it disagrees without one (unless `required` is false: an amend
-    /// that keeps the level); nil when it agrees. `note` is set when an override was given but is not needed.
+    /// For adding and amending: the override to record when the level disagrees and `reason` is given; invalid
+    /// input naming the evidence and the override when it disagrees without one (unless `required` is false: an
+    /// amendment that keeps the level); nil when it agrees. `note` is set when an override was given but is not
+    /// needed.
     static func verify(
         _ decision: LevelCoverageDecision, reason: String?, required: Bool = true
-    ) throws -> (override: NewLevelOverride?, note: String?) {
+    ) throws(AppError) -> (override: NewLevelOverride?, note: String?) {
         guard decision.disagrees, let problem = decision.problem else {
             let note =
                 reason == nil
@@ -107,12 +61,15 @@ struct LevelCheck {
         }
         guard let reason else {
             guard required else { return (nil, nil) }
-            throw ValidationError(
+            throw AppError.invalidInput(
                 (problem + ". Check the level (and the image it is marked on). If it is right, give the reason with "
-                    + "--level-outside-study REASON: the finding is then kept with a warning.").terminalSafe)
+                    + "--level-outside-study REASON: the finding is then kept with a warning.").terminalSafe,
+                field: "level", value: decision.level.name, code: "level-outside-study")
         }
         guard let override = NewLevelOverride(reason: reason, evidence: problem) else {
-            throw ValidationError("--level-outside-study needs a reason (why the level is right all the same)")
+            throw AppError.invalidInput(
+                "--level-outside-study needs a reason (why the level is right all the same)",
+                field: "levelOutsideStudy", code: "reason-required")
         }
         return (override, nil)
     }
@@ -151,20 +108,34 @@ struct LevelCheck {
         }
     }
 
-    /// Warning lines for `triage`: every finding of these studies accepted at a level outside what its study
-    /// shows.
-    static func triageLines(store: AnnulusStore, studies: [StudySummary]) throws -> [String] {
-        var lines: [String] = []
+    /// Every finding of these studies accepted at a level outside what its study shows, for triage.
+    static func acceptedOutside(store: AnnulusStore, studies: [StudySummary]) throws -> [AcceptedLevel] {
+        var accepted: [AcceptedLevel] = []
         for study in studies {
             let overrides = try store.levelOverrides(studyUID: study.studyInstanceUID)
             for version in try store.annotations(studyUID: study.studyInstanceUID) {
                 guard let override = overrides[version.annotationID] else { continue }
-                lines.append(
-                    ("warning: finding \(version.annotationID.prefix(8)) at \(version.level) (study "
-                        + "\(study.accessionNumber ?? study.studyInstanceUID)) was accepted by \(override.author) at "
-                        + "a level outside what the study shows: \"\(override.reason)\"").terminalSafe)
+                accepted.append(
+                    AcceptedLevel(
+                        annotationID: version.annotationID, level: version.level,
+                        study: study.accessionNumber ?? study.studyInstanceUID, author: override.author,
+                        reason: override.reason))
             }
         }
-        return lines
+        return accepted
     }
+}
+
+/// A finding accepted at a level outside what its study shows (triage names each).
+public struct AcceptedLevel: Sendable, Encodable, Equatable {
+    /// The annotation.
+    public var annotationID: String
+    /// Its level.
+    public var level: String
+    /// Its study: the accession number, else the Study Instance UID.
+    public var study: String
+    /// Who accepted the level.
+    public var author: String
+    /// Why.
+    public var reason: String
 }

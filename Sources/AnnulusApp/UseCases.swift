@@ -1,0 +1,19 @@
+/// The application's use cases over one environment: what the command line and the server both call.
+///
+/// Each use case is an `async` method that throws only `AppError`, grouped by subject in the files of this module
+/// (annotations, signing, intake, triage, worklist, export and delivery, ingest, study completion, status). Those
+/// that read or change patient data take the `Principal` performing them.
+public struct UseCases: Sendable {
+    /// The injected dependencies.
+    public let environment: AppEnvironment
+
+    /// Use cases over `environment`.
+    public init(_ environment: AppEnvironment) {
+        self.environment = environment
+    }
+
+    /// Runs blocking work through the environment's executor; any error becomes an `AppError`.
+    func perform<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws(AppError) -> T {
+        do { return try await environment.executor.run(work) } catch { throw AppError(error) }
+    }
+}
