@@ -1,5 +1,7 @@
 // cdicom.cpp: the C++ side of cdicom.h. Every entry point catches all exceptions (one that reached
-// Swift would abort the process) and reports failures through cd_error.
+// Swift would abort the process) and reports failures through cd_error, or returns a fallback value where it has
+// none. Every entry point is also declared noexcept (CD_NOEXCEPT in cdicom.h): the compiler then refuses a
+// definition that differs from its declaration, and scripts/lint refuses a declaration without it.
 #include "cdicom.h"
 
 #include <atomic>
@@ -103,7 +105,7 @@ std::once_flag registration;
 
 /// Runs `body`, turning any C++ exception into CD_ERR_INTERNAL.
 template <typename Body>
-cd_status guarded(cd_error *error, Body body) {
+cd_status guarded(cd_error *error, Body body) noexcept {
     try {
         return body();
     } catch (const std::bad_alloc &) {
@@ -112,6 +114,16 @@ cd_status guarded(cd_error *error, Body body) {
         return setError(error, CD_ERR_INTERNAL, "internal error: %s", exception.what());
     } catch (...) {
         return setError(error, CD_ERR_INTERNAL, "internal error: unknown C++ exception");
+    }
+}
+
+/// Runs `body`, turning any C++ exception into `fallback` (for accessors that have no cd_error to fill).
+template <typename Value, typename Body>
+Value guardedValue(Value fallback, Body body) noexcept {
+    try {
+        return body();
+    } catch (...) {
+        return fallback;
     }
 }
 
@@ -236,7 +248,7 @@ static cd_status validatePixelInfo(cd_file *file, cd_pixel_info *info, cd_error 
 
 extern "C" {
 
-cd_status cd_initialize(cd_log_callback callback, cd_log_level minimum_level, cd_error *error) {
+cd_status cd_initialize(cd_log_callback callback, cd_log_level minimum_level, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         logCallback.store(callback);
         std::call_once(registration, [] {
@@ -264,7 +276,7 @@ cd_status cd_initialize(cd_log_callback callback, cd_log_level minimum_level, cd
     });
 }
 
-void cd_transfer_syntax_describe(const char *uid, cd_transfer_syntax_info *info) {
+void cd_transfer_syntax_describe(const char *uid, cd_transfer_syntax_info *info) noexcept {
     std::memset(info, 0, sizeof(*info));
     try {
         std::string value = trimmed(uid);
@@ -294,7 +306,7 @@ void cd_transfer_syntax_describe(const char *uid, cd_transfer_syntax_info *info)
     }
 }
 
-cd_file *cd_file_open(const char *path, const cd_open_options *options, cd_error *error) {
+cd_file *cd_file_open(const char *path, const cd_open_options *options, cd_error *error) noexcept {
     cd_file *result = nullptr;
     guarded(error, [&]() -> cd_status {
         auto file = std::make_unique<cd_file>();
@@ -337,22 +349,27 @@ cd_file *cd_file_open(const char *path, const cd_open_options *options, cd_error
     return result;
 }
 
-void cd_file_close(cd_file *file) {
+void cd_file_close(cd_file *file) noexcept {
     try {
         delete file;
     } catch (...) {
     }
 }
 
-cd_item *cd_file_dataset(cd_file *file) { return reinterpret_cast<cd_item *>(file->format->getDataset()); }
+cd_item *cd_file_dataset(cd_file *file) noexcept {
+    return guardedValue<cd_item *>(nullptr, [&] { return reinterpret_cast<cd_item *>(file->format->getDataset()); });
+}
 
-cd_item *cd_file_meta(cd_file *file) { return reinterpret_cast<cd_item *>(file->format->getMetaInfo()); }
+cd_item *cd_file_meta(cd_file *file) noexcept {
+    return guardedValue<cd_item *>(nullptr, [&] { return reinterpret_cast<cd_item *>(file->format->getMetaInfo()); });
+}
 
-const char *cd_file_transfer_syntax_uid(const cd_file *file) { return file->transferSyntaxUID.c_str(); }
+// Reading a member: std::string::c_str cannot throw.
+const char *cd_file_transfer_syntax_uid(const cd_file *file) noexcept { return file->transferSyntaxUID.c_str(); }
 
-const char *cd_file_warnings(const cd_file *file) { return file->warnings.c_str(); }
+const char *cd_file_warnings(const cd_file *file) noexcept { return file->warnings.c_str(); }
 
-cd_element *cd_item_find(cd_item *item, uint16_t group, uint16_t element) {
+cd_element *cd_item_find(cd_item *item, uint16_t group, uint16_t element) noexcept {
     try {
         DcmElement *found = nullptr;
         if (asItem(item)->findAndGetElement(DcmTagKey(group, element), found, OFFalse).good())
@@ -362,27 +379,37 @@ cd_element *cd_item_find(cd_item *item, uint16_t group, uint16_t element) {
     return nullptr;
 }
 
-uint32_t cd_item_count(cd_item *item) { return asItem(item)->card(); }
-
-cd_element *cd_item_at(cd_item *item, uint32_t index) {
-    return reinterpret_cast<cd_element *>(asItem(item)->getElement(index));
+uint32_t cd_item_count(cd_item *item) noexcept {
+    return guardedValue<uint32_t>(0, [&] { return static_cast<uint32_t>(asItem(item)->card()); });
 }
 
-void cd_element_tag(const cd_element *element, uint16_t *group, uint16_t *elem) {
-    const DcmTag &tag = asElement(element)->getTag();
-    *group = tag.getGTag();
-    *elem = tag.getETag();
+cd_element *cd_item_at(cd_item *item, uint32_t index) noexcept {
+    return guardedValue<cd_element *>(nullptr,
+                                      [&] { return reinterpret_cast<cd_element *>(asItem(item)->getElement(index)); });
 }
 
-void cd_element_vr(const cd_element *element, char vr[3]) {
-    DcmVR value(asElement(element)->getTag().getEVR());
-    const char *name = value.getValidVRName();
+void cd_element_tag(const cd_element *element, uint16_t *group, uint16_t *elem) noexcept {
+    *group = 0;
+    *elem = 0;
+    guardedValue<int>(0, [&] {
+        const DcmTag &tag = asElement(element)->getTag();
+        *group = tag.getGTag();
+        *elem = tag.getETag();
+        return 0;
+    });
+}
+
+void cd_element_vr(const cd_element *element, char vr[3]) noexcept {
+    const char *name = guardedValue<const char *>(nullptr, [&] {
+        DcmVR value(asElement(element)->getTag().getEVR());
+        return value.getValidVRName();
+    });
     vr[0] = name ? name[0] : 'U';
     vr[1] = name ? name[1] : 'N';
     vr[2] = 0;
 }
 
-uint32_t cd_element_vm(cd_element *element) {
+uint32_t cd_element_vm(cd_element *element) noexcept {
     try {
         return static_cast<uint32_t>(asElement(element)->getVM());
     } catch (...) {
@@ -390,9 +417,10 @@ uint32_t cd_element_vm(cd_element *element) {
     }
 }
 
-uint32_t cd_element_length(const cd_element *element) { return asElement(element)->getLengthField(); }
+// Reading a member: DcmObject::getLengthField returns the stored length.
+uint32_t cd_element_length(const cd_element *element) noexcept { return asElement(element)->getLengthField(); }
 
-char *cd_element_string(cd_element *element) {
+char *cd_element_string(cd_element *element) noexcept {
     try {
         DcmElement *value = asElement(element);
         DcmEVR vr = value->ident();
@@ -412,7 +440,7 @@ char *cd_element_string(cd_element *element) {
     }
 }
 
-int cd_element_double(cd_element *element, uint32_t index, double *value) {
+int cd_element_double(cd_element *element, uint32_t index, double *value) noexcept {
     try {
         DcmElement *item = asElement(element);
         switch (item->ident()) {
@@ -441,7 +469,7 @@ int cd_element_double(cd_element *element, uint32_t index, double *value) {
     }
 }
 
-int cd_element_int64(cd_element *element, uint32_t index, int64_t *value) {
+int cd_element_int64(cd_element *element, uint32_t index, int64_t *value) noexcept {
     try {
         DcmElement *item = asElement(element);
         switch (item->ident()) {
@@ -490,21 +518,25 @@ int cd_element_int64(cd_element *element, uint32_t index, int64_t *value) {
     }
 }
 
-uint32_t cd_element_item_count(cd_element *element) {
-    DcmElement *value = asElement(element);
-    if (value->ident() != EVR_SQ) return 0;
-    return static_cast<uint32_t>(static_cast<DcmSequenceOfItems *>(value)->card());
+uint32_t cd_element_item_count(cd_element *element) noexcept {
+    return guardedValue<uint32_t>(0, [&]() -> uint32_t {
+        DcmElement *value = asElement(element);
+        if (value->ident() != EVR_SQ) return 0;
+        return static_cast<uint32_t>(static_cast<DcmSequenceOfItems *>(value)->card());
+    });
 }
 
-cd_item *cd_element_item(cd_element *element, uint32_t index) {
-    DcmElement *value = asElement(element);
-    if (value->ident() != EVR_SQ) return nullptr;
-    return reinterpret_cast<cd_item *>(static_cast<DcmSequenceOfItems *>(value)->getItem(index));
+cd_item *cd_element_item(cd_element *element, uint32_t index) noexcept {
+    return guardedValue<cd_item *>(nullptr, [&]() -> cd_item * {
+        DcmElement *value = asElement(element);
+        if (value->ident() != EVR_SQ) return nullptr;
+        return reinterpret_cast<cd_item *>(static_cast<DcmSequenceOfItems *>(value)->getItem(index));
+    });
 }
 
-void cd_free(void *pointer) { free(pointer); }
+void cd_free(void *pointer) noexcept { free(pointer); }
 
-const char *cd_uid_name(const char *uid) {
+const char *cd_uid_name(const char *uid) noexcept {
     try {
         std::string value = trimmed(uid);
         return dcmFindNameOfUID(value.c_str(), nullptr);
@@ -513,7 +545,7 @@ const char *cd_uid_name(const char *uid) {
     }
 }
 
-cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error) {
+cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error) noexcept {
     if (file->pixelInfoValid) {
         *info = file->pixelInfo;
         return CD_OK;
@@ -746,7 +778,7 @@ static cd_status validateFrameHeader(cd_file *file, DcmPixelData *pixelData, con
 }
 
 cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffer, uint64_t buffer_size,
-                                      char color_model[32], cd_error *error) {
+                                      char color_model[32], cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         if (file->options.header_only)
             return setError(error, CD_ERR_HEADER_ONLY, "the file was opened header-only; open it fully to decode pixels");
@@ -857,7 +889,7 @@ static void releaseLoadedFragments(DcmPixelData *pixelData) {
 
 cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, uint32_t window_index, double center,
                                 double width, uint8_t *buffer, uint64_t buffer_size, uint32_t *samples,
-                                cd_error *error) {
+                                cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         if (file->options.header_only)
             return setError(error, CD_ERR_HEADER_ONLY, "the file was opened header-only; open it fully to render pixels");
@@ -948,7 +980,7 @@ cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, 
     });
 }
 
-cd_writer *cd_writer_new(void) {
+cd_writer *cd_writer_new(void) noexcept {
     try {
         return new cd_writer();
     } catch (...) {
@@ -956,14 +988,14 @@ cd_writer *cd_writer_new(void) {
     }
 }
 
-void cd_writer_free(cd_writer *writer) {
+void cd_writer_free(cd_writer *writer) noexcept {
     try {
         delete writer;
     } catch (...) {
     }
 }
 
-cd_status cd_writer_put_string(cd_writer *writer, uint16_t group, uint16_t element, const char *value, cd_error *error) {
+cd_status cd_writer_put_string(cd_writer *writer, uint16_t group, uint16_t element, const char *value, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         OFCondition condition = writer->format.getDataset()->putAndInsertString(DcmTag(group, element), value);
         if (condition.bad())
@@ -973,7 +1005,7 @@ cd_status cd_writer_put_string(cd_writer *writer, uint16_t group, uint16_t eleme
     });
 }
 
-cd_status cd_writer_put_us(cd_writer *writer, uint16_t group, uint16_t element, uint16_t value, cd_error *error) {
+cd_status cd_writer_put_us(cd_writer *writer, uint16_t group, uint16_t element, uint16_t value, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         OFCondition condition = writer->format.getDataset()->putAndInsertUint16(DcmTag(group, element, EVR_US), value);
         if (condition.bad())
@@ -983,7 +1015,7 @@ cd_status cd_writer_put_us(cd_writer *writer, uint16_t group, uint16_t element, 
     });
 }
 
-cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint64_t count, cd_error *error) {
+cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint64_t count, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         if (count >= 0xFFFFFFF0ull) return setError(error, CD_ERR_TOO_LARGE, "pixel data over 4 GiB");
         OFCondition condition =
@@ -993,7 +1025,7 @@ cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint6
     });
 }
 
-cd_status cd_writer_put_pixels16(cd_writer *writer, const uint16_t *samples, uint64_t count, cd_error *error) {
+cd_status cd_writer_put_pixels16(cd_writer *writer, const uint16_t *samples, uint64_t count, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         if (count >= 0x7FFFFFF0ull) return setError(error, CD_ERR_TOO_LARGE, "pixel data over 4 GiB");
         OFCondition condition = writer->format.getDataset()->putAndInsertUint16Array(DCM_PixelData, samples,
@@ -1003,7 +1035,7 @@ cd_status cd_writer_put_pixels16(cd_writer *writer, const uint16_t *samples, uin
     });
 }
 
-cd_status cd_writer_save(cd_writer *writer, const char *path, const char *transfer_syntax_uid, cd_error *error) {
+cd_status cd_writer_save(cd_writer *writer, const char *path, const char *transfer_syntax_uid, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         DcmXfer target(transfer_syntax_uid);
         E_TransferSyntax xfer = target.getXfer();
