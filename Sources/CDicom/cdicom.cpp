@@ -54,6 +54,8 @@ struct cd_file {
     cd_pixel_info pixelInfo{};
     Uint32 nextFragment = 0;  // fragment cache for sequential frame access
     Uint32 nextFrame = 0;
+    bool frameStartsFound = false;   // frameStarts below was looked for once
+    std::vector<Uint32> frameStarts;  // JPEG without offset table: the fragment each frame starts at (may be empty)
     DcmFileCache cache;
 };
 
@@ -751,6 +753,45 @@ static Uint32 startFragmentOf(DcmPixelSequence *sequence, uint32_t frame, uint32
     return 0;
 }
 
+/// Whether `uid` is a JPEG or JPEG-LS transfer syntax (every frame's codestream starts with an SOI marker).
+static bool isJPEGFamily(const std::string &uid) {
+    return uid == "1.2.840.10008.1.2.4.50" || uid == "1.2.840.10008.1.2.4.51" || uid == "1.2.840.10008.1.2.4.53" ||
+           uid == "1.2.840.10008.1.2.4.55" || uid == "1.2.840.10008.1.2.4.57" || uid == "1.2.840.10008.1.2.4.70" ||
+           uid == "1.2.840.10008.1.2.4.80" || uid == "1.2.840.10008.1.2.4.81";
+}
+
+/// The fragment (item index) each frame starts at, for JPEG or JPEG-LS pixel data whose basic offset table is
+/// empty and whose frames span several fragments: there DCMTK 3.6.7 finds frame N only from where frame N-1 ended,
+/// so a frame asked for out of order (by a decoder worker that did not decode the previous one, or by one of a
+/// cine's renderers) would fail. A frame's first fragment begins with the SOI marker and a marker (FF D8 FF), as
+/// pydicom and GDCM also use; found once per file by reading three bytes of each fragment. Empty (nothing guessed,
+/// DCMTK refuses as before) unless exactly one such fragment per frame is found, the first being item 1.
+static const std::vector<Uint32> &jpegFrameStarts(cd_file *file, DcmPixelData *pixelData, uint32_t frames) {
+    if (file->frameStartsFound) return file->frameStarts;
+    file->frameStartsFound = true;
+    E_TransferSyntax syntax = EXS_Unknown;
+    const DcmRepresentationParameter *parameter = nullptr;
+    pixelData->getOriginalRepresentationKey(syntax, parameter);
+    DcmPixelSequence *sequence = nullptr;
+    if (pixelData->getEncapsulatedRepresentation(syntax, parameter, sequence).bad() || !sequence)
+        return file->frameStarts;
+    const unsigned long items = sequence->card();
+    DcmPixelItem *table = nullptr;
+    if (items <= uint64_t(frames) + 1 || sequence->getItem(table, 0).bad() || !table || table->getLength() != 0)
+        return file->frameStarts;  // one fragment per frame, or an offset table: DCMTK finds every frame itself
+    std::vector<Uint32> starts;
+    for (unsigned long index = 1; index < items; index++) {
+        DcmPixelItem *item = nullptr;
+        if (sequence->getItem(item, index).bad() || !item) return file->frameStarts;
+        Uint8 head[3] = {0, 0, 0};
+        if (item->getLength() >= 3 && item->getPartialValue(head, 0, 3, &file->cache).good() && head[0] == 0xFF &&
+            head[1] == 0xD8 && head[2] == 0xFF)
+            starts.push_back(static_cast<Uint32>(index));
+    }
+    if (starts.size() == frames && starts.front() == 1) file->frameStarts = std::move(starts);
+    return file->frameStarts;
+}
+
 /// Checks the header of the fragment DCMTK's per-frame decoder will read for `frame` (RLE: the RLE header against
 /// that fragment; JPEG, JPEG-LS: SOF against the pixel module) before DCMTK decodes it.
 static cd_status validateFrameHeader(cd_file *file, DcmPixelData *pixelData, const cd_pixel_info &info, uint32_t frame,
@@ -847,7 +888,15 @@ cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffe
                 scratch.resize(frameSize);
                 target = scratch.data();
             }
-            if (frame != file->nextFrame) file->nextFragment = 0;  // random access: let DCMTK search
+            if (frame != file->nextFrame) {
+                // Random access: DCMTK finds the frame from the offset table or one fragment per frame; without
+                // either, JPEG frames are found by their SOI marker.
+                file->nextFragment = 0;
+                if (isJPEGFamily(file->transferSyntaxUID)) {
+                    const std::vector<Uint32> &starts = jpegFrameStarts(file, pixelData, info.frames);
+                    if (frame < starts.size()) file->nextFragment = starts[frame];
+                }
+            }
             status = validateFrameHeader(file, pixelData, info, frame, file->nextFragment, error);
             if (status != CD_OK) return status;
             OFString colorModel;
