@@ -252,6 +252,8 @@ final class DecoderWorkerProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
         posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
+        // A worker lives for thousands of jobs: it must not hold files other threads have open right now.
+        SpawnedDescriptors.closeAll(from: 3, in: &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
