@@ -29,9 +29,8 @@ let package = Package(
         // C++ shim over DCMTK with a plain-C header; the only code that includes DCMTK headers.
         .target(
             name: "CDicom",
-            cxxSettings: [
-                .unsafeFlags(["-std=c++17"]), .define("HAVE_CONFIG_H"),
-            ],
+            // C++17 comes from the package's `cxxLanguageStandard` (no unsafeFlags, so DicomIO can be a dependency).
+            cxxSettings: [.define("HAVE_CONFIG_H")],
             // OpenJPEG decodes JPEG 2000 and OpenJPH High-Throughput JPEG 2000, which DCMTK 3.6.7 cannot (Debian:
             // libopenjp2-7-dev, libopenjph-dev).
             linkerSettings: dcmtkLibraries + [.linkedLibrary("openjp2"), .linkedLibrary("openjph")]
@@ -187,5 +186,8 @@ let package = Package(
             name: "ResearchImportTests", dependencies: ["ResearchImport", "SpineModel"], swiftSettings: strictSwift
         ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    // The C++ standard of CDicom (the only C++ target); a package-level setting, unlike unsafeFlags usable by
+    // packages that depend on DicomIO.
+    cxxLanguageStandard: .cxx17
 )

@@ -1,5 +1,7 @@
 // cdicom.cpp: the C++ side of cdicom.h. Every entry point catches all exceptions (one that reached
-// Swift would abort the process) and reports failures through cd_error.
+// Swift would abort the process) and reports failures through cd_error, or returns a fallback value where it has
+// none. Every entry point is also declared noexcept (CD_NOEXCEPT in cdicom.h): the compiler then refuses a
+// definition that differs from its declaration, and scripts/lint refuses a declaration without it.
 #include "cdicom.h"
 
 #include <atomic>
@@ -52,6 +54,8 @@ struct cd_file {
     cd_pixel_info pixelInfo{};
     Uint32 nextFragment = 0;  // fragment cache for sequential frame access
     Uint32 nextFrame = 0;
+    bool frameStartsFound = false;   // frameStarts below was looked for once
+    std::vector<Uint32> frameStarts;  // JPEG without offset table: the fragment each frame starts at (may be empty)
     DcmFileCache cache;
 };
 
@@ -103,7 +107,7 @@ std::once_flag registration;
 
 /// Runs `body`, turning any C++ exception into CD_ERR_INTERNAL.
 template <typename Body>
-cd_status guarded(cd_error *error, Body body) {
+cd_status guarded(cd_error *error, Body body) noexcept {
     try {
         return body();
     } catch (const std::bad_alloc &) {
@@ -112,6 +116,16 @@ cd_status guarded(cd_error *error, Body body) {
         return setError(error, CD_ERR_INTERNAL, "internal error: %s", exception.what());
     } catch (...) {
         return setError(error, CD_ERR_INTERNAL, "internal error: unknown C++ exception");
+    }
+}
+
+/// Runs `body`, turning any C++ exception into `fallback` (for accessors that have no cd_error to fill).
+template <typename Value, typename Body>
+Value guardedValue(Value fallback, Body body) noexcept {
+    try {
+        return body();
+    } catch (...) {
+        return fallback;
     }
 }
 
@@ -236,7 +250,7 @@ static cd_status validatePixelInfo(cd_file *file, cd_pixel_info *info, cd_error 
 
 extern "C" {
 
-cd_status cd_initialize(cd_log_callback callback, cd_log_level minimum_level, cd_error *error) {
+cd_status cd_initialize(cd_log_callback callback, cd_log_level minimum_level, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         logCallback.store(callback);
         std::call_once(registration, [] {
@@ -264,7 +278,7 @@ cd_status cd_initialize(cd_log_callback callback, cd_log_level minimum_level, cd
     });
 }
 
-void cd_transfer_syntax_describe(const char *uid, cd_transfer_syntax_info *info) {
+void cd_transfer_syntax_describe(const char *uid, cd_transfer_syntax_info *info) noexcept {
     std::memset(info, 0, sizeof(*info));
     try {
         std::string value = trimmed(uid);
@@ -294,7 +308,7 @@ void cd_transfer_syntax_describe(const char *uid, cd_transfer_syntax_info *info)
     }
 }
 
-cd_file *cd_file_open(const char *path, const cd_open_options *options, cd_error *error) {
+cd_file *cd_file_open(const char *path, const cd_open_options *options, cd_error *error) noexcept {
     cd_file *result = nullptr;
     guarded(error, [&]() -> cd_status {
         auto file = std::make_unique<cd_file>();
@@ -337,22 +351,27 @@ cd_file *cd_file_open(const char *path, const cd_open_options *options, cd_error
     return result;
 }
 
-void cd_file_close(cd_file *file) {
+void cd_file_close(cd_file *file) noexcept {
     try {
         delete file;
     } catch (...) {
     }
 }
 
-cd_item *cd_file_dataset(cd_file *file) { return reinterpret_cast<cd_item *>(file->format->getDataset()); }
+cd_item *cd_file_dataset(cd_file *file) noexcept {
+    return guardedValue<cd_item *>(nullptr, [&] { return reinterpret_cast<cd_item *>(file->format->getDataset()); });
+}
 
-cd_item *cd_file_meta(cd_file *file) { return reinterpret_cast<cd_item *>(file->format->getMetaInfo()); }
+cd_item *cd_file_meta(cd_file *file) noexcept {
+    return guardedValue<cd_item *>(nullptr, [&] { return reinterpret_cast<cd_item *>(file->format->getMetaInfo()); });
+}
 
-const char *cd_file_transfer_syntax_uid(const cd_file *file) { return file->transferSyntaxUID.c_str(); }
+// Reading a member: std::string::c_str cannot throw.
+const char *cd_file_transfer_syntax_uid(const cd_file *file) noexcept { return file->transferSyntaxUID.c_str(); }
 
-const char *cd_file_warnings(const cd_file *file) { return file->warnings.c_str(); }
+const char *cd_file_warnings(const cd_file *file) noexcept { return file->warnings.c_str(); }
 
-cd_element *cd_item_find(cd_item *item, uint16_t group, uint16_t element) {
+cd_element *cd_item_find(cd_item *item, uint16_t group, uint16_t element) noexcept {
     try {
         DcmElement *found = nullptr;
         if (asItem(item)->findAndGetElement(DcmTagKey(group, element), found, OFFalse).good())
@@ -362,27 +381,37 @@ cd_element *cd_item_find(cd_item *item, uint16_t group, uint16_t element) {
     return nullptr;
 }
 
-uint32_t cd_item_count(cd_item *item) { return asItem(item)->card(); }
-
-cd_element *cd_item_at(cd_item *item, uint32_t index) {
-    return reinterpret_cast<cd_element *>(asItem(item)->getElement(index));
+uint32_t cd_item_count(cd_item *item) noexcept {
+    return guardedValue<uint32_t>(0, [&] { return static_cast<uint32_t>(asItem(item)->card()); });
 }
 
-void cd_element_tag(const cd_element *element, uint16_t *group, uint16_t *elem) {
-    const DcmTag &tag = asElement(element)->getTag();
-    *group = tag.getGTag();
-    *elem = tag.getETag();
+cd_element *cd_item_at(cd_item *item, uint32_t index) noexcept {
+    return guardedValue<cd_element *>(nullptr,
+                                      [&] { return reinterpret_cast<cd_element *>(asItem(item)->getElement(index)); });
 }
 
-void cd_element_vr(const cd_element *element, char vr[3]) {
-    DcmVR value(asElement(element)->getTag().getEVR());
-    const char *name = value.getValidVRName();
+void cd_element_tag(const cd_element *element, uint16_t *group, uint16_t *elem) noexcept {
+    *group = 0;
+    *elem = 0;
+    guardedValue<int>(0, [&] {
+        const DcmTag &tag = asElement(element)->getTag();
+        *group = tag.getGTag();
+        *elem = tag.getETag();
+        return 0;
+    });
+}
+
+void cd_element_vr(const cd_element *element, char vr[3]) noexcept {
+    const char *name = guardedValue<const char *>(nullptr, [&] {
+        DcmVR value(asElement(element)->getTag().getEVR());
+        return value.getValidVRName();
+    });
     vr[0] = name ? name[0] : 'U';
     vr[1] = name ? name[1] : 'N';
     vr[2] = 0;
 }
 
-uint32_t cd_element_vm(cd_element *element) {
+uint32_t cd_element_vm(cd_element *element) noexcept {
     try {
         return static_cast<uint32_t>(asElement(element)->getVM());
     } catch (...) {
@@ -390,9 +419,10 @@ uint32_t cd_element_vm(cd_element *element) {
     }
 }
 
-uint32_t cd_element_length(const cd_element *element) { return asElement(element)->getLengthField(); }
+// Reading a member: DcmObject::getLengthField returns the stored length.
+uint32_t cd_element_length(const cd_element *element) noexcept { return asElement(element)->getLengthField(); }
 
-char *cd_element_string(cd_element *element) {
+char *cd_element_string(cd_element *element) noexcept {
     try {
         DcmElement *value = asElement(element);
         DcmEVR vr = value->ident();
@@ -412,7 +442,7 @@ char *cd_element_string(cd_element *element) {
     }
 }
 
-int cd_element_double(cd_element *element, uint32_t index, double *value) {
+int cd_element_double(cd_element *element, uint32_t index, double *value) noexcept {
     try {
         DcmElement *item = asElement(element);
         switch (item->ident()) {
@@ -441,7 +471,7 @@ int cd_element_double(cd_element *element, uint32_t index, double *value) {
     }
 }
 
-int cd_element_int64(cd_element *element, uint32_t index, int64_t *value) {
+int cd_element_int64(cd_element *element, uint32_t index, int64_t *value) noexcept {
     try {
         DcmElement *item = asElement(element);
         switch (item->ident()) {
@@ -490,21 +520,25 @@ int cd_element_int64(cd_element *element, uint32_t index, int64_t *value) {
     }
 }
 
-uint32_t cd_element_item_count(cd_element *element) {
-    DcmElement *value = asElement(element);
-    if (value->ident() != EVR_SQ) return 0;
-    return static_cast<uint32_t>(static_cast<DcmSequenceOfItems *>(value)->card());
+uint32_t cd_element_item_count(cd_element *element) noexcept {
+    return guardedValue<uint32_t>(0, [&]() -> uint32_t {
+        DcmElement *value = asElement(element);
+        if (value->ident() != EVR_SQ) return 0;
+        return static_cast<uint32_t>(static_cast<DcmSequenceOfItems *>(value)->card());
+    });
 }
 
-cd_item *cd_element_item(cd_element *element, uint32_t index) {
-    DcmElement *value = asElement(element);
-    if (value->ident() != EVR_SQ) return nullptr;
-    return reinterpret_cast<cd_item *>(static_cast<DcmSequenceOfItems *>(value)->getItem(index));
+cd_item *cd_element_item(cd_element *element, uint32_t index) noexcept {
+    return guardedValue<cd_item *>(nullptr, [&]() -> cd_item * {
+        DcmElement *value = asElement(element);
+        if (value->ident() != EVR_SQ) return nullptr;
+        return reinterpret_cast<cd_item *>(static_cast<DcmSequenceOfItems *>(value)->getItem(index));
+    });
 }
 
-void cd_free(void *pointer) { free(pointer); }
+void cd_free(void *pointer) noexcept { free(pointer); }
 
-const char *cd_uid_name(const char *uid) {
+const char *cd_uid_name(const char *uid) noexcept {
     try {
         std::string value = trimmed(uid);
         return dcmFindNameOfUID(value.c_str(), nullptr);
@@ -513,7 +547,7 @@ const char *cd_uid_name(const char *uid) {
     }
 }
 
-cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error) {
+cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error) noexcept {
     if (file->pixelInfoValid) {
         *info = file->pixelInfo;
         return CD_OK;
@@ -719,6 +753,45 @@ static Uint32 startFragmentOf(DcmPixelSequence *sequence, uint32_t frame, uint32
     return 0;
 }
 
+/// Whether `uid` is a JPEG or JPEG-LS transfer syntax (every frame's codestream starts with an SOI marker).
+static bool isJPEGFamily(const std::string &uid) {
+    return uid == "1.2.840.10008.1.2.4.50" || uid == "1.2.840.10008.1.2.4.51" || uid == "1.2.840.10008.1.2.4.53" ||
+           uid == "1.2.840.10008.1.2.4.55" || uid == "1.2.840.10008.1.2.4.57" || uid == "1.2.840.10008.1.2.4.70" ||
+           uid == "1.2.840.10008.1.2.4.80" || uid == "1.2.840.10008.1.2.4.81";
+}
+
+/// The fragment (item index) each frame starts at, for JPEG or JPEG-LS pixel data whose basic offset table is
+/// empty and whose frames span several fragments: there DCMTK 3.6.7 finds frame N only from where frame N-1 ended,
+/// so a frame asked for out of order (by a decoder worker that did not decode the previous one, or by one of a
+/// cine's renderers) would fail. A frame's first fragment begins with the SOI marker and a marker (FF D8 FF), as
+/// pydicom and GDCM also use; found once per file by reading three bytes of each fragment. Empty (nothing guessed,
+/// DCMTK refuses as before) unless exactly one such fragment per frame is found, the first being item 1.
+static const std::vector<Uint32> &jpegFrameStarts(cd_file *file, DcmPixelData *pixelData, uint32_t frames) {
+    if (file->frameStartsFound) return file->frameStarts;
+    file->frameStartsFound = true;
+    E_TransferSyntax syntax = EXS_Unknown;
+    const DcmRepresentationParameter *parameter = nullptr;
+    pixelData->getOriginalRepresentationKey(syntax, parameter);
+    DcmPixelSequence *sequence = nullptr;
+    if (pixelData->getEncapsulatedRepresentation(syntax, parameter, sequence).bad() || !sequence)
+        return file->frameStarts;
+    const unsigned long items = sequence->card();
+    DcmPixelItem *table = nullptr;
+    if (items <= uint64_t(frames) + 1 || sequence->getItem(table, 0).bad() || !table || table->getLength() != 0)
+        return file->frameStarts;  // one fragment per frame, or an offset table: DCMTK finds every frame itself
+    std::vector<Uint32> starts;
+    for (unsigned long index = 1; index < items; index++) {
+        DcmPixelItem *item = nullptr;
+        if (sequence->getItem(item, index).bad() || !item) return file->frameStarts;
+        Uint8 head[3] = {0, 0, 0};
+        if (item->getLength() >= 3 && item->getPartialValue(head, 0, 3, &file->cache).good() && head[0] == 0xFF &&
+            head[1] == 0xD8 && head[2] == 0xFF)
+            starts.push_back(static_cast<Uint32>(index));
+    }
+    if (starts.size() == frames && starts.front() == 1) file->frameStarts = std::move(starts);
+    return file->frameStarts;
+}
+
 /// Checks the header of the fragment DCMTK's per-frame decoder will read for `frame` (RLE: the RLE header against
 /// that fragment; JPEG, JPEG-LS: SOF against the pixel module) before DCMTK decodes it.
 static cd_status validateFrameHeader(cd_file *file, DcmPixelData *pixelData, const cd_pixel_info &info, uint32_t frame,
@@ -746,7 +819,7 @@ static cd_status validateFrameHeader(cd_file *file, DcmPixelData *pixelData, con
 }
 
 cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffer, uint64_t buffer_size,
-                                      char color_model[32], cd_error *error) {
+                                      char color_model[32], cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         if (file->options.header_only)
             return setError(error, CD_ERR_HEADER_ONLY, "the file was opened header-only; open it fully to decode pixels");
@@ -815,7 +888,15 @@ cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffe
                 scratch.resize(frameSize);
                 target = scratch.data();
             }
-            if (frame != file->nextFrame) file->nextFragment = 0;  // random access: let DCMTK search
+            if (frame != file->nextFrame) {
+                // Random access: DCMTK finds the frame from the offset table or one fragment per frame; without
+                // either, JPEG frames are found by their SOI marker.
+                file->nextFragment = 0;
+                if (isJPEGFamily(file->transferSyntaxUID)) {
+                    const std::vector<Uint32> &starts = jpegFrameStarts(file, pixelData, info.frames);
+                    if (frame < starts.size()) file->nextFragment = starts[frame];
+                }
+            }
             status = validateFrameHeader(file, pixelData, info, frame, file->nextFragment, error);
             if (status != CD_OK) return status;
             OFString colorModel;
@@ -857,7 +938,7 @@ static void releaseLoadedFragments(DcmPixelData *pixelData) {
 
 cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, uint32_t window_index, double center,
                                 double width, uint8_t *buffer, uint64_t buffer_size, uint32_t *samples,
-                                cd_error *error) {
+                                cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         if (file->options.header_only)
             return setError(error, CD_ERR_HEADER_ONLY, "the file was opened header-only; open it fully to render pixels");
@@ -948,7 +1029,7 @@ cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, 
     });
 }
 
-cd_writer *cd_writer_new(void) {
+cd_writer *cd_writer_new(void) noexcept {
     try {
         return new cd_writer();
     } catch (...) {
@@ -956,14 +1037,14 @@ cd_writer *cd_writer_new(void) {
     }
 }
 
-void cd_writer_free(cd_writer *writer) {
+void cd_writer_free(cd_writer *writer) noexcept {
     try {
         delete writer;
     } catch (...) {
     }
 }
 
-cd_status cd_writer_put_string(cd_writer *writer, uint16_t group, uint16_t element, const char *value, cd_error *error) {
+cd_status cd_writer_put_string(cd_writer *writer, uint16_t group, uint16_t element, const char *value, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         OFCondition condition = writer->format.getDataset()->putAndInsertString(DcmTag(group, element), value);
         if (condition.bad())
@@ -973,7 +1054,7 @@ cd_status cd_writer_put_string(cd_writer *writer, uint16_t group, uint16_t eleme
     });
 }
 
-cd_status cd_writer_put_us(cd_writer *writer, uint16_t group, uint16_t element, uint16_t value, cd_error *error) {
+cd_status cd_writer_put_us(cd_writer *writer, uint16_t group, uint16_t element, uint16_t value, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         OFCondition condition = writer->format.getDataset()->putAndInsertUint16(DcmTag(group, element, EVR_US), value);
         if (condition.bad())
@@ -983,7 +1064,7 @@ cd_status cd_writer_put_us(cd_writer *writer, uint16_t group, uint16_t element, 
     });
 }
 
-cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint64_t count, cd_error *error) {
+cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint64_t count, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         if (count >= 0xFFFFFFF0ull) return setError(error, CD_ERR_TOO_LARGE, "pixel data over 4 GiB");
         OFCondition condition =
@@ -993,7 +1074,7 @@ cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint6
     });
 }
 
-cd_status cd_writer_put_pixels16(cd_writer *writer, const uint16_t *samples, uint64_t count, cd_error *error) {
+cd_status cd_writer_put_pixels16(cd_writer *writer, const uint16_t *samples, uint64_t count, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         if (count >= 0x7FFFFFF0ull) return setError(error, CD_ERR_TOO_LARGE, "pixel data over 4 GiB");
         OFCondition condition = writer->format.getDataset()->putAndInsertUint16Array(DCM_PixelData, samples,
@@ -1003,7 +1084,7 @@ cd_status cd_writer_put_pixels16(cd_writer *writer, const uint16_t *samples, uin
     });
 }
 
-cd_status cd_writer_save(cd_writer *writer, const char *path, const char *transfer_syntax_uid, cd_error *error) {
+cd_status cd_writer_save(cd_writer *writer, const char *path, const char *transfer_syntax_uid, cd_error *error) noexcept {
     return guarded(error, [&]() -> cd_status {
         DcmXfer target(transfer_syntax_uid);
         E_TransferSyntax xfer = target.getXfer();

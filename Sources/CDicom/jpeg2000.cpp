@@ -21,7 +21,8 @@ struct MemoryStream {
     size_t offset;
 };
 
-OPJ_SIZE_T readStream(void *buffer, OPJ_SIZE_T count, void *user) {
+// OpenJPEG (C) calls the stream and message functions: none may let a C++ exception through its frames.
+OPJ_SIZE_T readStream(void *buffer, OPJ_SIZE_T count, void *user) noexcept {
     auto *stream = static_cast<MemoryStream *>(user);
     if (stream->offset >= stream->size) return static_cast<OPJ_SIZE_T>(-1);
     OPJ_SIZE_T available = stream->size - stream->offset;
@@ -31,7 +32,7 @@ OPJ_SIZE_T readStream(void *buffer, OPJ_SIZE_T count, void *user) {
     return taken;
 }
 
-OPJ_OFF_T skipStream(OPJ_OFF_T count, void *user) {
+OPJ_OFF_T skipStream(OPJ_OFF_T count, void *user) noexcept {
     auto *stream = static_cast<MemoryStream *>(user);
     if (count < 0) {
         if (static_cast<size_t>(-count) > stream->offset) return -1;
@@ -44,20 +45,24 @@ OPJ_OFF_T skipStream(OPJ_OFF_T count, void *user) {
     return static_cast<OPJ_OFF_T>(taken);
 }
 
-OPJ_BOOL seekStream(OPJ_OFF_T position, void *user) {
+OPJ_BOOL seekStream(OPJ_OFF_T position, void *user) noexcept {
     auto *stream = static_cast<MemoryStream *>(user);
     if (position < 0 || static_cast<size_t>(position) > stream->size) return OPJ_FALSE;
     stream->offset = static_cast<size_t>(position);
     return OPJ_TRUE;
 }
 
-void keepMessage(const char *message, void *user) {
+void keepMessage(const char *message, void *user) noexcept {
     auto *last = static_cast<std::string *>(user);
-    *last = message ? message : "";
-    while (!last->empty() && (last->back() == '\n' || last->back() == '\r')) last->pop_back();
+    try {
+        *last = message ? message : "";
+        while (!last->empty() && (last->back() == '\n' || last->back() == '\r')) last->pop_back();
+    } catch (...) {
+        last->clear();  // out of memory: the decode still fails, with OpenJPEG's text left out
+    }
 }
 
-void ignoreMessage(const char *, void *) {}
+void ignoreMessage(const char *, void *) noexcept {}
 
 /// Owns OpenJPEG's objects for one decode.
 struct Decode {

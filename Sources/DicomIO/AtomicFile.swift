@@ -97,7 +97,7 @@ public enum AtomicFile {
 
     private typealias SyncFS = @convention(c) (Int32) -> Int32
     /// syncfs(2) looked up at run time: Swift's Glibc module does not declare it (it needs _GNU_SOURCE).
-    nonisolated(unsafe) private static let syncfsFunction: SyncFS? = dlsym(
+    private static let syncfsFunction: SyncFS? = dlsym(
         UnsafeMutableRawPointer(bitPattern: 0), "syncfs"
     ).map { unsafeBitCast($0, to: SyncFS.self) }
 

@@ -196,8 +196,7 @@ public final class DecoderPool: Sendable {
     }
 
     private func putBack(_ worker: DecoderWorkerProcess) {
-        worker.jobs += 1
-        guard worker.jobs < jobsPerWorker else {
+        guard worker.jobs.add(1, ordering: .relaxed).newValue < jobsPerWorker else {
             worker.stop()
             return
         }
@@ -210,14 +209,17 @@ public final class DecoderPool: Sendable {
 }
 
 /// One running `annulus-decoder`: its process id, the socket requests and answers cross, and the pipe its
-/// standard error goes to (read only after it died, for the runtime's last words).
-final class DecoderWorkerProcess: @unchecked Sendable {
+/// standard error goes to (read only after it died, for the runtime's last words). One caller uses it at a time
+/// (the pool hands it out and takes it back under its lock); the counters are atomic all the same, so that `stop`
+/// closes the descriptors once whoever calls it.
+final class DecoderWorkerProcess: Sendable {
     let pid: pid_t
     let socket: Int32
     let errors: Int32
     let memoryBytes: UInt64
-    var jobs = 0
-    private var stopped = false
+    /// Jobs served, for retiring the worker.
+    let jobs = Atomic<Int>(0)
+    private let stopped = Atomic<Bool>(false)
 
     private init(pid: pid_t, socket: Int32, errors: Int32, memoryBytes: UInt64) {
         self.pid = pid
@@ -250,6 +252,8 @@ final class DecoderWorkerProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
         posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
+        // A worker lives for thousands of jobs: it must not hold files other threads have open right now.
+        SpawnedDescriptors.closeAll(from: 3, in: &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -291,8 +295,7 @@ final class DecoderWorkerProcess: @unchecked Sendable {
     /// Kills (if still running) and reaps the worker; returns its wait status when it could be read.
     @discardableResult
     func stop() -> Int32? {
-        guard !stopped else { return nil }
-        stopped = true
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
         close(socket)
         var status: Int32 = 0
         var reaped = waitpid(pid, &status, WNOHANG)
@@ -333,9 +336,10 @@ final class DecoderWorkerProcess: @unchecked Sendable {
                 kill(pid, SIGKILL)
                 _ = waitpid(pid, &status, 0)
             }
-            stopped = true
-            close(socket)
-            close(errors)
+            if !stopped.exchange(true, ordering: .acquiringAndReleasing) {
+                close(socket)
+                close(errors)
+            }
             let ending: String
             if reaped == pid && (status & 0x7f) != 0 {
                 let signal = status & 0x7f

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// Recursive inotify watch of a folder tree: one watch per directory, new directories picked up as they appear.
 ///
@@ -8,27 +9,15 @@ import Glibc
 /// may predate the watch). Directories in `excluded` (and everything below them) are neither watched nor reported.
 ///
 /// Typical use: create the watcher, take `initialScan()`, then loop on `next(timeout:)` until asked to stop, and
-/// `close()`. Calls are serialised by a lock: `close()` from another thread waits for a running `next` to return.
+/// `close()`. Calls are serialised by a mutex: `close()` from another thread waits for a running `next` to return.
 /// Paths are made absolute lexically (no symlink resolution); every reported path starts with `root`.
-public final class FolderWatcher: @unchecked Sendable {
+public final class FolderWatcher: Sendable {
     /// The absolute path of the watched folder.
     public let root: String
     /// The absolute paths of the directories that are never watched nor reported.
     public let excluded: [String]
-
-    private static let mask: UInt32 =
-        UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_MODIFY | IN_DELETE)
-        | UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
-    private static let bufferSize = 256 * 1024
-
-    private let lock = NSLock()
-    private var fd: Int32
-    /// Watch descriptor → directory path, and back.
-    private var directories: [Int32: String] = [:]
-    private var watches: [String: Int32] = [:]
-    /// Events produced outside `next` (directories that could not be watched at start), returned by the next call.
-    private var pending: [FolderEvent] = []
-    private let buffer: UnsafeMutableRawBufferPointer
+    /// The inotify descriptor and the watch table (see `WatchTable`).
+    private let table: Mutex<WatchTable>
 
     /// Starts watching `root` and every directory below it, except `excluding` (absolute directory paths).
     ///
@@ -45,17 +34,9 @@ public final class FolderWatcher: @unchecked Sendable {
             throw FolderWatchError(kind: code == ENOENT ? .missing : .cannotWatch, path: root, code: code)
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { throw FolderWatchError(kind: .notADirectory, path: root) }
-        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard fd >= 0 else { throw FolderWatchError(kind: .inotifyUnavailable, path: root, code: errno) }
-        buffer = .allocate(byteCount: Self.bufferSize, alignment: MemoryLayout<inotify_event>.alignment)
-        var discovered: [FolderEvent] = []
-        try watchTree(root, reportFiles: false, strict: true, into: &discovered)  // on failure, deinit cleans up
-        pending = discovered
-    }
-
-    deinit {
-        if fd >= 0 { Glibc.close(fd) }
-        buffer.deallocate()
+        var table = try WatchTable(root: root, excluded: excluded)
+        try table.watchRoot()  // on failure, the table's deinit closes the descriptor
+        self.table = Mutex(table)
     }
 
     /// Every regular file under `root` now, excluded directories left out, sorted; symlinks, sockets and fifos skipped.
@@ -63,8 +44,8 @@ public final class FolderWatcher: @unchecked Sendable {
         var files: [String] = []
         var stack = [root]
         while let directory = stack.popLast() {
-            guard !isExcluded(directory) else { continue }
-            for entry in Self.entries(of: directory) {
+            guard !WatchTable.isExcluded(directory, by: excluded) else { continue }
+            for entry in WatchTable.entries(of: directory) {
                 if entry.isDirectory { stack.append(entry.path) } else { files.append(entry.path) }
             }
         }
@@ -75,235 +56,27 @@ public final class FolderWatcher: @unchecked Sendable {
     ///
     /// Returns at once with what is already queued. After `close()` it returns an empty array without waiting.
     public func next(timeout: Double) -> [FolderEvent] {
-        lock.lock()
-        defer { lock.unlock() }
-        guard fd >= 0 else { return [] }
-        var events = pending
-        pending = []
-        if waitReadable(timeout: events.isEmpty ? timeout : 0) { drain(into: &events) }
-        return events
+        table.withLock { $0.next(timeout: timeout) }
     }
 
     /// Stops watching and closes the inotify descriptor; further calls do nothing. `deinit` closes too.
     public func close() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard fd >= 0 else { return }
-        Glibc.close(fd)
-        fd = -1
-        directories = [:]
-        watches = [:]
-        pending = []
+        table.withLock { $0.close() }
     }
 
     /// The directories currently watched (for tests and diagnostics).
     var watchedDirectories: Set<String> {
-        lock.lock()
-        defer { lock.unlock() }
-        return Set(watches.keys)
+        table.withLock { Set($0.watches.keys) }
     }
 
     /// What the watcher does after `IN_Q_OVERFLOW`: re-adds watches for the whole tree (dropping those of
     /// directories gone) and reports every regular file as `.found`. Exposed to tests, which cannot overflow the queue.
     func rescan() -> [FolderEvent] {
-        lock.lock()
-        defer { lock.unlock() }
-        var events: [FolderEvent] = []
-        rescanLocked(into: &events)
-        return events
-    }
-
-    // MARK: - Watch table
-
-    private func rescanLocked(into events: inout [FolderEvent]) {
-        guard fd >= 0 else { return }
-        let previous = directories
-        directories = [:]
-        watches = [:]
-        try? watchTree(root, reportFiles: true, strict: false, into: &events)
-        for wd in previous.keys where directories[wd] == nil { inotify_rm_watch(fd, wd) }
-    }
-
-    /// Watches `directory` and every directory below it; appends `.found` for their regular files if `reportFiles`.
-    ///
-    /// A directory already watched under the same path is skipped with its subtree: its events cover everything
-    /// since its watch was added, and the scan made then reported what was there before. In `strict` mode (start),
-    /// failing to watch the root or reaching the watch limit throws; otherwise failures become `.watchFailed`.
-    private func watchTree(
-        _ directory: String, reportFiles: Bool, strict: Bool, into events: inout [FolderEvent]
-    ) throws(FolderWatchError) {
-        guard !isExcluded(directory) else { return }
-        // The root may be a symlink to the folder; below it, symlinks are never followed.
-        let wd = inotify_add_watch(fd, directory, directory == root ? Self.mask : Self.mask | UInt32(IN_DONT_FOLLOW))
-        if wd < 0 {
-            let code = errno
-            if directory != root && (code == ENOENT || code == ENOTDIR) { return }  // gone or replaced meanwhile
-            let kind: FolderWatchError.Kind =
-                switch code {
-                case ENOSPC: .watchLimitReached
-                case ENOENT: .missing
-                case ENOTDIR: .notADirectory
-                default: .cannotWatch
-                }
-            let error = FolderWatchError(kind: kind, path: directory, code: code)
-            if strict && (directory == root || code == ENOSPC) { throw error }
-            events.append(.watchFailed(error))
-        } else {
-            if directories[wd] == directory { return }
-            if let old = directories[wd] { watches[old] = nil }  // the same directory known under another path
-            directories[wd] = directory
-            watches[directory] = wd
+        table.withLock { table in
+            var events: [FolderEvent] = []
+            table.rescan(into: &events)
+            return events
         }
-        for entry in Self.entries(of: directory) {
-            if entry.isDirectory {
-                try watchTree(entry.path, reportFiles: reportFiles, strict: strict, into: &events)
-            } else if reportFiles {
-                events.append(.found(entry.path))
-            }
-        }
-    }
-
-    /// Forgets (and removes from the kernel) the watches of `directory` and every directory below it.
-    private func unwatchTree(_ directory: String) {
-        let prefix = directory + "/"
-        for (path, wd) in watches where path == directory || path.hasPrefix(prefix) {
-            inotify_rm_watch(fd, wd)
-            watches[path] = nil
-            directories[wd] = nil
-        }
-    }
-
-    private func forget(_ wd: Int32) {
-        guard let path = directories.removeValue(forKey: wd) else { return }
-        if watches[path] == wd { watches[path] = nil }
-        if path == root { pending.append(.watchFailed(FolderWatchError(kind: .missing, path: root, code: ENOENT))) }
-    }
-
-    private func isExcluded(_ path: String) -> Bool {
-        excluded.contains { path == $0 || path.hasPrefix($0 == "/" ? "/" : $0 + "/") }
-    }
-
-    // MARK: - Reading events
-
-    /// poll(2) on the inotify descriptor, retried on EINTR until the deadline.
-    private func waitReadable(timeout: Double) -> Bool {
-        let deadline = Self.now() + max(0, timeout)
-        while true {
-            let remaining = max(0, deadline - Self.now())
-            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(min((remaining * 1000).rounded(.up), Double(Int32.max)))
-            let ready = poll(&entry, 1, milliseconds)
-            if ready > 0 { return entry.revents & Int16(POLLIN) != 0 }
-            if ready == 0 || errno != EINTR { return false }
-        }
-    }
-
-    /// Reads what the kernel has queued (a bounded number of reads, so a busy tree cannot starve the caller).
-    private func drain(into events: inout [FolderEvent]) {
-        for _ in 0..<16 {
-            let count = read(fd, buffer.baseAddress, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return }
-            parse(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), into: &events)
-            events.append(contentsOf: pending)
-            pending = []
-        }
-    }
-
-    /// Walks the variable-length `inotify_event` records: a 16-byte header, then `len` bytes of NUL-padded name.
-    private func parse(_ bytes: UnsafeRawBufferPointer, into events: inout [FolderEvent]) {
-        let header = MemoryLayout<inotify_event>.size
-        var offset = 0
-        while offset + header <= bytes.count {
-            let wd = bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)
-            let mask = bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
-            let length = Int(bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
-            let nameStart = offset + header
-            let nameEnd = min(nameStart + length, bytes.count)
-            let nameBytes = bytes[nameStart..<nameEnd].prefix { $0 != 0 }
-            offset = nameStart + length
-            handle(wd: wd, mask: mask, name: String(decoding: nameBytes, as: UTF8.self), into: &events)
-        }
-    }
-
-    private func handle(wd: Int32, mask: UInt32, name: String, into events: inout [FolderEvent]) {
-        func has(_ flag: Int32) -> Bool { mask & UInt32(flag) != 0 }
-        if has(IN_Q_OVERFLOW) {
-            events.append(.overflow)
-            rescanLocked(into: &events)
-            return
-        }
-        guard let directory = directories[wd] else { return }  // a watch already dropped
-        if has(IN_IGNORED) || has(IN_DELETE_SELF) || has(IN_MOVE_SELF) {
-            if has(IN_MOVE_SELF) { inotify_rm_watch(fd, wd) }  // moved away: its path is no longer known
-            forget(wd)
-            return
-        }
-        guard !name.isEmpty else { return }
-        let path = Self.child(directory, name)
-        guard !isExcluded(path) else { return }
-        if has(IN_ISDIR) {
-            if has(IN_CREATE) || has(IN_MOVED_TO) {
-                try? watchTree(path, reportFiles: true, strict: false, into: &events)
-            } else if has(IN_DELETE) || has(IN_MOVED_FROM) {
-                unwatchTree(path)
-            }
-            return
-        }
-        if has(IN_DELETE) || has(IN_MOVED_FROM) {
-            events.append(.removed(path))
-        } else if has(IN_CLOSE_WRITE) {
-            if Self.mayBeRegularFile(path) { events.append(.closedAfterWrite(path)) }
-        } else if has(IN_MOVED_TO) {
-            if Self.mayBeRegularFile(path) { events.append(.movedIn(path)) }
-        } else if has(IN_CREATE) {
-            if Self.mayBeRegularFile(path) { events.append(.writing(path)) }
-        } else if has(IN_MODIFY) {
-            if events.last != .writing(path) { events.append(.writing(path)) }
-        }
-    }
-
-    // MARK: - Paths and directories
-
-    /// False only when `path` exists and is something else than a regular file (symlink, fifo, socket, device).
-    private static func mayBeRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return true }
-        return info.st_mode & S_IFMT == S_IFREG
-    }
-
-    /// The subdirectories and regular files of `directory`, sorted by name; anything else (symlinks…) left out.
-    private static func entries(of directory: String) -> [(path: String, isDirectory: Bool)] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
-        var result: [(path: String, isDirectory: Bool)] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard name != ".", name != ".." else { continue }
-            let path = child(directory, name)
-            var type = Int32(entry.pointee.d_type)
-            if type == Int32(DT_UNKNOWN) {
-                var info = stat()
-                guard lstat(path, &info) == 0 else { continue }
-                switch info.st_mode & S_IFMT {
-                case S_IFDIR: type = Int32(DT_DIR)
-                case S_IFREG: type = Int32(DT_REG)
-                default: continue
-                }
-            }
-            if type == Int32(DT_DIR) {
-                result.append((path, true))
-            } else if type == Int32(DT_REG) {
-                result.append((path, false))
-            }
-        }
-        return result.sorted { $0.path < $1.path }
-    }
-
-    private static func child(_ directory: String, _ name: String) -> String {
-        directory == "/" ? "/" + name : directory + "/" + name
     }
 
     /// Makes `path` absolute (against the working directory) and removes `.`, `..`, empty and trailing components.
@@ -323,11 +96,5 @@ public final class FolderWatcher: @unchecked Sendable {
             }
         }
         return "/" + parts.joined(separator: "/")
-    }
-
-    private static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

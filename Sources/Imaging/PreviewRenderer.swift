@@ -1,5 +1,6 @@
 import DicomIO
 import Foundation
+import Synchronization
 
 /// Which frames of a file to preview.
 public enum FrameSelection: Sendable, Equatable {
@@ -201,27 +202,22 @@ extension FrameRenderer {
 }
 
 /// Renders batches of cine frames in parallel, worker `k` always using renderer `k` (one open file per thread).
-private final class CineWorkers: @unchecked Sendable {
+// @unchecked: a FrameRenderer (its DicomFile) is not Sendable; renderer k is used by worker k only, one batch at a time.
+private struct CineWorkers: @unchecked Sendable {
     struct Encoded {
         var png: Data
         var width: Int
         var height: Int
     }
 
-    /// Results of one batch, written under `lock`.
-    private final class Slots: @unchecked Sendable {
-        var results: [Result<Encoded, any Error>?]
-        init(count: Int) { results = Array(repeating: nil, count: count) }
-    }
-
     private let renderers: [FrameRenderer]
-    private let lock = NSLock()
 
     init(_ renderers: [FrameRenderer]) { self.renderers = renderers }
 
     /// The PNGs of `frames`, in the order given.
     func render(_ frames: [Int], options: PreviewOptions, compression: PNGEncoder.Compression) throws -> [Encoded] {
-        let slots = Slots(count: frames.count)
+        // Each worker fills its own slots; the array is shared, so it is behind a mutex.
+        let slots = Mutex<[Result<Encoded, any Error>?]>(Array(repeating: nil, count: frames.count))
         let workerCount = renderers.count
         DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
             for slot in stride(from: worker, to: frames.count, by: workerCount) {
@@ -231,11 +227,11 @@ private final class CineWorkers: @unchecked Sendable {
                         png: try PNGEncoder.encode(image, compression: compression), width: image.width,
                         height: image.height)
                 }
-                lock.withLock { slots.results[slot] = result }
+                slots.withLock { $0[slot] = result }
             }
         }
-        return try slots.results.map {
-            try ($0 ?? .failure(PNGEncoder.EncodingError(message: "frame not rendered"))).get()
+        return try slots.withLock { results in
+            try results.map { try ($0 ?? .failure(PNGEncoder.EncodingError(message: "frame not rendered"))).get() }
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import Logging
 import Store
+import Synchronization
 
 /// What one batch of arrivals came to.
 public struct ArrivalReport: Sendable, Equatable {
@@ -110,14 +111,17 @@ public struct ArrivalProcessor: Sendable {
             let reading = DispatchGroup()
             if index + 1 < batches.count {
                 let following = batches[index + 1]
-                DispatchQueue.global().async(group: reading) { slot.batch = self.prepare(following) }
+                DispatchQueue.global().async(group: reading) {
+                    let prepared = self.prepare(following)
+                    slot.batch.withLock { $0 = prepared }
+                }
             }
             defer { reading.wait() }
             let committed = try commit(current, waitForIncomplete: waitForIncomplete)
             log(committed)
             report.add(committed)
             reading.wait()
-            next = slot.batch
+            next = slot.batch.withLock { $0.take() }
         }
         return report
     }
@@ -138,8 +142,9 @@ public struct ArrivalProcessor: Sendable {
         var stat: FileStat
     }
 
-    private final class PreparedSlot: @unchecked Sendable {
-        var batch: PreparedBatch?
+    /// The next batch, read on another thread while the current one is committed.
+    private final class PreparedSlot: Sendable {
+        let batch = Mutex<PreparedBatch?>(nil)
     }
 
     /// Stats and reads (header and hash) every file of a batch in parallel; no side effects.

@@ -1,3 +1,4 @@
+import DicomIO
 import Foundation
 
 /// Runs a program to its end with a time limit, its standard output captured (bounded) and its standard error
@@ -37,6 +38,8 @@ public enum ChildProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        // Nothing else of this process (files other threads are writing, other children's pipes) goes along.
+        SpawnedDescriptors.closeAll(from: 3, in: &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// What happens to a source file once it is safely archived and indexed.
 public enum SourceDisposition: String, Sendable, CaseIterable {
@@ -296,14 +297,15 @@ public struct FileArchive: Sendable {
 }
 
 /// The folders this process created or found, so that each is created at most once.
-final class KnownFolders: @unchecked Sendable {
-    private let lock = NSLock()
-    private var folders: Set<String> = []
+/// Shared by every copy of a `FileArchive` and by the batch's parallel readers, so the set is behind a mutex; it is
+/// not held while a folder is made (two threads may both make one, which `makeFolder` allows).
+final class KnownFolders: Sendable {
+    private let folders = Mutex<Set<String>>([])
 
     func ensure(_ folder: String) throws {
-        if lock.withLock({ folders.contains(folder) }) { return }
+        if folders.withLock({ $0.contains(folder) }) { return }
         try FileArchive.makeFolder(folder)
-        lock.withLock { _ = folders.insert(folder) }
+        folders.withLock { _ = $0.insert(folder) }
     }
 }
 

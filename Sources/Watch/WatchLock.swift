@@ -3,7 +3,7 @@ import Foundation
 /// One watcher per data folder: an exclusive `flock` on `<data>/watch.lock`, released by the kernel when the
 /// process ends however it ends (SIGKILL included). Two watchers sharing an archive would clear each other's
 /// staged placements and race on the same sources.
-public final class WatchLock: @unchecked Sendable {
+public final class WatchLock: Sendable {
     private let descriptor: Int32
     /// The lock file.
     public let path: String

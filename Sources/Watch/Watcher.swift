@@ -2,6 +2,7 @@ import FolderWatch
 import Foundation
 import Logging
 import Store
+import Synchronization
 
 /// How the watcher runs.
 public struct WatchConfiguration: Sendable {
@@ -56,13 +57,13 @@ public struct WatchConfiguration: Sendable {
 /// the watcher. Unreadable files stay in place, reported once, and are taken once readable. Stops between
 /// batches when asked (SIGTERM, SIGINT): the file in hand is finished, the rest stays in the folder for the next
 /// run.
-public final class Watcher: @unchecked Sendable {
+public final class Watcher: Sendable {
     private let configuration: WatchConfiguration
     private let processor: ArrivalProcessor
     private let completion: StudyCompletion
     private let logger: Logger
-    private let stopLock = NSLock()
-    private var stopRequested = false
+    /// Set once by `requestStop`, read between batches by `run`.
+    private let stopRequested = Atomic<Bool>(false)
 
     /// Creates a watcher.
     public init(
@@ -75,12 +76,13 @@ public final class Watcher: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Asks the watcher to stop after the batch in hand (safe from any thread, e.g. a signal handler).
+    /// Asks the watcher to stop after the batch in hand (safe from any thread, e.g. a signal handler: a lock-free
+    /// atomic store).
     public func requestStop() {
-        stopLock.withLock { stopRequested = true }
+        stopRequested.store(true, ordering: .releasing)
     }
 
-    private var shouldStop: Bool { stopLock.withLock { stopRequested } }
+    private var shouldStop: Bool { stopRequested.load(ordering: .acquiring) }
 
     /// Runs until stopped (or, with `once`, until what was there is processed and the studies taken are quiet and
     /// completed, within `onceWaitLimit`) and returns what was done.

@@ -174,30 +174,3 @@ enum RenderFormat {
         return (try? TerminalText.jsonEscaped(String(decoding: encoder.encode(value), as: UTF8.self))) ?? "{}"
     }
 }
-
-/// A one-line progress counter on standard error, shown only when it is a terminal and the run is long.
-final class Progress: @unchecked Sendable {
-    private var total: Int
-    private var done = 0
-    private var lastDraw = Date.distantPast
-    private let enabled: Bool
-
-    init(total: Int) {
-        self.total = total
-        enabled = isatty(STDERR_FILENO) == 1 && total >= 20
-    }
-
-    func extend(by count: Int) { total += count }
-
-    func advance() {
-        done += 1
-        guard enabled, Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
-        lastDraw = Date()
-        FileHandle.standardError.write(Data("\rrendering \(done)/\(total)".utf8))
-    }
-
-    func finish() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
-}

@@ -1,3 +1,4 @@
+import DicomIO
 import Foundation
 
 #if canImport(Glibc)
@@ -23,6 +24,8 @@ final class ChildProcess {
         let target = output ?? "/dev/null"
         posix_spawn_file_actions_addopen(&actions, 1, target, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Files other tests have open (without O_CLOEXEC) must not stay open in a long-lived child.
+        SpawnedDescriptors.closeAll(from: 3, in: &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -136,6 +136,30 @@ struct DecoderIsolationTests {
         #expect(compared > 20)
     }
 
+    @Test("a worker inherits none of the caller's descriptors")
+    func workerInheritsNoDescriptors() throws {
+        // A file this process has open for writing (no O_CLOEXEC, as Foundation's Data.write and DCMTK's fopen
+        // open files) while a worker starts: inherited, it would stay open as long as the worker lives, and its
+        // IN_CLOSE_WRITE (the watcher's sign that a file is complete) would wait for the worker's end.
+        let path = NSTemporaryDirectory() + "annulus-inherit-\(UUID().uuidString).dcm"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(descriptor >= 0)
+        defer {
+            close(descriptor)
+            unlink(path)
+        }
+        let worker = try DecoderWorkerProcess.start(
+            executable: DecoderPool.locateExecutable(), memoryBytes: DecoderPool.memoryBudget(maxDecodedBytes: 1 << 26),
+            environment: ProcessInfo.processInfo.environment)
+        defer { worker.stop() }
+        let folder = "/proc/\(worker.pid)/fd"
+        let targets = try FileManager.default.contentsOfDirectory(atPath: folder).compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + $0)
+        }
+        #expect(!targets.isEmpty, "the worker's descriptors can be listed")
+        #expect(!targets.contains(path), "\(targets)")
+    }
+
     @Test("many threads share a small pool")
     func concurrentCallers() throws {
         try #require(Corpus.isAvailable, Corpus.skipMessage)

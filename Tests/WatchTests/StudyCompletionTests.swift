@@ -148,4 +148,22 @@ struct StudyCompletionTests {
         let big = try ChildProcess.run(["/bin/sh", "-c", "head -c 3000000 /dev/zero"], timeout: 10, outputLimit: 1000)
         #expect(big.ending == .exited(0) && big.output.count == 1000)
     }
+
+    @Test("the child inherits none of the caller's descriptors (a file open for writing stays the caller's)")
+    func childInheritsNoDescriptors() throws {
+        // Opened without O_CLOEXEC, as Foundation's Data.write and DCMTK's fopen do. Inherited, it would stay open
+        // in the child: its IN_CLOSE_WRITE would wait for the child to end.
+        let path = NSTemporaryDirectory() + "annulus-inherit-\(UUID().uuidString).dcm"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(descriptor >= 0)
+        defer {
+            close(descriptor)
+            unlink(path)
+        }
+        let listing = try ChildProcess.run(["/bin/ls", "-l", "/proc/self/fd"], timeout: 10)
+        let text = String(decoding: listing.output, as: UTF8.self)
+        #expect(listing.ending == .exited(0))
+        #expect(text.contains("/proc/"), "the listing names ls's own descriptor: \(text)")
+        #expect(!text.contains(path), "\(text)")
+    }
 }

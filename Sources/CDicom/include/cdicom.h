@@ -1,8 +1,8 @@
 /*
  * cdicom.h: the plain-C face of the project's C++ shim over DCMTK 3.6.7.
  *
- * Only DicomIO calls this. Every function catches C++ exceptions before they reach the caller,
- * reports failures through a cd_error, and never prints. Handles are not thread-safe: use one
+ * Only DicomIO calls this. Every function catches C++ exceptions before they reach the caller (and is
+ * noexcept in C++), reports failures through a cd_error, and never prints. Handles are not thread-safe: use one
  * cd_file per task and never share it across threads.
  */
 #ifndef CDICOM_H
@@ -10,6 +10,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * Every function is noexcept in C++ (a C++ exception that crossed into Swift would abort the process): the
+ * definitions in cdicom.cpp must say so too, or the compiler refuses them, and scripts/lint checks that every
+ * declaration here carries CD_NOEXCEPT.
+ */
+#ifdef __cplusplus
+#define CD_NOEXCEPT noexcept
+#else
+#define CD_NOEXCEPT
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,7 +71,7 @@ typedef void (*cd_log_callback)(cd_log_level level, const char *logger, const ch
  * loaded. Safe to call more than once; later calls only update the callback and level.
  * Returns CD_OK, or CD_ERR_DICTIONARY with the dictionary path in the message.
  */
-cd_status cd_initialize(cd_log_callback callback, cd_log_level minimum_level, cd_error *error);
+cd_status cd_initialize(cd_log_callback callback, cd_log_level minimum_level, cd_error *error) CD_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------------
  * Transfer syntaxes
@@ -79,7 +90,7 @@ typedef struct {
 } cd_transfer_syntax_info;
 
 /** Describes `uid` (trailing spaces and NULs ignored). Always fills `info`. */
-void cd_transfer_syntax_describe(const char *uid, cd_transfer_syntax_info *info);
+void cd_transfer_syntax_describe(const char *uid, cd_transfer_syntax_info *info) CD_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------------
  * Files, data sets and elements
@@ -102,67 +113,67 @@ typedef struct {
  * that would overflow its stack. Strings are converted to UTF-8 according to SpecificCharacterSet.
  * Returns NULL and fills `error` on failure.
  */
-cd_file *cd_file_open(const char *path, const cd_open_options *options, cd_error *error);
+cd_file *cd_file_open(const char *path, const cd_open_options *options, cd_error *error) CD_NOEXCEPT;
 
 /** Closes a file; every cd_item and cd_element borrowed from it becomes invalid. */
-void cd_file_close(cd_file *file);
+void cd_file_close(cd_file *file) CD_NOEXCEPT;
 
 /** The main data set. */
-cd_item *cd_file_dataset(cd_file *file);
+cd_item *cd_file_dataset(cd_file *file) CD_NOEXCEPT;
 
 /** The file meta information (group 0002); may be empty for files without it. */
-cd_item *cd_file_meta(cd_file *file);
+cd_item *cd_file_meta(cd_file *file) CD_NOEXCEPT;
 
 /** The transfer syntax UID the data set was read with (from the meta header or detected). */
-const char *cd_file_transfer_syntax_uid(const cd_file *file);
+const char *cd_file_transfer_syntax_uid(const cd_file *file) CD_NOEXCEPT;
 
 /** Non-fatal remarks collected while opening (e.g. a character set that could not be converted). */
-const char *cd_file_warnings(const cd_file *file);
+const char *cd_file_warnings(const cd_file *file) CD_NOEXCEPT;
 
 /** Finds an attribute in `item` (not in nested sequences). Returns NULL when absent. */
-cd_element *cd_item_find(cd_item *item, uint16_t group, uint16_t element);
+cd_element *cd_item_find(cd_item *item, uint16_t group, uint16_t element) CD_NOEXCEPT;
 
 /** Number of attributes directly in `item`. */
-uint32_t cd_item_count(cd_item *item);
+uint32_t cd_item_count(cd_item *item) CD_NOEXCEPT;
 
 /** The attribute at `index` in `item` (tag order). */
-cd_element *cd_item_at(cd_item *item, uint32_t index);
+cd_element *cd_item_at(cd_item *item, uint32_t index) CD_NOEXCEPT;
 
 /** The tag of an attribute. */
-void cd_element_tag(const cd_element *element, uint16_t *group, uint16_t *elem);
+void cd_element_tag(const cd_element *element, uint16_t *group, uint16_t *elem) CD_NOEXCEPT;
 
 /** The value representation as two letters ("US", "SQ", ...). */
-void cd_element_vr(const cd_element *element, char vr[3]);
+void cd_element_vr(const cd_element *element, char vr[3]) CD_NOEXCEPT;
 
 /** The value multiplicity (number of values; items for a sequence). */
-uint32_t cd_element_vm(cd_element *element);
+uint32_t cd_element_vm(cd_element *element) CD_NOEXCEPT;
 
 /** The value length in bytes as encoded (0xFFFFFFFF when undefined). */
-uint32_t cd_element_length(const cd_element *element);
+uint32_t cd_element_length(const cd_element *element) CD_NOEXCEPT;
 
 /**
  * The whole value as text: string values (UTF-8) and numbers, several values separated by '\\'.
  * Returns a malloc'ed string the caller frees with cd_free, or NULL for binary or sequence values.
  */
-char *cd_element_string(cd_element *element);
+char *cd_element_string(cd_element *element) CD_NOEXCEPT;
 
 /** Value `index` as a double (DS, FL, FD, IS, US, SS, UL, SL, ...). Returns 1 on success. */
-int cd_element_double(cd_element *element, uint32_t index, double *value);
+int cd_element_double(cd_element *element, uint32_t index, double *value) CD_NOEXCEPT;
 
 /** Value `index` as a 64-bit integer (IS, US, SS, UL, SL, UV, SV, AT). Returns 1 on success. */
-int cd_element_int64(cd_element *element, uint32_t index, int64_t *value);
+int cd_element_int64(cd_element *element, uint32_t index, int64_t *value) CD_NOEXCEPT;
 
 /** Number of items of a sequence attribute (0 for other attributes). */
-uint32_t cd_element_item_count(cd_element *element);
+uint32_t cd_element_item_count(cd_element *element) CD_NOEXCEPT;
 
 /** Item `index` of a sequence attribute, or NULL. */
-cd_item *cd_element_item(cd_element *element, uint32_t index);
+cd_item *cd_element_item(cd_element *element, uint32_t index) CD_NOEXCEPT;
 
 /** DCMTK's name for a well-known UID (SOP class, transfer syntax), or NULL. */
-const char *cd_uid_name(const char *uid);
+const char *cd_uid_name(const char *uid) CD_NOEXCEPT;
 
 /** Frees memory returned by this library. */
-void cd_free(void *pointer);
+void cd_free(void *pointer) CD_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------------
  * Pixels
@@ -188,7 +199,7 @@ typedef struct {
  * bytes within the bound, native pixel data long enough for every declared frame, transfer syntax
  * decodable. Fails with a precise code otherwise.
  */
-cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error);
+cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error) CD_NOEXCEPT;
 
 /**
  * Decodes frame `frame` (0-based) into `buffer` as stored values: one sample per
@@ -198,7 +209,7 @@ cd_status cd_file_pixel_info(cd_file *file, cd_pixel_info *info, cd_error *error
  * JPEG colour conversion).
  */
 cd_status cd_file_decode_stored_frame(cd_file *file, uint32_t frame, void *buffer, uint64_t buffer_size,
-                                      char color_model[32], cd_error *error);
+                                      char color_model[32], cd_error *error) CD_NOEXCEPT;
 
 /** How to choose the VOI transformation for an 8-bit rendering. */
 typedef enum {
@@ -217,7 +228,7 @@ typedef enum {
  */
 cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, uint32_t window_index,
                                 double center, double width, uint8_t *buffer, uint64_t buffer_size,
-                                uint32_t *samples, cd_error *error);
+                                uint32_t *samples, cd_error *error) CD_NOEXCEPT;
 
 /* ---------------------------------------------------------------------------------------------
  * Writing
@@ -226,30 +237,34 @@ cd_status cd_file_render_frame8(cd_file *file, uint32_t frame, cd_voi_kind voi, 
 typedef struct cd_writer cd_writer;  /* a data set being built */
 
 /** A new, empty data set to fill and save. */
-cd_writer *cd_writer_new(void);
+cd_writer *cd_writer_new(void) CD_NOEXCEPT;
 
 /** Frees a writer. */
-void cd_writer_free(cd_writer *writer);
+void cd_writer_free(cd_writer *writer) CD_NOEXCEPT;
 
 /** Sets an attribute from its text form (DCMTK parses numbers for numeric VRs; '\\' separates values). */
 cd_status cd_writer_put_string(cd_writer *writer, uint16_t group, uint16_t element, const char *value,
-                               cd_error *error);
+                               cd_error *error) CD_NOEXCEPT;
 
 /// Sets an attribute to one US (unsigned short) value, whatever VR the dictionary gives it (e.g. the US/SS
 /// Pixel Padding Value).
-cd_status cd_writer_put_us(cd_writer *writer, uint16_t group, uint16_t element, uint16_t value, cd_error *error);
+cd_status cd_writer_put_us(cd_writer *writer, uint16_t group, uint16_t element, uint16_t value,
+                           cd_error *error) CD_NOEXCEPT;
 
 /** Sets PixelData from 8-bit samples (OB). */
-cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint64_t count, cd_error *error);
+cd_status cd_writer_put_pixels8(cd_writer *writer, const uint8_t *samples, uint64_t count,
+                                cd_error *error) CD_NOEXCEPT;
 
 /** Sets PixelData from 16-bit samples (OW). */
-cd_status cd_writer_put_pixels16(cd_writer *writer, const uint16_t *samples, uint64_t count, cd_error *error);
+cd_status cd_writer_put_pixels16(cd_writer *writer, const uint16_t *samples, uint64_t count,
+                                 cd_error *error) CD_NOEXCEPT;
 
 /**
  * Encodes the pixel data in `transfer_syntax_uid` (native, RLE, JPEG-LS lossless) and writes a
  * DICOM file with meta information to `path`. The caller makes it atomic (temporary name, rename).
  */
-cd_status cd_writer_save(cd_writer *writer, const char *path, const char *transfer_syntax_uid, cd_error *error);
+cd_status cd_writer_save(cd_writer *writer, const char *path, const char *transfer_syntax_uid,
+                         cd_error *error) CD_NOEXCEPT;
 
 #ifdef __cplusplus
 }
