@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // C++ shim over DCMTK with a plain-C header; the only code that includes DCMTK headers.
@@ -71,6 +72,16 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: ["TextSafety", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
+        // Accounts, roles and permissions, bcrypt passwords, API tokens, browser sessions, the sign-in rate limiter and
+        // the audit trail's writer, over the store's tables.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "Store", "TextSafety", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSwift
         ),
         // Header-only import of DICOM files into the store (content hash, geometry, idempotent by SOP Instance UID).
@@ -132,6 +143,7 @@ let package = Package(
                 "Findings",
                 "StudyCoverage",
                 "TextSafety",
+                "Accounts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -157,6 +169,7 @@ let package = Package(
         .testTarget(name: "FolderWatchTests", dependencies: ["FolderWatch"], swiftSettings: strictSwift),
         .testTarget(name: "WatchTests", dependencies: ["Watch", "Store", "Ingest"], swiftSettings: strictSwift),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSwift),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Store"], swiftSettings: strictSwift),
         .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"], swiftSettings: strictSwift),
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),
