@@ -39,7 +39,8 @@ public struct AccountDirectory: Sendable {
         if let existing = try account(named: name) { throw AccountError.nameTaken(existing.name) }
         let hash = hasher.hash(password)
         let insertion = try Self.storeCall { () throws(StoreError) in
-            try store.insertAccount(name: name, displayName: shown, role: role.rawValue, passwordHash: hash, at: clock())
+            try store.insertAccount(
+                name: name, displayName: shown, role: role.rawValue, passwordHash: hash, at: clock())
         }
         switch insertion {
         case .created(let record): return try Account(record)

@@ -63,7 +63,8 @@ extension AnnulusStore {
     /// Every account, by name.
     public func accounts() throws(StoreError) -> [AccountRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM accounts ORDER BY name").map(Self.accountRecord)
+            try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM accounts ORDER BY name").map(
+                Self.accountRecord)
         }
     }
 

@@ -87,8 +87,10 @@ extension AnnulusStore {
     /// Every token of an account, oldest first.
     public func tokens(accountID: Int64) throws(StoreError) -> [APITokenRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: Self.tokenSelect + " WHERE t.account_id = ? ORDER BY t.id", arguments: [accountID])
-                .map(Self.tokenRecord)
+            try Row.fetchAll(
+                db, sql: Self.tokenSelect + " WHERE t.account_id = ? ORDER BY t.id", arguments: [accountID]
+            )
+            .map(Self.tokenRecord)
         }
     }
 

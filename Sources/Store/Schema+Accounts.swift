@@ -9,7 +9,7 @@ extension Schema {
         CREATE TABLE accounts (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             name TEXT NOT NULL UNIQUE COLLATE NOCASE
-                CHECK (length(name) BETWEEN 1 AND 64 AND name = lower(name)),
+                CHECK (length(name) BETWEEN 1 AND 64 AND name COLLATE BINARY = lower(name)),
             display_name TEXT NOT NULL,
             role TEXT NOT NULL CHECK (role IN ('reader', 'clinician', 'coordinator', 'integrator', 'admin')),
             password_hash TEXT NOT NULL CHECK (substr(password_hash, 1, 4) IN ('$2a$', '$2b$', '$2y$')),
