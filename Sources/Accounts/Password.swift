@@ -14,6 +14,9 @@ public struct Password: Sendable, CustomStringConvertible, CustomDebugStringConv
     /// The length of the UTF-8 text in bytes (what bcrypt reads).
     public var byteCount: Int { text.utf8.count }
 
+    /// Whether `other` is the same password (compared in time that depends only on the lengths).
+    public func matches(_ other: Password) -> Bool { Secret.constantTimeEquals(text, other.text) }
+
     /// `<password>`: never the text.
     public var description: String { "<password>" }
 

@@ -36,6 +36,25 @@ public struct AuditRecord: Sendable, Equatable, Codable {
     /// A short explanation for people; never a password, a token, a patient name or a patient ID.
     public var detail: String
 
+    private enum CodingKeys: String, CodingKey {
+        case id, at, actor, action, resourceType, resourceIDs, clientAddress, outcome, statusCode, detail
+    }
+
+    /// Encodes every key, `null` for what is unknown, so each JSON line has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(at, forKey: .at)
+        try container.encode(actor, forKey: .actor)
+        try container.encode(action, forKey: .action)
+        try container.encode(resourceType, forKey: .resourceType)
+        try container.encode(resourceIDs, forKey: .resourceIDs)
+        try container.encode(clientAddress, forKey: .clientAddress)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(statusCode, forKey: .statusCode)
+        try container.encode(detail, forKey: .detail)
+    }
+
     /// Creates a record (the store assigns `id` and, by default, `at`).
     public init(
         id: Int64 = 0, at: String = "", actor: String, action: String, resourceType: String? = nil,

@@ -193,7 +193,8 @@ struct AnnotateAdd: AsyncParsableCommand {
         let draft: AnnotationVersion
         let version: AnnotationVersion
         if sign {
-            (draft, version) = try store.addSigned(new, author: author, reason: reason, levelOverride: override)
+            (draft, version) = try store.addSigned(
+                new, author: try SignerCheck.signer(author, store: store), reason: reason, levelOverride: override)
         } else {
             draft = try store.add(new, author: author, reason: reason, levelOverride: override)
             version = draft

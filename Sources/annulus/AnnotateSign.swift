@@ -59,8 +59,9 @@ struct AnnotateSign: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
-        let signer = try authorOptions.resolved()
+        let author = try authorOptions.resolved()
         let store = try storeOptions.open()
+        let signer = try SignerCheck.signer(author, store: store)  // a signature names a real account (Accounts)
         let output = OutputLines()
         let signed: [AnnotationVersion]
         if let study, allDrafts {
