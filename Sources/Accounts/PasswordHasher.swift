@@ -11,16 +11,19 @@ public struct PasswordHasher: Sendable {
     /// The work factor (4…31); 12 in production, 4 in tests.
     public let cost: Int
 
-    /// A hash of a random password at `cost`, verified against when an account does not exist or is disabled, so a
-    /// sign-in takes the same time whether or not the name is known.
+    /// A well-formed bcrypt hash at `cost` that no password matches (a zero salt and a random digest), verified
+    /// against when an account does not exist or is disabled, so a sign-in does the same work whether or not the
+    /// name is known. Built without hashing: making a hasher costs nothing.
     let decoyHash: String
 
     /// Creates a hasher; throws `AccountError.invalidCost` outside 4…31.
     public init(cost: Int = PasswordHasher.defaultCost) throws(AccountError) {
         guard (4...31).contains(cost) else { throw AccountError.invalidCost(cost) }
         self.cost = cost
-        let decoy = (0..<24).map { _ in Character(Unicode.Scalar(UInt8.random(in: 0x61...0x7a))) }
-        decoyHash = Bcrypt.hash(String(decoy), cost: UInt8(cost))
+        let alphabet = Array("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        let digest = String((0..<31).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
+        let costText = cost < 10 ? "0\(cost)" : "\(cost)"
+        decoyHash = "$2b$" + costText + "$" + String(repeating: ".", count: 22) + digest
     }
 
     /// The bcrypt hash of `password`. Check it with `PasswordPolicy` first: bcrypt ignores bytes after the 72nd.

@@ -66,3 +66,28 @@ struct PasswordTests {
         #expect(PasswordHasher.defaultCost == 12)
     }
 }
+
+@Suite("Constant work for unknown accounts")
+struct DecoyTimingTests {
+    /// The fastest of three runs of `body`, in seconds.
+    static func fastest(_ body: () -> Void) -> Double {
+        (0..<3).map { _ in
+            let start = ContinuousClock.now
+            body()
+            let elapsed = ContinuousClock.now - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }.min()!
+    }
+
+    @Test("verifying the decoy costs about as much as verifying a real hash at the same cost")
+    func sameWork() throws {
+        let hasher = try PasswordHasher(cost: 9)
+        #expect(hasher.decoyHash.hasPrefix("$2b$09$") && hasher.decoyHash.count == 60)
+        let real = hasher.hash(Password("correct horse battery"))
+        let verify = Self.fastest { _ = hasher.verify(Password("wrong horse battery"), hash: real) }
+        let decoy = Self.fastest { _ = hasher.verifyDecoy() }
+        let cheap = Self.fastest { _ = hasher.verify(Password("x"), hash: "$2b$04$" + String(real.suffix(53))) }
+        #expect(decoy > verify * 0.4 && decoy < verify * 2.5, "decoy \(decoy) s, real \(verify) s")
+        #expect(cheap < verify / 4, "the work follows the cost in the hash (cost 4: \(cheap) s)")
+    }
+}
