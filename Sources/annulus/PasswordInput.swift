@@ -29,8 +29,13 @@ struct PasswordOptions: ParsableArguments {
         if passwordFile?.isEmpty == true { throw ValidationError("--password-file needs a file (got an empty value)") }
     }
 
-    /// Reads the password for `account`; on a terminal it is asked twice and both must match.
+    /// Reads the password for `account`; on a terminal it is asked twice and both must match. A refusal (no
+    /// password, passwords that differ, one the policy refuses) exits 2.
     func read(for account: String) throws -> Password {
+        try AccountsCLI.mapped { try readUnmapped(for: account) }
+    }
+
+    private func readUnmapped(for account: String) throws -> Password {
         if let passwordFile {
             let text: String
             do {
@@ -80,10 +85,10 @@ struct PasswordOptions: ParsableArguments {
         if canSilence {
             var silent = saved
             silent.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+            tcsetattr(STDIN_FILENO, TCSANOW, &silent)
         }
         let line = readLine(strippingNewline: true)
-        if canSilence { tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
+        if canSilence { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
         FileHandle.standardError.write(Data("\n".utf8))
         guard let line, !line.isEmpty else { throw AccountError.passwordMissing(source: "the terminal") }
         return Password(line)
