@@ -38,9 +38,30 @@ public struct Account: Sendable, Equatable, Codable {
     /// Whether the account may do `permission` now (enabled, and its role grants it).
     public func can(_ permission: Permission) -> Bool { !isDisabled && role.allows(permission) }
 
-    /// Throws `AccountError.accountDisabled` or `.forbidden` unless the account may do `permission`.
-    public func require(_ permission: Permission) throws(AccountError) {
+    /// Throws `AccountError.accountDisabled` or `.forbidden` unless the account may do `permission` through
+    /// `credential`: signing needs the signer's own session, never an API token.
+    public func require(_ permission: Permission, via credential: Credential = .session) throws(AccountError) {
         guard !isDisabled else { throw AccountError.accountDisabled(name) }
         guard role.allows(permission) else { throw AccountError.forbidden(account: name, permission: permission) }
+        guard credential.mayUse(permission) else {
+            throw AccountError.forbidden(account: name, permission: permission)
+        }
+    }
+
+    /// How a request proved who it comes from.
+    public enum Credential: Sendable, Equatable {
+        /// A browser session after a password sign-in.
+        case session
+        /// An API token (integrations).
+        case apiToken
+
+        /// Whether a request authenticated this way may do `permission` at all: an API token never signs,
+        /// manages accounts or reads the audit trail.
+        public func mayUse(_ permission: Permission) -> Bool {
+            switch self {
+            case .session: return true
+            case .apiToken: return ![.sign, .manageAccounts, .readAudit].contains(permission)
+            }
+        }
     }
 }

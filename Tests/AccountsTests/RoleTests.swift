@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Accounts
+@testable import Store
 
 @Suite("Roles and the permission table")
 struct RoleTests {
@@ -49,5 +50,41 @@ struct RoleTests {
         #expect(throws: AccountError.reservedName("anonymous")) { try AccountName.normalized("Anonymous") }
         let error = #expect(throws: AccountError.self) { try AccountName.normalized("bad\u{1B}name") }
         #expect(error?.description.contains("\u{1B}") == false, "control characters are escaped in the message")
+    }
+}
+
+@Suite("Permissions checked per account and credential")
+struct RequirePermissionTests {
+    static func account(_ role: Role, disabled: Bool = false) throws -> Account {
+        try Account(
+            AccountRecord(
+                id: 1, name: "someone", displayName: "Someone", role: role.rawValue, passwordHash: "$2b$04$x",
+                isDisabled: disabled, createdAt: "", updatedAt: "", passwordChangedAt: ""))
+    }
+
+    @Test("a role's permission passes through a session; signing never passes through an API token")
+    func credentials() throws {
+        let clinician = try Self.account(.clinician)
+        try clinician.require(.sign)
+        try clinician.require(.annotate, via: .apiToken)
+        #expect(throws: AccountError.forbidden(account: "someone", permission: .sign)) {
+            try clinician.require(.sign, via: .apiToken)
+        }
+        #expect(throws: AccountError.forbidden(account: "someone", permission: .export)) {
+            try clinician.require(.export)
+        }
+        try Self.account(.integrator).require(.deliveries, via: .apiToken)
+        #expect(throws: AccountError.accountDisabled("someone")) {
+            try Self.account(.admin, disabled: true).require(.readAudit)
+        }
+        #expect(try !Self.account(.admin, disabled: true).can(.readAudit))
+        #expect(throws: AccountError.self) {
+            try Account(
+                AccountRecord(
+                    id: 1, name: "x", displayName: "x", role: "superuser", passwordHash: "", isDisabled: false,
+                    createdAt: "",
+                    updatedAt: "", passwordChangedAt: ""))
+        }
+        #expect(AccountError.forbidden(account: "someone", permission: .sign).kind == .forbidden)
     }
 }
