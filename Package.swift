@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // C++ shim over DCMTK with a plain-C header; the only code that includes DCMTK headers.
@@ -76,6 +77,16 @@ let package = Package(
             dependencies: ["AnnulusRecords", "TextSafety", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
+        // Accounts, roles and permissions, bcrypt passwords, API tokens, browser sessions, the sign-in rate limiter and
+        // the audit trail's writer, over the store's tables.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "Store", "TextSafety", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Header-only import of DICOM files into the store (content hash, geometry, idempotent by SOP Instance UID).
         .target(
             name: "Ingest",
@@ -118,8 +129,9 @@ let package = Package(
         .target(
             name: "AnnulusApp",
             dependencies: [
-                "AnnulusRecords", "Store", "SpineModel", "StudyCoverage", "Candidacy", "Findings", "Ingest", "Watch",
-                "Imaging", "DicomIO", "ResearchImport", "TextSafety", .product(name: "Logging", package: "swift-log"),
+                "AnnulusRecords", "Store", "Accounts", "SpineModel", "StudyCoverage", "Candidacy", "Findings", "Ingest",
+                "Watch", "Imaging", "DicomIO", "ResearchImport", "TextSafety",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),
@@ -143,6 +155,9 @@ let package = Package(
                 "Watch",
                 "Candidacy",
                 "TextSafety",
+                "Accounts",
+                // The account and audit commands hand the Accounts module its store.
+                "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -175,6 +190,7 @@ let package = Package(
         .testTarget(name: "FolderWatchTests", dependencies: ["FolderWatch"], swiftSettings: strictSwift),
         .testTarget(name: "WatchTests", dependencies: ["Watch", "Store", "Ingest"], swiftSettings: strictSwift),
         .testTarget(name: "StoreTests", dependencies: ["Store", "AnnulusRecords"], swiftSettings: strictSwift),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Store"], swiftSettings: strictSwift),
         .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"], swiftSettings: strictSwift),
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),

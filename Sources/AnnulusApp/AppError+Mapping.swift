@@ -1,3 +1,4 @@
+import Accounts
 import Candidacy
 import DicomIO
 import ResearchImport
@@ -34,8 +35,29 @@ extension AppError {
             self = Self.from(dicom)
         case let watch as WatchError:
             self = .unavailable(watch.description, code: "watch")
+        case let account as AccountError:
+            self = Self.from(account)
         default:
             self = .internal(String(describing: error))
+        }
+    }
+
+    /// The accounts' errors by kind (authentication itself is a face's business: a use case only meets a signer
+    /// who is not allowed to sign, or the store failing under an account operation).
+    static func from(_ error: AccountError) -> AppError {
+        let message = error.description
+        switch error.kind {
+        case .invalidInput: return .invalidInput(message, code: "invalid-account-request")
+        case .unauthenticated: return AppError(.forbidden, code: "unauthenticated", message: message)
+        case .forbidden: return AppError(.forbidden, code: "forbidden", message: message)
+        case .notFound: return .notFound(message, code: "unknown-account")
+        case .conflict:
+            if case .store(let store) = error { return from(store) }
+            return AppError(.conflict, code: "account-conflict", message: message)
+        case .tooManyAttempts: return .unavailable(message, code: "locked-out")
+        case .failed:
+            if case .store(let store) = error { return from(store) }
+            return .internal(message)
         }
     }
 

@@ -6,6 +6,7 @@ enum Schema {
     static let migrationIdentifiers = [
         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
         "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
+        "v9-accounts", "v10-audit-log",
     ]
 
     /// The migrator with every migration registered.
@@ -35,6 +36,8 @@ enum Schema {
         migrator.registerMigration(migrationIdentifiers[7]) { db in
             try db.execute(sql: seriesRegionAndLevelOverrides)
         }
+        migrator.registerMigration(migrationIdentifiers[8]) { db in try db.execute(sql: accounts) }
+        migrator.registerMigration(migrationIdentifiers[9]) { db in try db.execute(sql: auditLog) }
         return migrator
     }
 

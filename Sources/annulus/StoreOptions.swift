@@ -1,4 +1,5 @@
 import AnnulusApp
+import Store
 import ArgumentParser
 import Candidacy
 import DicomIO
@@ -64,6 +65,12 @@ struct StoreOptions: ParsableArguments {
     /// The store file: `<data folder>/annulus.sqlite` (or the deprecated `--store` file as given).
     var path: String { folder.storePath }
 
+    /// The store of this data folder, for the account and audit commands (the `Accounts` module works on it
+    /// directly); the same refusals as `useCases`.
+    func open(creating: Bool = false) throws -> AnnulusStore {
+        try folder.openStore(creating: creating)
+    }
+
     /// The use cases over the store of this data folder. Only the commands that fill the store (`ingest`,
     /// `watch`) create it, and only where nothing exists: any other command on a data folder with no store is
     /// refused with the store that is not there (a mistyped --data or ANNULUS_DATA would otherwise look like "no
@@ -73,6 +80,10 @@ struct StoreOptions: ParsableArguments {
     ) throws -> UseCases {
         let folder = folder
         let store = try folder.openStore(creating: creating)
-        return UseCases(try AppEnvironment(store: store, dataFolder: folder, rules: rules, readOptions: readOptions))
+        // A signature names a real account once the store has accounts (single-user installations keep the name).
+        return UseCases(
+            try AppEnvironment(
+                store: store, dataFolder: folder, rules: rules, readOptions: readOptions,
+                signerPolicy: AccountSignerPolicy()))
     }
 }

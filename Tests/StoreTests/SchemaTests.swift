@@ -16,6 +16,7 @@ struct SchemaTests {
                 try store.appliedMigrations() == [
                     "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
                     "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
+                    "v9-accounts", "v10-audit-log",
                 ])
             let objects = try store.schemaObjects()
             for expected in [
@@ -52,6 +53,7 @@ struct SchemaTests {
                     try store.appliedMigrations() == [
                         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
                         "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
+                        "v9-accounts", "v10-audit-log",
                     ])
                 let studies = try store.studies()
                 #expect(studies.count == 1)
@@ -74,6 +76,7 @@ struct SchemaTests {
                         applied == [
                             "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
                             "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
+                            "v9-accounts", "v10-audit-log",
                         ])
                 }
             }
@@ -174,7 +177,7 @@ struct CompletionOutcomeMigrationTests {
             process.waitUntilExit()
             try #require(process.terminationStatus == 0)
             let store = try AnnulusStore(path: path)
-            #expect(try store.appliedMigrations().last == "v8-series-region-level-overrides")
+            #expect(try store.appliedMigrations().last == "v10-audit-log")
             let studies = try store.watchStudies()
             #expect(studies.map(\.studyUID) == ["1.2.3", "1.2.4"])
             #expect(studies[0].state == .complete && studies[0].completion == "done")

@@ -1,0 +1,25 @@
+import Accounts
+import Store
+
+/// "A signature names a real account": with accounts in the store, only an enabled account allowed to sign
+/// (a clinician) signs, under its own name, and a refusal is written to the audit trail; with no accounts (a
+/// single-user installation) the principal's name is kept as given (`SigningAuthority`).
+public struct AccountSignerPolicy: SignerPolicy {
+    /// Creates the policy.
+    public init() {}
+
+    /// The signing account's name, or the refusal as `AppError` (`forbidden`).
+    public func signer(for principal: Principal, annotations: [String], store: AnnulusStore) throws -> String {
+        let actor: AuditActor =
+            switch principal.authentication {
+            case .cliUser, .watcher: .cliUser(principal.name)
+            }
+        do {
+            return try SigningAuthority.signer(
+                named: principal.name, store: store, actor: actor, annotationIDs: annotations
+            ).name
+        } catch {
+            throw AppError(error)
+        }
+    }
+}
