@@ -25,6 +25,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
     ],
     targets: [
         // C++ shim over DCMTK with a plain-C header; the only code that includes DCMTK headers.
@@ -135,6 +140,25 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The HTTP face (`annulus serve`): Hummingbird routes over AnnulusApp's use cases, JSON errors, the bounded
+        // CPU pool with back-pressure, the frame cache, TLS, and the watcher and delivery loop as Services.
+        .target(
+            name: "AnnulusServer",
+            dependencies: [
+                "AnnulusApp", "AnnulusRecords", "Accounts", "Store", "SpineModel", "Imaging", "DicomIO", "TextSafety",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: strictSwift
+        ),
         // The decoder worker process: compressed frames and DCMTK renderings, out of the application's way
         // (DicomIO's DecoderPool starts it).
         .executableTarget(
@@ -148,6 +172,7 @@ let package = Package(
             dependencies: [
                 "AnnulusApp",
                 "AnnulusRecords",
+                "AnnulusServer",
                 "DicomIO",
                 "Imaging",
                 "SampleStudyGenerator",
@@ -160,6 +185,7 @@ let package = Package(
                 "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),
@@ -181,6 +207,16 @@ let package = Package(
             dependencies: [
                 "AnnulusApp", "AnnulusRecords", "Store", "SpineModel", "Candidacy", "Findings", "Watch", "DicomIO",
                 "Imaging", "SchemaTestSupport", "annulus-decoder",
+            ],
+            swiftSettings: strictSwift),
+        .testTarget(
+            name: "AnnulusServerTests",
+            dependencies: [
+                "AnnulusServer", "AnnulusApp", "AnnulusRecords", "Store", "SchemaTestSupport", "annulus-decoder",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),

@@ -13,7 +13,14 @@ public struct AccountSignerPolicy: SignerPolicy {
         let actor: AuditActor =
             switch principal.authentication {
             case .cliUser, .watcher: .cliUser(principal.name)
+            case .session, .apiToken: .account(principal.name)
             }
+        // An API token never signs, whatever its account's role (the server checks first; this is the backstop).
+        if principal.authentication == .apiToken {
+            throw AppError(
+                .forbidden, code: "token-cannot-sign",
+                message: "an API token cannot sign: sign in with the clinician's own password and sign there")
+        }
         do {
             return try SigningAuthority.signer(
                 named: principal.name, store: store, actor: actor, annotationIDs: annotations

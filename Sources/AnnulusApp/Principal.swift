@@ -11,6 +11,10 @@ public struct Principal: Sendable, Equatable, Hashable, Codable, CustomStringCon
         case cliUser = "cli-user"
         /// The export-folder watcher's own work (pre-triage, automatic export): no person.
         case watcher
+        /// An account signed in with its password, through a browser session of the server (`accountID` set).
+        case session
+        /// An account authenticated by an API token (an integration; `accountID` set). A token never signs.
+        case apiToken = "api-token"
     }
 
     /// The name recorded as author or signer (and shown in histories).
@@ -30,6 +34,11 @@ public struct Principal: Sendable, Equatable, Hashable, Codable, CustomStringCon
     /// A command-line user named by `--author` or `ANNULUS_USER`.
     public static func cliUser(_ name: String) -> Principal {
         Principal(name: name, authentication: .cliUser)
+    }
+
+    /// An account authenticated by the server (`session` or `apiToken`), named by its account name.
+    public static func account(name: String, id: Int64, authentication: Authentication) -> Principal {
+        Principal(name: name, authentication: authentication, accountID: String(id))
     }
 
     /// The watcher acting for itself.

@@ -14,7 +14,7 @@ struct Annulus: AsyncParsableCommand {
             Inspect.self, Render.self, Samples.self, IngestCommand.self, StudiesCommand.self, AnnotateCommand.self,
             IntakeCommand.self, TriageCommand.self, WorklistCommand.self, ExportCommand.self, WatchCommand.self,
             StatusCommand.self, CheckCommand.self, DeliveriesCommand.self, CompleteStudyCommand.self,
-            UserCommand.self, AuditCommand.self,
+            UserCommand.self, AuditCommand.self, ServeCommand.self,
         ]
     )
 }

@@ -1,0 +1,57 @@
+import Hummingbird
+
+/// Validation of path and query parameters before anything else sees them.
+enum Parameters {
+    /// A DICOM UID: digits and dots, 1...64 characters, no empty component, no leading zero in a component.
+    static func isUID(_ text: String) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= 64 else { return false }
+        let components = text.split(separator: ".", omittingEmptySubsequences: false)
+        return components.allSatisfy { component in
+            !component.isEmpty && component.utf8.allSatisfy { (0x30...0x39).contains($0) }
+                && (component == "0" || component.first != "0")
+        }
+    }
+
+    /// The UID in path parameter `name`, or a 400 naming it.
+    static func uid(_ name: String, _ context: some RequestContext) throws -> String {
+        let text = context.parameters.get(name) ?? ""
+        guard isUID(text) else {
+            throw APIError(
+                .badRequest, code: "bad-uid",
+                message: "\(name) must be a DICOM UID (digits and dots, at most 64 characters)", field: name)
+        }
+        return text
+    }
+
+    /// A non-negative integer path parameter (at most 9 digits), or a 400 naming it.
+    static func index(_ name: String, _ context: some RequestContext) throws -> Int {
+        let text = context.parameters.get(name) ?? ""
+        guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+            let value = Int(text)
+        else {
+            throw APIError(
+                .badRequest, code: "bad-parameter", message: "\(name) must be a non-negative integer", field: name)
+        }
+        return value
+    }
+
+    /// An optional integer query parameter, or a 400 naming it.
+    static func queryInt(_ name: String, _ request: Request) throws -> Int? {
+        guard let text = request.uri.queryParameters[name[...]] else { return nil }
+        guard let value = Int(text), text.utf8.count <= 9 else {
+            throw APIError(.badRequest, code: "bad-parameter", message: "\(name) must be an integer", field: name)
+        }
+        return value
+    }
+
+    /// An optional string query parameter of at most `maxLength` characters.
+    static func queryString(_ name: String, _ request: Request, maxLength: Int = 128) throws -> String? {
+        guard let text = request.uri.queryParameters[name[...]] else { return nil }
+        guard text.utf8.count <= maxLength else {
+            throw APIError(
+                .badRequest, code: "bad-parameter", message: "\(name) is longer than \(maxLength) characters",
+                field: name)
+        }
+        return String(text)
+    }
+}

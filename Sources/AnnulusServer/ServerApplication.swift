@@ -1,0 +1,106 @@
+import Accounts
+import AnnulusApp
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOSSL
+import ServiceLifecycle
+
+/// How the server runs.
+public struct ServeOptions: Sendable {
+    /// The address to listen on.
+    public var host = "127.0.0.1"
+    /// The port (0: any free port).
+    public var port = 8080
+    /// Certificate chain and private key (PEM) for HTTPS; nil serves plain HTTP (behind a TLS proxy, or loopback).
+    public var tls: (certificate: String, privateKey: String)?
+    /// Mark the session cookie `Secure` (always under TLS; set it too behind a TLS-terminating proxy).
+    public var secureCookies = false
+    /// Threads of the CPU pool (decoding, rendering, bcrypt, SQLite).
+    public var cpuThreads = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    /// Jobs that may wait for a pool thread before requests are refused with 503.
+    public var maxQueued = 64
+
+    /// Options with the defaults.
+    public init() {}
+}
+
+/// The routes of the API over one set of use cases and accounts.
+struct APIRoutes {
+    let useCases: UseCases
+    let accounts: ServerAccounts
+    let pool: CPUPool
+    let options: ServeOptions
+
+    /// The router: middleware first (it is fixed when a route is added), then the routes.
+    func router() throws -> Router<AnnulusRequestContext> {
+        let router = Router(context: AnnulusRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: ErrorEnvelopeMiddleware())
+        try addSystemRoutes(to: router)
+        let api = router.group("api")
+            .add(middleware: AuthenticationMiddleware(accounts: accounts))
+        addSessionRoutes(to: api)
+        let audited = api.add(middleware: AuditMiddleware(accounts: accounts))
+        addStudyRoutes(to: audited)
+        addFrameRoutes(to: audited)
+        return router
+    }
+}
+
+/// The pieces of a running server: the application (a Service) and the pool to shut down after it.
+public struct AnnulusServer {
+    /// The HTTP application.
+    public let application: any ApplicationProtocol
+    /// The CPU pool the use cases run their blocking work on.
+    public let pool: CPUPool
+    /// The routes as registered (method and path), for the API document's test.
+    public let routes: [(method: String, path: String)]
+
+    /// Builds the server over the data folder's store: the use cases get the pool as their executor and the
+    /// account-based signer policy.
+    public init(
+        dataFolder: DataFolder, options: ServeOptions, logger: Logger, passwordCost: Int = PasswordHasher.defaultCost
+    ) throws {
+        let pool = CPUPool(threads: options.cpuThreads, maxQueued: options.maxQueued)
+        do {
+            let store = try dataFolder.openStore()
+            let environment = try AppEnvironment(
+                store: store, dataFolder: dataFolder, logger: logger, executor: pool,
+                signerPolicy: AccountSignerPolicy())
+            let hasher = try PasswordHasher(cost: passwordCost)
+            let accounts = ServerAccounts(
+                directory: AccountDirectory(store: store, hasher: hasher), sessions: BrowserSessions(store: store),
+                tokens: APITokens(store: store), audit: AuditTrail(store: store), limiter: SignInLimiterActor(),
+                pool: pool)
+            var options = options
+            if options.tls != nil { options.secureCookies = true }
+            let routes = APIRoutes(useCases: UseCases(environment), accounts: accounts, pool: pool, options: options)
+            let router = try routes.router()
+            self.routes = router.routes.map { ($0.method.rawValue, $0.path.description) }
+            let server: HTTPServerBuilder
+            if let tls = options.tls {
+                let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map {
+                    NIOSSLCertificateSource.certificate($0)
+                }
+                let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
+                var configuration = TLSConfiguration.makeServerConfiguration(
+                    certificateChain: chain, privateKey: .privateKey(key))
+                configuration.minimumTLSVersion = .tlsv12
+                server = try .tls(.http1(), tlsConfiguration: configuration)
+            } else {
+                server = .http1()
+            }
+            application = Application(
+                router: router, server: server,
+                configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+                logger: logger)
+            self.pool = pool
+        } catch {
+            try? pool.threads.syncShutdownGracefully()
+            throw error
+        }
+    }
+}

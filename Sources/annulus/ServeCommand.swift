@@ -1,0 +1,97 @@
+import AnnulusApp
+import AnnulusServer
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `annulus serve`: the HTTP API over the data folder (docs/api.md, docs/operations.md).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the JSON API (studies, rendered frames, sessions) over HTTP or HTTPS.",
+        discussion: """
+            Listens on 127.0.0.1:8080 unless --listen says otherwise. Sign in with an account made by \
+            `annulus user add` (POST /api/session) or use an integrator's API token. SIGTERM or SIGINT stops \
+            the server gracefully: requests in flight finish, then it exits 0. See docs/api.md and \
+            docs/operations.md.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))
+    var listen = "127.0.0.1:8080"
+
+    @Option(help: ArgumentHelp("PEM certificate chain: serve HTTPS (with --tls-key).", valueName: "file"))
+    var tlsCertificate: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --tls-certificate.", valueName: "file"))
+    var tlsKey: String?
+
+    @Flag(help: "Mark the session cookie Secure without --tls-certificate (behind a TLS-terminating proxy).")
+    var secureCookies = false
+
+    @Option(help: ArgumentHelp("Threads for decoding, rendering and password checks.", valueName: "n"))
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Jobs that may wait for a thread before requests get 503.", valueName: "n"))
+    var queue = 64
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard Self.parseListen(listen) != nil else {
+            throw ValidationError("--listen must be HOST:PORT with a port from 0 to 65535 (got \(listen.terminalSafe))")
+        }
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("give --tls-certificate and --tls-key together")
+        }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
+        if !(0...100_000).contains(queue) { throw ValidationError("--queue must be 0 to 100000") }
+    }
+
+    /// `HOST:PORT` (IPv6 in brackets: `[::1]:8080`).
+    static func parseListen(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            return nil
+        }
+        return (host, port)
+    }
+
+    mutating func run() async throws {
+        try global.bootstrap(defaultLevel: .info)
+        var logger = Logger(label: "annulus.serve")
+        logger.logLevel = .info
+        var options = ServeOptions()
+        let (host, port) = Self.parseListen(listen)!
+        options.host = host
+        options.port = port
+        if let tlsCertificate, let tlsKey { options.tls = (tlsCertificate, tlsKey) }
+        options.secureCookies = secureCookies || tlsCertificate != nil
+        if let threads { options.cpuThreads = threads }
+        options.maxQueued = queue
+        let server: AnnulusServer
+        do {
+            server = try AnnulusServer(dataFolder: storeOptions.folder, options: options, logger: logger)
+        } catch let error as AppError {
+            throw error
+        } catch {
+            throw RequestRefused("cannot start the server: \(String(describing: error).terminalSafe)")
+        }
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: server.application, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // In-flight requests get 8 s to finish; the process then exits within the 10 s an operator expects.
+        configuration.maximumGracefulShutdownDuration = .seconds(8)
+        let group = ServiceGroup(configuration: configuration)
+        logger.info(
+            "annulus serve on \(tlsCertificate == nil ? "http" : "https")://\(listen.terminalSafe) (data \(storeOptions.dataFolder.terminalSafe))"
+        )
+        try await group.run()
+        try await server.pool.shutdown()
+        logger.info("stopped")
+    }
+}
