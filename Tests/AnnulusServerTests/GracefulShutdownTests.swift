@@ -1,0 +1,70 @@
+import Accounts
+import AnnulusApp
+import Foundation
+import Store
+import Testing
+
+/// The real binary: SIGTERM while a request is in flight lets the request finish, and the process exits 0.
+@Suite struct GracefulShutdownTests {
+    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("annulus").path
+
+    @Test func sigtermDuringASlowRequestFinishesItAndExitsZero() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("annulus-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = DataFolder(path: root.path + "/data")
+        let store = try data.openStore(creating: true)
+        // Cost 13: a sign-in takes a bcrypt verification of about half a second, the slow request of this test.
+        _ = try AccountDirectory(store: store, hasher: try PasswordHasher(cost: 13)).create(
+            name: "reader", displayName: nil, role: .reader, password: Password(ServerFixture.password))
+
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Self.executable)
+        server.arguments = ["serve", "--data", data.path, "--listen", "127.0.0.1:0"]
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = output
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        let port = try #require(Self.listeningPort(output.fileHandleForReading))
+
+        let body = #"{"name":"reader","password":"\#(ServerFixture.password)"}"#
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "content-type: application/json", "-d", body,
+            "http://127.0.0.1:\(port)/api/session",
+        ]
+        let curlOutput = Pipe()
+        curl.standardOutput = curlOutput
+        try curl.run()
+        try await Task.sleep(for: .milliseconds(150))
+        let signalled = ContinuousClock.now
+        kill(server.processIdentifier, SIGTERM)
+        curl.waitUntilExit()
+        server.waitUntilExit()
+        let status = String(decoding: curlOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(status == "200", "the in-flight sign-in must complete")
+        #expect(server.terminationReason == .exit && server.terminationStatus == 0)
+        #expect(ContinuousClock.now - signalled < .seconds(10))
+    }
+
+    /// Reads the server's log until HummingbirdCore says where it listens.
+    static func listeningPort(_ handle: FileHandle) -> Int? {
+        var text = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let range = text.range(of: "listening on 127.0.0.1:") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                if let port = Int(digits), text[range.upperBound...].dropFirst(digits.count).first != nil {
+                    return port
+                }
+            }
+        }
+        return nil
+    }
+}
