@@ -35,6 +35,35 @@ enum Parameters {
         return value
     }
 
+    /// An annotation id: a lower-case UUID (36 characters; the API takes whole ids, not the CLI's prefixes).
+    static func annotationID(_ context: some RequestContext) throws -> String {
+        let text = context.parameters.get("annotationID") ?? ""
+        let hex = text.utf8.filter { $0 != 0x2D }
+        guard text.utf8.count == 36, hex.count == 32,
+            hex.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+            text.split(separator: "-", omittingEmptySubsequences: false).map(\.count) == [8, 4, 4, 4, 12]
+        else {
+            throw APIError(
+                .badRequest, code: "bad-annotation-id",
+                message: "annotationID must be a whole annotation id (a lower-case UUID, 36 characters)",
+                field: "annotationID")
+        }
+        return text
+    }
+
+    /// An optional boolean query parameter (`true` or `false`), or a 400 naming it.
+    static func queryBool(_ name: String, _ request: Request) throws -> Bool? {
+        guard let text = request.uri.queryParameters[name[...]] else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default:
+            throw APIError(
+                .badRequest, code: "bad-parameter", message: "\(name) must be true or false", field: name,
+                allowed: ["true", "false"])
+        }
+    }
+
     /// An optional integer query parameter, or a 400 naming it.
     static func queryInt(_ name: String, _ request: Request) throws -> Int? {
         guard let text = request.uri.queryParameters[name[...]] else { return nil }

@@ -43,9 +43,11 @@ struct APIRoutes {
         let api = router.group("api")
             .add(middleware: AuthenticationMiddleware(accounts: accounts))
         addSessionRoutes(to: api)
+        addVocabularyRoutes(to: api)
         let audited = api.add(middleware: AuditMiddleware(accounts: accounts))
         addStudyRoutes(to: audited)
         addFrameRoutes(to: audited)
+        addAnnotationRoutes(to: audited)
         return router
     }
 }
