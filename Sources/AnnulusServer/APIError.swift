@@ -70,7 +70,7 @@ public struct APIError: HTTPResponseError, Sendable {
     /// The JSON body and headers.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = Envelope.Body(
             code: code, message: message, field: field, value: value, allowed: allowed.isEmpty ? nil : allowed,
             suggestion: suggestion)

@@ -41,8 +41,13 @@ public struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware
         } catch is CancellationError {
             throw APIError(.serviceUnavailable, code: "cancelled", message: "the request was cancelled")
         } catch {
-            context.logger.error("unexpected error", metadata: ["type": "\(type(of: error))"])
-            throw APIError(.internalServerError, code: "internal", message: "internal error; see the server log")
+            // The modules' own errors (accounts, store, DICOM) by kind, as the use cases map them.
+            let mapped = AppError(error)
+            if mapped.kind == .internal {
+                context.logger.error("unexpected error", metadata: ["type": "\(type(of: error))"])
+                throw APIError(.internalServerError, code: "internal", message: "internal error; see the server log")
+            }
+            throw APIError(mapped)
         }
     }
 }

@@ -26,7 +26,7 @@ public struct AnnulusRequestContext: RequestContext {
     /// Sorted keys, so that responses are stable.
     public var responseEncoder: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 }

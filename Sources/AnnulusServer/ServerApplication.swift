@@ -48,6 +48,8 @@ struct APIRoutes {
         addStudyRoutes(to: audited)
         addFrameRoutes(to: audited)
         addAnnotationRoutes(to: audited)
+        addTriageRoutes(to: audited)
+        addAuditRoutes(to: audited)
         return router
     }
 }
