@@ -36,6 +36,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Jobs that may wait for a thread before requests get 503.", valueName: "n"))
     var queue = 64
 
+    @Option(
+        help: ArgumentHelp(
+            "Also watch this radiology export folder (as `annulus watch DIR` with its defaults).", valueName: "dir"))
+    var watch: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Retry the outbox's pending deliveries every N seconds (default 0: no retry loop).", valueName: "seconds"))
+    var retryDeliveriesEvery: Int = 0
+
+    @Option(help: ArgumentHelp("File holding the bearer token for retried deliveries.", valueName: "file"))
+    var tokenFile: String?
+
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -48,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
         if !(0...100_000).contains(queue) { throw ValidationError("--queue must be 0 to 100000") }
+        if !(0...86_400).contains(retryDeliveriesEvery) {
+            throw ValidationError("--retry-deliveries-every must be 0 (off) to 86400 seconds")
+        }
     }
 
     /// `HOST:PORT` (IPv6 in brackets: `[::1]:8080`).
@@ -73,6 +89,8 @@ struct ServeCommand: AsyncParsableCommand {
         options.secureCookies = secureCookies || tlsCertificate != nil
         if let threads { options.cpuThreads = threads }
         options.maxQueued = queue
+        // The watcher first: it creates the store of a new data folder, as `annulus watch` does.
+        let watcher = try watch.map { try watcherService(folder: $0) }
         let server: AnnulusServer
         do {
             server = try AnnulusServer(dataFolder: storeOptions.folder, options: options, logger: logger)
@@ -81,9 +99,21 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw RequestRefused("cannot start the server: \(String(describing: error).terminalSafe)")
         }
+        // Services stop in reverse order: the HTTP server first (in-flight requests finish), then the retry loop,
+        // then the watcher (between batches).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let watcher { services.append(.init(service: watcher)) }
+        if retryDeliveriesEvery > 0 {
+            let token = try TokenFile.token(from: tokenFile)
+            services.append(
+                .init(
+                    service: DeliveryRetryService(
+                        useCases: try storeOptions.useCases(), token: token, policy: DeliveryPolicy(),
+                        interval: .seconds(retryDeliveriesEvery), logger: logger)))
+        }
+        services.append(.init(service: server.application, successTerminationBehavior: .gracefullyShutdownGroup))
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: server.application, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // In-flight requests get 8 s to finish; the process then exits within the 10 s an operator expects.
         configuration.maximumGracefulShutdownDuration = .seconds(8)
         let group = ServiceGroup(configuration: configuration)
@@ -93,5 +123,22 @@ struct ServeCommand: AsyncParsableCommand {
         try await group.run()
         try await server.pool.shutdown()
         logger.info("stopped")
+    }
+
+    /// The export-folder watcher as a Service: `annulus watch DIR`'s defaults, study completion in a child process.
+    private func watcherService(folder: String) throws -> BlockingLoopService {
+        let request = WatchRequest(folder: folder)
+        _ = try request.resolvedFolder()
+        let useCases = try storeOptions.useCases(creating: true)
+        let dataFolder = DataFolder(
+            path: URL(fileURLWithPath: storeOptions.dataFolder).standardizedFileURL.resolvingSymlinksInPath().path)
+        var arguments = [IsolatedStudyCompletion.ownExecutable(), "complete-study"]
+        arguments += DataFolder.arguments(forStoreAt: useCases.environment.store.path)
+        arguments += ["--previews-root", dataFolder.previews]
+        let prepared = try useCases.prepareWatch(
+            request, completion: IsolatedStudyCompletion(arguments: arguments, timeout: 1800))
+        let watcher = prepared.watcher
+        return BlockingLoopService(
+            name: "watcher", body: { _ = try prepared.run() }, stop: { watcher.requestStop() })
     }
 }

@@ -50,6 +50,36 @@ import Testing
         #expect(ContinuousClock.now - signalled < .seconds(10))
     }
 
+    @Test func watchIngestsBesideTheServerAndStopsCleanly() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("annulus-serve-\(UUID().uuidString)")
+        let inbox = root.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.path + "/data"
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Self.executable)
+        server.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--watch", inbox.path]
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = output
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        _ = try #require(Self.listeningPort(output.fileHandleForReading))
+        try FileManager.default.copyItem(
+            atPath: ServerFixture.packageRoot + "/SampleStudies/patient1-fluoroscopy",
+            toPath: inbox.path + "/patient1-fluoroscopy")
+        let store = try DataFolder(path: data).openStore()
+        var studies = 0
+        for _ in 0..<100 where studies == 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            studies = try store.studies().count
+        }
+        #expect(studies == 1, "the watcher inside annulus serve indexes what arrives")
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationReason == .exit && server.terminationStatus == 0)
+    }
+
     /// Reads the server's log until HummingbirdCore says where it listens.
     static func listeningPort(_ handle: FileHandle) -> Int? {
         var text = ""
