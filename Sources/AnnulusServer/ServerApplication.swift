@@ -49,6 +49,7 @@ struct APIRoutes {
         addFrameRoutes(to: audited)
         addAnnotationRoutes(to: audited)
         addTriageRoutes(to: audited)
+        addIntakeRoutes(to: audited)
         addAuditRoutes(to: audited)
         return router
     }
