@@ -37,16 +37,20 @@ enum Parameters {
 
     /// An annotation id: a lower-case UUID (36 characters; the API takes whole ids, not the CLI's prefixes).
     static func annotationID(_ context: some RequestContext) throws -> String {
-        let text = context.parameters.get("annotationID") ?? ""
+        try uuid("annotationID", context)
+    }
+
+    /// A lower-case UUID path parameter (annotation and delivery ids), or a 400 naming it.
+    static func uuid(_ name: String, _ context: some RequestContext) throws -> String {
+        let text = context.parameters.get(name) ?? ""
         let hex = text.utf8.filter { $0 != 0x2D }
         guard text.utf8.count == 36, hex.count == 32,
             hex.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
             text.split(separator: "-", omittingEmptySubsequences: false).map(\.count) == [8, 4, 4, 4, 12]
         else {
             throw APIError(
-                .badRequest, code: "bad-annotation-id",
-                message: "annotationID must be a whole annotation id (a lower-case UUID, 36 characters)",
-                field: "annotationID")
+                .badRequest, code: "bad-id",
+                message: "\(name) must be a whole id (a lower-case UUID, 36 characters)", field: name)
         }
         return text
     }

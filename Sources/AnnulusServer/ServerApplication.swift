@@ -22,6 +22,8 @@ public struct ServeOptions: Sendable {
     public var cpuThreads = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// Jobs that may wait for a pool thread before requests are refused with 503.
     public var maxQueued = 64
+    /// The bearer token sent with retried deliveries (`--token-file`), if any.
+    public var deliveryToken: String?
 
     /// Options with the defaults.
     public init() {}
@@ -50,6 +52,7 @@ struct APIRoutes {
         addAnnotationRoutes(to: audited)
         addTriageRoutes(to: audited)
         addIntakeRoutes(to: audited)
+        addExportRoutes(to: audited)
         addAuditRoutes(to: audited)
         return router
     }

@@ -46,7 +46,10 @@ struct ServeCommand: AsyncParsableCommand {
             "Retry the outbox's pending deliveries every N seconds (default 0: no retry loop).", valueName: "seconds"))
     var retryDeliveriesEvery: Int = 0
 
-    @Option(help: ArgumentHelp("File holding the bearer token for retried deliveries.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "File holding the bearer token for retried deliveries (the loop and POST /api/deliveries/{id}/retry).",
+            valueName: "file"))
     var tokenFile: String?
 
     @OptionGroup var storeOptions: StoreOptions
@@ -89,6 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.secureCookies = secureCookies || tlsCertificate != nil
         if let threads { options.cpuThreads = threads }
         options.maxQueued = queue
+        options.deliveryToken = try TokenFile.token(from: tokenFile)
         // The watcher first: it creates the store of a new data folder, as `annulus watch` does.
         let watcher = try watch.map { try watcherService(folder: $0) }
         let server: AnnulusServer
