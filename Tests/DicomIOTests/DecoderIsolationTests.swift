@@ -28,9 +28,9 @@ struct DecoderIsolationTests {
 
     @Test(
         "a worker that dies of a signal fails the job with the signal named, and the next job gets a new worker",
+        .enabled(if: Corpus.isAvailable, Corpus.skipMessage),
         arguments: [("crash", "SIGSEGV"), ("abort", "SIGABRT"), ("trap", "Fatal error: injected trap")])
     func crashes(fault: String, named: String) throws {
-        try #require(Corpus.isAvailable, Corpus.skipMessage)
         let pool = Self.faultyPool()
         do {
             try pool.injectFault(fault, options: Self.quickOptions)
@@ -42,9 +42,10 @@ struct DecoderIsolationTests {
         try Self.decodesCorrectly(with: pool)
     }
 
-    @Test("a worker that hangs or spins is stopped at the time limit and replaced", arguments: ["hang", "spin"])
+    @Test(
+        "a worker that hangs or spins is stopped at the time limit and replaced",
+        .enabled(if: Corpus.isAvailable, Corpus.skipMessage), arguments: ["hang", "spin"])
     func timeouts(fault: String) throws {
-        try #require(Corpus.isAvailable, Corpus.skipMessage)
         let pool = Self.faultyPool()
         let started = ContinuousClock.now
         do {
@@ -57,9 +58,10 @@ struct DecoderIsolationTests {
         try Self.decodesCorrectly(with: pool)
     }
 
-    @Test("a worker that allocates without bound dies at its address-space limit, not the caller")
+    @Test(
+        "a worker that allocates without bound dies at its address-space limit, not the caller",
+        .enabled(if: Corpus.isAvailable, Corpus.skipMessage))
     func memory() throws {
-        try #require(Corpus.isAvailable, Corpus.skipMessage)
         let pool = Self.faultyPool()
         do {
             // Filling a gigabyte takes a moment on a loaded machine: the time limit is not what is tested here.
@@ -84,9 +86,10 @@ struct DecoderIsolationTests {
         #expect(pool.idleWorkers == 1, "the worker survived the refused fault")
     }
 
-    @Test("an answer of a size the header does not allow is refused and the worker stopped")
+    @Test(
+        "an answer of a size the header does not allow is refused and the worker stopped",
+        .enabled(if: Corpus.isAvailable, Corpus.skipMessage))
     func answerSizeChecked() throws {
-        try #require(Corpus.isAvailable, Corpus.skipMessage)
         let pool = DecoderPool(capacity: 1)
         #expect {
             _ = try pool.storedFrame(path: Self.rleFile, frame: 0, options: Self.quickOptions, expectedBytes: 7)
@@ -98,9 +101,10 @@ struct DecoderIsolationTests {
         try Self.decodesCorrectly(with: pool)
     }
 
-    @Test("every compressed corpus image decodes to the same stored values and renderings in a worker")
+    @Test(
+        "every compressed corpus image decodes to the same stored values and renderings in a worker",
+        .enabled(if: Corpus.isAvailable, Corpus.skipMessage))
     func sameAsInProcess() throws {
-        try #require(Corpus.isAvailable, Corpus.skipMessage)
         let compressed = Corpus.rows.filter {
             TransferSyntax(uid: $0.transferSyntaxUID).isEncapsulated && ($0.category == "image")
         }
@@ -160,9 +164,8 @@ struct DecoderIsolationTests {
         #expect(!targets.contains(path), "\(targets)")
     }
 
-    @Test("many threads share a small pool")
+    @Test("many threads share a small pool", .enabled(if: Corpus.isAvailable, Corpus.skipMessage))
     func concurrentCallers() throws {
-        try #require(Corpus.isAvailable, Corpus.skipMessage)
         let expected = try DicomFile(path: Self.rleFile, options: DicomReadOptions(decoding: .inProcess)).storedFrame(0)
             .bytes
         let pool = DecoderPool(capacity: 2)

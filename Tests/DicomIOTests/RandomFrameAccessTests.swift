@@ -7,7 +7,7 @@ import Testing
 /// frames of one file in whatever order the pool hands them out (two workers, each with its own open file), and a
 /// cine's renderers each take every n-th frame. JPEG and JPEG-LS files without a basic offset table whose frames
 /// span several fragments are the hard case: DCMTK 3.6.7 finds frame N only from where frame N-1 ended.
-@Suite("Random frame access")
+@Suite("Random frame access", .enabled(if: Corpus.isAvailable, Corpus.skipMessage))
 struct RandomFrameAccessTests {
     /// Multi-frame files with several fragments per frame and an empty basic offset table (and one RLE file with
     /// a table, as a control).
@@ -26,7 +26,6 @@ struct RandomFrameAccessTests {
 
     @Test("in process: each frame from a freshly opened file, and all frames backwards, equal the frames in order")
     func inProcess() throws {
-        try #require(Corpus.isAvailable, Corpus.skipMessage)
         for path in Self.files {
             let expected = try Self.inOrder(path)
             try #require(expected.count > 1, "\(path)")
@@ -43,7 +42,6 @@ struct RandomFrameAccessTests {
 
     @Test("in a worker: a frame other than the first, asked of a worker that never saw the file, decodes")
     func freshWorker() throws {
-        try #require(Corpus.isAvailable, Corpus.skipMessage)
         let options = DicomReadOptions(decodeTimeoutSeconds: 30)
         for path in Self.files {
             let expected = try Self.inOrder(path)
