@@ -80,6 +80,54 @@ import Testing
         #expect(server.terminationReason == .exit && server.terminationStatus == 0)
     }
 
+    @Test func tlsServesHTTPSAndMarksTheCookieSecure() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("annulus-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (cert, key) = (root.path + "/cert.pem", root.path + "/key.pem")
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext",
+            "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        let data = DataFolder(path: root.path + "/data")
+        let store = try data.openStore(creating: true)
+        _ = try AccountDirectory(store: store, hasher: try PasswordHasher(cost: 4)).create(
+            name: "reader", displayName: nil, role: .reader, password: Password(ServerFixture.password))
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Self.executable)
+        server.arguments = [
+            "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--tls-certificate", cert, "--tls-key", key,
+        ]
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = output
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        let port = try #require(Self.listeningPort(output.fileHandleForReading))
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = [
+            "-s", "-D", "-", "-o", "/dev/null", "--cacert", cert, "-H", "content-type: application/json", "-d",
+            #"{"name":"reader","password":"\#(ServerFixture.password)"}"#, "https://127.0.0.1:\(port)/api/session",
+        ]
+        let curlOutput = Pipe()
+        curl.standardOutput = curlOutput
+        try curl.run()
+        curl.waitUntilExit()
+        let headers = String(decoding: curlOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(headers.hasPrefix("HTTP/1.1 200"), "\(headers)")
+        let cookie = headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") } ?? ""
+        #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+    }
+
     /// Reads the server's log until HummingbirdCore says where it listens.
     static func listeningPort(_ handle: FileHandle) -> Int? {
         var text = ""

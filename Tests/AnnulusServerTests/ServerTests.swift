@@ -53,6 +53,12 @@ import Testing
             try await client.execute(uri: "/api/session", method: .post, body: ByteBuffer(string: "{")) {
                 #expect($0.status == .badRequest)
             }
+            let tooLarge = ByteBuffer(
+                string: #"{"name":"a","password":""# + String(repeating: "x", count: 300_000) + #""}"#)
+            try await client.execute(uri: "/api/session", method: .post, body: tooLarge) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(OpenAPISchemas.problems(response.body, schema: "Error") == nil)
+            }
             let unknownField = ByteBuffer(string: #"{"name":1,"password":"x"}"#)
             try await client.execute(uri: "/api/session", method: .post, body: unknownField) {
                 #expect($0.status == .badRequest)
