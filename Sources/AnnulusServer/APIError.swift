@@ -37,7 +37,7 @@ public struct APIError: HTTPResponseError, Sendable {
         self.headers = headers
     }
 
-    /// The HTTP face of a use case's error: invalid input 400 (422 for vocabulary values), not found 404,
+    /// The HTTP face of a use case's error: invalid input 400, not found 404,
     /// conflict 409, forbidden 403, unavailable 503 (with `Retry-After` when busy), internal 500.
     public init(_ error: AppError) {
         let status: HTTPResponse.Status =

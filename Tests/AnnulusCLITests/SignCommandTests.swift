@@ -1,36 +1,6 @@
 import Foundation
 import Testing
 
-extension CLI {
-    /// Runs `annulus ARGS` on a pseudo-terminal (util-linux `script`), typing `input`: for the questions asked only
-    /// when standard input is a terminal. The terminal's output (stdout and stderr together) is `stdout`.
-    static func runInTerminal(_ arguments: [String], input: String, environment: [String: String] = [:]) throws
-        -> Result
-    {
-        let quoted = ([executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", quoted.joined(separator: " "), "/dev/null"]
-        var merged = ProcessInfo.processInfo.environment
-        merged.removeValue(forKey: "ANNULUS_LOG_LEVEL")
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        let typed = Pipe()
-        let output = Pipe()
-        process.standardInput = typed
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        typed.fileHandleForWriting.write(Data(input.utf8))
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        try typed.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-            stdout: String(decoding: data, as: UTF8.self), stderr: "")
-    }
-}
-
 @Suite("annulus annotate sign: several findings at once, every draft of a study, add --sign")
 struct SignCommandTests {
     /// Adds a draft Pfirrmann finding at `level` of ACC-MR-0001 as dr.rivera; returns its id.

@@ -75,53 +75,6 @@ struct AccountsFolder {
     }
 }
 
-extension CLI {
-    /// Runs `annulus ARGS` on a pseudo-terminal (util-linux `script`) and answers each prompt only once it has
-    /// been shown, as a person types: so what the terminal echoes is what the program lets it echo. The terminal's
-    /// output is `stdout`.
-    static func runPrompted(
-        _ arguments: [String], answers: [(prompt: String, answer: String)], environment: [String: String]
-    )
-        throws -> Result
-    {
-        let quoted = ([executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", quoted.joined(separator: " "), "/dev/null"]
-        var merged = ProcessInfo.processInfo.environment
-        merged.removeValue(forKey: "ANNULUS_LOG_LEVEL")
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        let typed = Pipe()
-        let output = Pipe()
-        process.standardInput = typed
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        var seen = Data()
-        var pending = answers[...]
-        var consumed = 0  // characters of output up to the end of the last prompt answered
-        let deadline = Date().addingTimeInterval(30)
-        while let next = pending.first, Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }  // the program ended
-            seen.append(chunk)
-            let text = String(decoding: seen, as: UTF8.self)
-            guard let range = text.dropFirst(consumed).range(of: next.prompt) else { continue }
-            consumed = text.distance(from: text.startIndex, to: range.upperBound)
-            usleep(100_000)  // let the program switch echo off after printing the prompt
-            typed.fileHandleForWriting.write(Data((next.answer + "\n").utf8))
-            pending = pending.dropFirst()
-        }
-        seen.append(output.fileHandleForReading.readDataToEndOfFile())
-        try typed.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-            stdout: String(decoding: seen, as: UTF8.self), stderr: "")
-    }
-}
-
 @Suite("annulus user and annulus audit, end to end")
 struct UserCommandTests {
     @Test("user add with --password-stdin, list, disable and enable; names unique ignoring case")
