@@ -167,12 +167,7 @@ extension Discography: FindingDetail {
         try Self.check(pain.map(Double.init), field: "pain")
         try Self.check(pressure, field: "pressure")
         try Self.check(volume, field: "volume")
-        if let description = imagingDescription {
-            let spec = Self.fieldSpecs.first { $0.name == "description" }!
-            guard !description.isEmpty, description.count <= Self.maxDescriptionLength,
-                !description.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-            else { throw .badValue(description, for: spec, of: .discography, suggestion: nil) }
-        }
+        try Self.check(imagingDescription, field: "description")
     }
 
     /// "concordant, pain 7/10, 20 psi above opening, 1.5 mL, Dallas 3".

@@ -21,6 +21,12 @@ extension FindingDetail {
         try spec.check(number)
     }
 
+    /// Checks free text against its field's length and characters.
+    static func check(_ text: String?, field name: String) throws(SpineValidationError) {
+        guard let text, let spec = fieldSpecs.first(where: { $0.name == name }) else { return }
+        try spec.check(text: text, of: kind)
+    }
+
     /// A number with its field's unit, for tables and summaries.
     static func display(_ number: Double, field name: String) -> String {
         fieldSpecs.first(where: { $0.name == name })?.display(number) ?? formatNumber(number)

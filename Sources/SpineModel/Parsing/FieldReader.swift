@@ -125,15 +125,11 @@ struct FieldReader {
         return number
     }
 
-    /// One line of free text within the field's length, or `nil` when the field was not given. Control
-    /// characters are refused (they would reach terminals, logs and the EHR).
+    /// One line of free text within the field's length, or `nil` when the field was not given
+    /// (`FieldSpec.check(text:of:)`).
     func text(_ name: String) throws(SpineValidationError) -> String? {
         guard let value = given[name] else { return nil }
-        let spec = spec(name)
-        guard case .text(let maxLength) = spec.values else { return value }
-        guard !value.isEmpty, value.count <= maxLength,
-            !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { throw .badValue(value, for: spec, of: kind, suggestion: nil) }
+        try spec(name).check(text: value, of: kind)
         return value
     }
 

@@ -114,6 +114,15 @@ public struct FieldSpec: Sendable, Equatable {
         typed.lowercased().removingSeparators() == name.removingSeparators()
     }
 
+    /// Checks free text against the field's length: one line, not empty, no control characters (they would
+    /// reach terminals, logs and the EHR).
+    func check(text: String, of kind: FindingKind) throws(SpineValidationError) {
+        guard case .text(let maxLength) = values else { return }
+        guard !text.isEmpty, text.count <= maxLength,
+            !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw .badValue(text, for: self, of: kind, suggestion: nil) }
+    }
+
     /// Checks a number against the field's range and whole-number rule.
     func check(_ number: Double) throws(SpineValidationError) {
         guard case .number(let range, _, let whole) = values else { return }
