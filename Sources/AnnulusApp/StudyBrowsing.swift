@@ -119,6 +119,8 @@ public struct SeriesDetail: Sendable, Equatable {
     public var series: SeriesSummary
     /// Its instances, by instance number.
     public var instances: [InstanceRecord]
+    /// Its stacks, in the order of their first instance, each in spatial order.
+    public var stacks: [StackDetail]
 }
 
 extension UseCases {
@@ -142,7 +144,8 @@ extension UseCases {
                 throw AppError.notFound("no study with Study Instance UID \(uid) is indexed", code: "unknown-study")
             }
             let series = try store.series(ofStudy: uid).map { series in
-                SeriesDetail(series: series, instances: try store.instances(ofSeries: series.seriesInstanceUID))
+                let instances = try store.instances(ofSeries: series.seriesInstanceUID)
+                return SeriesDetail(series: series, instances: instances, stacks: StackDetail.stacks(of: instances))
             }
             return StudyDetail(study: study, series: series)
         }

@@ -6,7 +6,8 @@ import Store
 /// Writes one audit row for every `/api` request that reaches patient data or accounts: who (the account, or
 /// `anonymous`), the route (`GET /api/studies/{studyUID}`), the resource ids from the path (never the query,
 /// which may hold a patient ID), the client's address, the status and the outcome. A request whose row cannot be
-/// written fails (503): patient data is never served unaudited.
+/// written fails (503): patient data is never served unaudited. Requests without an account (refused, having read
+/// nothing) are throttled to one row per route and address per minute (`AuditThrottle`).
 struct AuditMiddleware: RouterMiddleware {
     typealias Context = AnnulusRequestContext
     let accounts: ServerAccounts
@@ -41,11 +42,20 @@ struct AuditMiddleware: RouterMiddleware {
         let audit = accounts.audit
         let address = context.clientAddress
         let action = "\(request.method.rawValue) \(route)"
+        var detail = ""
+        if context.caller == nil {
+            // Without an account nothing was read or changed: bounded rows, so that nobody can grow the trail.
+            guard case .write(let folded) = await accounts.throttle.admit(action: action, address: address) else {
+                return
+            }
+            if folded > 0 { detail = "+\(folded) more refused from this address in the previous minute" }
+        }
+        let note = detail
         do {
             _ = try await accounts.pool.runAdmitted {
                 try audit.record(
                     actor, action: action, resourceType: Self.resourceType(route), resourceIDs: ids,
-                    clientAddress: address, outcome: outcome, statusCode: status.code)
+                    clientAddress: address, outcome: outcome, statusCode: status.code, detail: note)
             }
         } catch {
             context.logger.error("audit row not written", metadata: ["action": "\(action)"])

@@ -80,6 +80,8 @@ public struct ServerAccounts: Sendable {
     public let limiter: SignInLimiterActor
     /// Where account work (bcrypt, SQLite) runs.
     public let pool: CPUPool
+    /// Bounds the audit rows of refusals without an account (one per kind and address per minute).
+    let throttle = AuditThrottle()
 }
 
 /// The sign-in rate limiter shared by concurrent requests.

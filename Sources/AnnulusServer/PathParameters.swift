@@ -1,3 +1,4 @@
+import Accounts
 import Hummingbird
 
 /// Validation of path and query parameters before anything else sees them.
@@ -33,6 +34,15 @@ enum Parameters {
                 .badRequest, code: "bad-parameter", message: "\(name) must be a non-negative integer", field: name)
         }
         return value
+    }
+
+    /// An account name path parameter, normalized (lower-case) by the accounts' own rule, or a 400 naming it.
+    static func accountName(_ context: some RequestContext) throws -> String {
+        let text = context.parameters.get("accountName") ?? ""
+        do { return try AccountName.normalized(text) } catch {
+            throw APIError(
+                .badRequest, code: "bad-account-name", message: "accountName: \(error)", field: "accountName")
+        }
     }
 
     /// An annotation id: a lower-case UUID (36 characters; the API takes whole ids, not the CLI's prefixes).

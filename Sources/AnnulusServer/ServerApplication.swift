@@ -54,6 +54,7 @@ struct APIRoutes {
         addIntakeRoutes(to: audited)
         addExportRoutes(to: audited)
         addAuditRoutes(to: audited)
+        addAccountRoutes(to: audited)
         return router
     }
 }
@@ -101,10 +102,14 @@ public struct AnnulusServer {
             } else {
                 server = .http1()
             }
+            // Hummingbird's own debug and trace lines carry decoding errors and unrecognised errors verbatim (which
+            // may quote request content): its logger never goes below info, whatever the use cases log at.
+            var httpLogger = logger
+            if httpLogger.logLevel < .info { httpLogger.logLevel = .info }
             application = Application(
                 router: router, server: server,
                 configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
-                logger: logger)
+                logger: httpLogger)
             self.pool = pool
         } catch {
             try? pool.threads.syncShutdownGracefully()

@@ -85,6 +85,7 @@ struct SeriesJSON: Encodable, Sendable {
     var instanceCount: Int
     var frameCount: Int
     var instances: [InstanceJSON]
+    var stacks: [StackJSON]
 
     init(_ detail: SeriesDetail) {
         let series = detail.series
@@ -97,6 +98,33 @@ struct SeriesJSON: Encodable, Sendable {
         instanceCount = series.instanceCount
         frameCount = series.frameCount
         instances = detail.instances.map(InstanceJSON.init)
+        stacks = detail.stacks.map(StackJSON.init)
+    }
+}
+
+/// One stack of a series: the slices a viewer scrolls, in spatial order.
+struct StackJSON: Encodable, Sendable {
+    struct SliceJSON: Encodable, Sendable {
+        var sopInstanceUID: String
+        var frame: Int
+        var location: Double?
+    }
+    var plane: String
+    var rowDirection: [Double]?
+    var columnDirection: [Double]?
+    var spacing: Double?
+    var issues: [String]
+    var slices: [SliceJSON]
+
+    init(_ stack: StackDetail) {
+        plane = stack.plane
+        rowDirection = stack.rowDirection
+        columnDirection = stack.columnDirection
+        spacing = stack.spacing
+        issues = stack.issues
+        slices = stack.slices.map {
+            SliceJSON(sopInstanceUID: $0.sopInstanceUID, frame: $0.frame, location: $0.location)
+        }
     }
 }
 

@@ -63,6 +63,32 @@ public struct InstanceHeader: Sendable, Equatable {
         }
     }
 
+    /// Creates the facts from values already read (the store's index holds them): what organizing a study into
+    /// stacks needs without opening its files.
+    public init(
+        path: String, patientID: String, studyInstanceUID: String, studyDate: String?, accessionNumber: String?,
+        studyDescription: String?, seriesInstanceUID: String, seriesNumber: Int?, seriesDescription: String?,
+        modality: String?, sopInstanceUID: String, instanceNumber: Int?, echoNumber: Int?, acquisitionNumber: Int?,
+        frames: Int, frameGeometry: [FrameGeometry]
+    ) {
+        self.path = path
+        self.patientID = patientID
+        self.studyInstanceUID = studyInstanceUID
+        self.studyDate = studyDate
+        self.accessionNumber = accessionNumber
+        self.studyDescription = studyDescription
+        self.seriesInstanceUID = seriesInstanceUID
+        self.seriesNumber = seriesNumber
+        self.seriesDescription = seriesDescription
+        self.modality = modality
+        self.sopInstanceUID = sopInstanceUID
+        self.instanceNumber = instanceNumber
+        self.echoNumber = echoNumber
+        self.acquisitionNumber = acquisitionNumber
+        self.frames = frames
+        self.frameGeometry = frameGeometry
+    }
+
     /// Reads the facts from an open file (header-only is enough).
     public init(file: DicomFile) {
         let data = file.dataset
@@ -104,12 +130,14 @@ public struct InstanceHeader: Sendable, Equatable {
         }
     }
 
-    static func vector(_ values: [Double]?) -> Vector3? {
+    /// A vector from exactly three values.
+    public static func vector(_ values: [Double]?) -> Vector3? {
         guard let values, values.count == 3 else { return nil }
         return Vector3(values[0], values[1], values[2])
     }
 
-    static func orientation(_ values: [Double]?) -> (row: Vector3, column: Vector3)? {
+    /// Row and column directions (normalized) from six values; nil when either is degenerate.
+    public static func orientation(_ values: [Double]?) -> (row: Vector3, column: Vector3)? {
         guard let values, values.count == 6 else { return nil }
         let row = Vector3(values[0], values[1], values[2])
         let column = Vector3(values[3], values[4], values[5])
@@ -117,7 +145,8 @@ public struct InstanceHeader: Sendable, Equatable {
         return (row.normalized, column.normalized)
     }
 
-    static func spacing(_ values: [Double]?) -> (row: Double, column: Double)? {
+    /// Row and column spacing from two positive values.
+    public static func spacing(_ values: [Double]?) -> (row: Double, column: Double)? {
         guard let values, values.count == 2, values[0] > 0, values[1] > 0 else { return nil }
         return (values[0], values[1])
     }

@@ -29,6 +29,8 @@ public enum ImagePlane: String, Sendable, Codable {
 public struct StackSlice: Sendable, Equatable {
     /// The file.
     public var path: String
+    /// SOP Instance UID of the file.
+    public var sopInstanceUID: String
     /// 0-based frame within the file.
     public var frame: Int
     /// Instance Number, when present.

@@ -22,8 +22,11 @@ public enum StudyOrganizer {
 
     /// A series split into stacks: by orientation and echo first, then into successive volumes when
     /// positions repeat (time series, repeated acquisitions).
-    static func seriesModel(_ members: [InstanceHeader]) -> SeriesModel {
-        let first = members[0]
+    /// Empty `members` give a series without a UID or stacks.
+    public static func seriesModel(_ members: [InstanceHeader]) -> SeriesModel {
+        guard let first = members.first else {
+            return SeriesModel(uid: "", number: nil, description: nil, modality: nil, stacks: [])
+        }
         let slices = members.sorted { ($0.instanceNumber ?? 0, $0.path) < ($1.instanceNumber ?? 0, $1.path) }
             .flatMap { header in
                 header.frameGeometry.enumerated().map { frame, geometry in
@@ -84,7 +87,8 @@ public enum StudyOrganizer {
         let normal = orientation.map { $0.row.cross($0.column).normalized }
         var slices = members.map { header, frame, geometry in
             StackSlice(
-                path: header.path, frame: frame, instanceNumber: header.instanceNumber, position: geometry.position,
+                path: header.path, sopInstanceUID: header.sopInstanceUID, frame: frame,
+                instanceNumber: header.instanceNumber, position: geometry.position,
                 location: normal.flatMap { n in geometry.position.map { $0.dot(n) } })
         }
         var issues: [GeometryIssue] = []

@@ -78,18 +78,6 @@ struct UserList: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
-    /// One account as `--json` prints it.
-    struct Line: Encodable {
-        var name: String
-        var displayName: String
-        var role: String
-        var disabled: Bool
-        var permissions: [String]
-        var createdAt: String
-        var updatedAt: String
-        var passwordChangedAt: String
-    }
-
     mutating func run() async throws {
         try global.bootstrap()
         let store = try storeOptions.open()
@@ -100,14 +88,7 @@ struct UserList: AsyncParsableCommand {
         let output = OutputLines()
         if json {
             for account in accounts {
-                output.write(
-                    JSONLine.encode(
-                        Line(
-                            name: account.name, displayName: account.displayName, role: account.role.rawValue,
-                            disabled: account.isDisabled,
-                            permissions: account.role.permissions.sorted().map(\.rawValue),
-                            createdAt: account.createdAt, updatedAt: account.updatedAt,
-                            passwordChangedAt: account.passwordChangedAt)))
+                output.write(JSONLine.encode(AccountView(account)))
             }
             return
         }

@@ -120,13 +120,6 @@ struct UserTokenList: AsyncParsableCommand {
         }
     }
 
-    /// `active`, `revoked` or `expired` at `now`.
-    static func state(_ token: APITokenRecord, now: Date) -> String {
-        if token.revokedAt != nil { return "revoked" }
-        if let expires = token.expiresAt.flatMap(StoreTimestamp.date), expires <= now { return "expired" }
-        return "active"
-    }
-
     mutating func run() async throws {
         try global.bootstrap()
         let store = try storeOptions.open()
@@ -144,7 +137,7 @@ struct UserTokenList: AsyncParsableCommand {
                     JSONLine.encode(
                         Line(
                             id: token.id, account: token.accountName, name: token.name,
-                            state: Self.state(token, now: now), createdAt: token.createdAt,
+                            state: token.state(at: now), createdAt: token.createdAt,
                             expiresAt: token.expiresAt, revokedAt: token.revokedAt, lastUsedAt: token.lastUsedAt)))
             }
             return
@@ -156,7 +149,7 @@ struct UserTokenList: AsyncParsableCommand {
         var rows = [["ID", "NAME", "STATE", "CREATED", "EXPIRES", "LAST USED"]]
         for token in list {
             rows.append([
-                "\(token.id)", token.name, Self.state(token, now: now), token.createdAt, token.expiresAt ?? "never",
+                "\(token.id)", token.name, token.state(at: now), token.createdAt, token.expiresAt ?? "never",
                 token.lastUsedAt ?? "never",
             ])
         }

@@ -102,14 +102,23 @@ extension APIRoutes {
         }
     }
 
+    /// Writes the audit row of a sign-in. A refused one is throttled per client address (`AuditThrottle`): the
+    /// name tried is recorded in the row that is written, the ones folded into it are counted.
     static func auditSignIn(
         _ accounts: ServerAccounts, _ name: String, _ address: String?, _ outcome: AuditRecord.Outcome, _ status: Int
     ) async throws {
+        var detail = ""
+        if outcome != .ok {
+            guard case .write(let folded) = await accounts.throttle.admit(action: AuditAction.signIn, address: address)
+            else { return }
+            if folded > 0 { detail = "+\(folded) more refused sign-in(s) from this address in the previous minute" }
+        }
         let audit = accounts.audit
+        let note = detail
         _ = try await accounts.pool.runAdmitted {
             try audit.record(
                 name.isEmpty ? .anonymous : .account(name), action: AuditAction.signIn, resourceType: "session",
-                clientAddress: address, outcome: outcome, statusCode: status)
+                clientAddress: address, outcome: outcome, statusCode: status, detail: note)
         }
     }
 }
