@@ -62,10 +62,12 @@ public final class FrameCache: Sendable {
         return data
     }
 
-    /// Stores `data` under `key` and evicts the least recently used files beyond the limit. Never throws: a write
-    /// that fails is logged (once per kind of failure, until a write succeeds again) and the cache stays as it was.
+    /// Stores `data` under `key` and evicts the least recently used files beyond the limit (a rendering larger than
+    /// the limit is not stored). Never throws: a write that fails is logged (once per kind of failure, until a write
+    /// succeeds again) and the cache stays as it was.
     public func store(_ data: Data, key: String) {
-        guard limit > 0 else { return }
+        // A rendering larger than the whole cache would only push every other one out, itself included.
+        guard limit > 0, Int64(data.count) <= limit else { return }
         scanOnce()
         let target = filePath(for: key)
         let temporary: String

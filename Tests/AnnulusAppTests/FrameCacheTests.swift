@@ -91,6 +91,8 @@ struct FrameCacheTests {
         #expect(Set(Self.onDisk(folder).files.keys) == Set([1, 4, 5].map(Self.key)))
         #expect(cache.cached(Self.key(2)) == nil)
         #expect(cache.totalBytes == 3000)
+        cache.store(Data(count: 3001), key: Self.key(6))
+        #expect(Set(Self.onDisk(folder).files.keys) == Set([1, 4, 5].map(Self.key)), "larger than the whole cache")
         // A file deleted behind the cache's back is a miss and is no longer counted.
         unlink(cache.filePath(for: Self.key(4)))
         #expect(cache.cached(Self.key(4)) == nil)
