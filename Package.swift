@@ -196,8 +196,12 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
-            name: "AnnulusCLITests", dependencies: ["DicomIO", "Imaging", "SchemaTestSupport"],
+            name: "AnnulusCLITests", dependencies: ["DicomIO", "Imaging", "SchemaTestSupport", "ProcessTestSupport"],
             exclude: ["Fixtures"], swiftSettings: strictSwift),
+        // Long-lived child processes started with posix_spawn, shared by the CLI and server tests.
+        .target(
+            name: "ProcessTestSupport", dependencies: ["DicomIO"], path: "Tests/ProcessTestSupport",
+            swiftSettings: strictSwift),
         // JSON Schema validation through Python's jsonschema, shared by the Findings and CLI tests.
         .target(
             name: "SchemaTestSupport", path: "Tests/SchemaTestSupport", exclude: ["validate_json.py"],
@@ -206,14 +210,15 @@ let package = Package(
             name: "AnnulusAppTests",
             dependencies: [
                 "AnnulusApp", "AnnulusRecords", "Store", "SpineModel", "Candidacy", "Findings", "Watch", "DicomIO",
-                "Imaging", "SchemaTestSupport", "annulus-decoder",
+                "Imaging", "SchemaTestSupport", "ProcessTestSupport", "annulus-decoder",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift),
         .testTarget(
             name: "AnnulusServerTests",
             dependencies: [
-                "AnnulusServer", "AnnulusApp", "AnnulusRecords", "Store", "SchemaTestSupport", "annulus-decoder",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "AnnulusServer", "AnnulusApp", "AnnulusRecords", "Store", "SchemaTestSupport", "ProcessTestSupport",
+                "annulus-decoder", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -26,6 +26,9 @@ public struct AppEnvironment: Sendable {
     public var signerPolicy: any SignerPolicy
     /// Annulus's version, as exports and provenance report it.
     public var softwareVersion: String
+    /// The most bytes the cache of rendered frames (`<data>/frame-cache`) may hold; 0 caches nothing. Read when the
+    /// use cases are made.
+    public var frameCacheLimit: Int64 = FrameCache.defaultLimit
 
     /// Creates an environment; every dependency but the store and the data folder has a default.
     public init(

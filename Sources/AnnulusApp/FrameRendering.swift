@@ -92,7 +92,7 @@ public struct RenderedPNG: Sendable, Equatable {
 
 extension UseCases {
     /// The folder of cached renderings under the data folder.
-    public var frameCacheFolder: String { environment.dataFolder.path + "/frame-cache" }
+    public var frameCacheFolder: String { frameCache.folder }
 
     /// The entity tag a rendering of `request` will have, without rendering (so that a client's cached copy can
     /// be confirmed with a 304): nil when the instance is not indexed.
@@ -102,16 +102,16 @@ extension UseCases {
     }
 
     /// Renders one frame as PNG, from the cache under the data folder when it was rendered before. The cache key is
-    /// the instance's content hash with the parsed parameters: a file replaced under the same UID renders anew.
+    /// the instance's content hash with the parsed parameters: a file replaced under the same UID renders anew. A
+    /// rendering that cannot be cached (a full disk, a read-only folder) is served all the same.
     public func renderFrame(_ request: FrameRequest, by principal: Principal) async throws(AppError) -> RenderedPNG {
         let record = try await instance(uid: request.instanceUID, by: principal)
         let key = try cacheKey(request, contentSHA256: record.contentSHA256, frames: record.frames)
         let (window, _) = try request.parsedWindow()
-        let folder = frameCacheFolder
-        let path = folder + "/" + String(key.prefix(2)) + "/" + key + ".png"
         let readOptions = environment.readOptions
+        let cache = frameCache
         return try await perform {
-            if let cached = FileManager.default.contents(atPath: path) {
+            if let cached = cache.cached(key) {
                 return RenderedPNG(data: cached, entityTag: "\"\(key)\"", fromCache: true)
             }
             let file = try DicomFile(path: record.path, options: readOptions)
@@ -120,9 +120,7 @@ extension UseCases {
                 frame: request.frame,
                 options: PreviewOptions(window: window, longestSide: request.size, orientationLetters: false))
             let data = try PNGEncoder.encode(image)
-            try FileManager.default.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try AtomicFile.write(data, to: path, durability: .deferred)
+            cache.store(data, key: key)
             return RenderedPNG(data: data, entityTag: "\"\(key)\"", fromCache: false)
         }
     }
@@ -139,14 +137,10 @@ extension UseCases {
                 "size must be between \(FrameRequest.sizes.lowerBound) and \(FrameRequest.sizes.upperBound) pixels",
                 field: "size", value: String(size), allowed: ["16...2048"], code: "bad-size")
         }
-        guard contentSHA256.utf8.count == 64, contentSHA256.utf8.allSatisfy({ Self.isHexDigit($0) }) else {
+        guard contentSHA256.utf8.count == 64, contentSHA256.utf8.allSatisfy(FrameCache.isHexDigit) else {
             throw .internal("the index holds no usable content hash for this instance; re-ingest it")
         }
         let (_, windowKey) = try request.parsedWindow()
         return "\(contentSHA256)-\(request.frame)-\(windowKey)-\(request.size.map(String.init) ?? "full")"
-    }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte)
     }
 }

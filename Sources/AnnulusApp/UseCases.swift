@@ -6,10 +6,15 @@
 public struct UseCases: Sendable {
     /// The injected dependencies.
     public let environment: AppEnvironment
+    /// The bounded cache of rendered frames under the data folder (scanned at its first use).
+    public let frameCache: FrameCache
 
     /// Use cases over `environment`.
     public init(_ environment: AppEnvironment) {
         self.environment = environment
+        frameCache = FrameCache(
+            folder: environment.dataFolder.path + "/frame-cache", limit: environment.frameCacheLimit,
+            logger: environment.logger)
     }
 
     /// Runs blocking work through the environment's executor; any error becomes an `AppError`.

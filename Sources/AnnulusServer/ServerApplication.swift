@@ -24,6 +24,8 @@ public struct ServeOptions: Sendable {
     public var maxQueued = 64
     /// The bearer token sent with retried deliveries (`--token-file`), if any.
     public var deliveryToken: String?
+    /// The most bytes the cache of rendered frames may hold (`--frame-cache-limit`); 0 caches nothing.
+    public var frameCacheLimit = FrameCache.defaultLimit
 
     /// Options with the defaults.
     public init() {}
@@ -76,9 +78,10 @@ public struct AnnulusServer {
         let pool = CPUPool(threads: options.cpuThreads, maxQueued: options.maxQueued)
         do {
             let store = try dataFolder.openStore()
-            let environment = try AppEnvironment(
+            var environment = try AppEnvironment(
                 store: store, dataFolder: dataFolder, logger: logger, executor: pool,
                 signerPolicy: AccountSignerPolicy())
+            environment.frameCacheLimit = options.frameCacheLimit
             let hasher = try PasswordHasher(cost: passwordCost)
             let accounts = ServerAccounts(
                 directory: AccountDirectory(store: store, hasher: hasher), sessions: BrowserSessions(store: store),

@@ -9,10 +9,13 @@ public enum AtomicFile {
         public var path: String
         /// What failed.
         public var reason: String
+        /// The system's error number (`ENOSPC`, `EROFS`, `EACCES` …) when a system call failed.
+        public var errorNumber: Int32?
         /// Creates an error for `path`.
-        public init(path: String, reason: String) {
+        public init(path: String, reason: String, errorNumber: Int32? = nil) {
             self.path = path
             self.reason = reason
+            self.errorNumber = errorNumber
         }
         /// "cannot write PATH: REASON".
         public var description: String { "cannot write \(path): \(reason)" }
@@ -51,21 +54,42 @@ public enum AtomicFile {
     /// Writes `data` to `path` atomically.
     public static func write(_ data: Data, to path: String, durability: Durability = .synced) throws {
         try write(to: path, durability: durability) { temporary in
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else {
-                throw WriteError(path: path, reason: "cannot create a temporary file in its folder: \(lastError())")
-            }
-            defer { close(descriptor) }
-            try data.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw WriteError(path: path, reason: lastError())
-                    }
-                    offset += written
+            try writeNewFile(data, at: temporary, destination: path)
+        }
+    }
+
+    /// Writes `data` to a new temporary file next to `path` (not synced) and returns its path, for the caller to
+    /// ``publish(_:as:)`` when it chooses (a cache publishes under its lock) or to remove. Nothing is left behind
+    /// when the write fails.
+    public static func writeTemporary(_ data: Data, for path: String) throws -> String {
+        let temporary = temporaryPath(for: path)
+        do {
+            try writeNewFile(data, at: temporary, destination: path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        return temporary
+    }
+
+    /// Creates `temporary` (which must not exist) holding `data`; errors name `destination`.
+    private static func writeNewFile(_ data: Data, at temporary: String, destination path: String) throws {
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            let number = errno
+            throw WriteError(
+                path: path, reason: "cannot create a temporary file in its folder: \(lastError())", errorNumber: number)
+        }
+        defer { close(descriptor) }
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw WriteError(path: path, reason: lastError(), errorNumber: errno)
                 }
+                offset += written
             }
         }
     }
@@ -79,7 +103,9 @@ public enum AtomicFile {
 
     /// Renames a finished temporary file over `path`.
     public static func publish(_ temporary: String, as path: String) throws {
-        guard rename(temporary, path) == 0 else { throw WriteError(path: path, reason: lastError()) }
+        guard rename(temporary, path) == 0 else {
+            throw WriteError(path: path, reason: lastError(), errorNumber: errno)
+        }
     }
 
     /// Makes every file written with `.deferred` durability on the file system holding `folder` durable: one

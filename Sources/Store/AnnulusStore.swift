@@ -18,6 +18,8 @@ public final class AnnulusStore: Sendable {
     public let busyTimeout: Double
     /// The GRDB pool: one writer connection and up to five readers.
     let pool: DatabasePool
+    /// The file as counted among the stores this process has open (see `StoreFile.claim`).
+    private let file: StoreFile.FileID
 
     /// The default busy timeout: 15 seconds.
     public static let defaultBusyTimeout: Double = 15
@@ -69,20 +71,34 @@ public final class AnnulusStore: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "annulus"
-        if try !StoreFile.check(path) {
+        var claimed = try StoreFile.claim(path)
+        if claimed == nil {
             guard mode == .createIfMissing else { throw StoreError.missing(path: path) }
             try Self.create(path: path, configuration: configuration, busyTimeout: busyTimeout)
+            claimed = try StoreFile.claim(path)
         }
+        guard let claimed else { throw StoreError.missing(path: path) }
+        let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB sets synchronous = NORMAL with WAL: a commit can then be lost on power failure. Signed
             // findings must survive it, so the writer syncs the WAL on every commit.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
+            StoreFile.release(claimed)
             throw Self.storeError(error, path: path, busyTimeout: busyTimeout, opening: true)
         }
+        self.pool = pool
+        file = claimed
         try requireSchema()
         if mode != .inspectOnly { try migrate() }
+    }
+
+    deinit {
+        // The connections close before the file stops counting as open here (their locks must outlive any header
+        // read of a store opened next).
+        try? pool.close()
+        StoreFile.release(file)
     }
 
     /// Builds a new store beside `path` and links it into place; when another process created one first, its

@@ -38,6 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Most disk space for cached rendered frames, e.g. 512M or 2G (least recently used go first; 0: no cache).",
+            valueName: "size"))
+    var frameCacheLimit = "1G"
+
+    @Option(
+        help: ArgumentHelp(
             "Also watch this radiology export folder (as `annulus watch DIR` with its defaults).", valueName: "dir"))
     var watch: String?
 
@@ -64,6 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
         if !(0...100_000).contains(queue) { throw ValidationError("--queue must be 0 to 100000") }
+        if FrameCache.byteCount(frameCacheLimit) == nil {
+            throw ValidationError(
+                "--frame-cache-limit must be a size such as 512M, 2G or 0 (got \(frameCacheLimit.terminalSafe))")
+        }
         if !(0...86_400).contains(retryDeliveriesEvery) {
             throw ValidationError("--retry-deliveries-every must be 0 (off) to 86400 seconds")
         }
@@ -92,6 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.secureCookies = secureCookies || tlsCertificate != nil
         if let threads { options.cpuThreads = threads }
         options.maxQueued = queue
+        options.frameCacheLimit = FrameCache.byteCount(frameCacheLimit)!
         options.deliveryToken = try TokenFile.token(from: tokenFile)
         // The watcher first: it creates the store of a new data folder, as `annulus watch` does.
         let watcher = try watch.map { try watcherService(folder: $0) }

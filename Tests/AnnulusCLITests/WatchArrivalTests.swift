@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ProcessTestSupport
 
 /// The watcher's arrival side against real trouble: a real full file system (tmpfs), a file appended to with a
 /// close after each piece, a file truncated for good, an unreadable file.
@@ -14,20 +15,7 @@ struct WatchArrivalTests {
     static var isRoot: Bool { geteuid() == 0 }
 
     /// Whether a small tmpfs can be mounted here (root with CAP_SYS_ADMIN; not in every container).
-    static let canMountTmpfs: Bool = {
-        guard isRoot else { return false }
-        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("tmpfs-probe-\(UUID().uuidString)")
-            .path
-        guard (try? FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: true)) != nil else {
-            return false
-        }
-        defer { try? FileManager.default.removeItem(atPath: probe) }
-        guard (try? CLI.runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", probe])) == 0 else {
-            return false
-        }
-        _ = try? CLI.runTool("/bin/umount", [probe])
-        return true
-    }()
+    static let canMountTmpfs = Tmpfs.canMount
 
     /// Appends `data` to `path` (created if needed) and closes it, as a sender writing piece by piece does.
     static func append(_ data: Data, to path: String) throws {
@@ -214,7 +202,6 @@ struct WatchArrivalTests {
 extension CLI {
     /// Runs a system tool and returns its exit status.
     static func runTool(_ path: String, _ arguments: [String]) throws -> Int32 {
-        let child = try ChildProcess([path] + arguments)
-        return child.wait(timeout: 30).flatMap(ChildProcess.exitCode) ?? -1
+        try ChildProcess.run(path, arguments)
     }
 }

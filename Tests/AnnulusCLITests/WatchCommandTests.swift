@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ProcessTestSupport
 
 /// A watched folder and a data folder in a fresh temporary place.
 struct WatchFixture {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ProcessTestSupport
 
 /// `watch --once` with a quiet time: the run waits until the studies it took are quiet, completes them, then exits.
 @Suite("annulus watch --once waits for the studies it took to be quiet, then completes them")

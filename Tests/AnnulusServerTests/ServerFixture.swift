@@ -27,17 +27,7 @@ final class ServerFixture {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("annulus-serve-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         dataFolder = DataFolder(path: root + "/data")
-        store = try dataFolder.openStore(creating: true)
-        let useCases = UseCases(try AppEnvironment(store: store, dataFolder: dataFolder))
-        let run = try await useCases.ingest(
-            [Self.packageRoot + "/SampleStudies"], by: .cliUser("test"))
-        #expect(run.report.failed.isEmpty)
-        let directory = AccountDirectory(store: store, hasher: try PasswordHasher(cost: 4))
-        for (name, role) in [
-            ("dr.okafor", Role.clinician), ("reader", .reader), ("ehr", .integrator), ("admin", .admin),
-        ] {
-            _ = try directory.create(name: name, displayName: nil, role: role, password: Password(Self.password))
-        }
+        store = try await Self.prepare(dataFolder)
         token = try APITokens(store: store).create(accountName: "ehr", label: "tests").token
         var options = ServeOptions()
         options.port = 0
@@ -45,6 +35,22 @@ final class ServerFixture {
         options.maxQueued = queue
         server = try AnnulusServer(
             dataFolder: dataFolder, options: options, logger: Logger(label: "test"), passwordCost: 4)
+    }
+
+    /// Creates the store of `dataFolder`, ingests SampleStudies and makes one account per role (password
+    /// `password`, bcrypt cost 4): dr.okafor (clinician), reader, ehr (integrator), admin.
+    static func prepare(_ dataFolder: DataFolder) async throws -> AnnulusStore {
+        let store = try dataFolder.openStore(creating: true)
+        let useCases = UseCases(try AppEnvironment(store: store, dataFolder: dataFolder))
+        let run = try await useCases.ingest([packageRoot + "/SampleStudies"], by: .cliUser("test"))
+        #expect(run.report.failed.isEmpty)
+        let directory = AccountDirectory(store: store, hasher: try PasswordHasher(cost: 4))
+        for (name, role) in [
+            ("dr.okafor", Role.clinician), ("reader", .reader), ("ehr", .integrator), ("admin", .admin),
+        ] {
+            _ = try directory.create(name: name, displayName: nil, role: role, password: Password(password))
+        }
+        return store
     }
 
     deinit {

@@ -35,6 +35,29 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test(
+        "A second store on the file in one process keeps the first one's locks: the WAL stays, commits stay visible",
+        .enabled(if: StoreProtectionTests.hasSQLite3))
+    func secondOpenInOneProcessKeepsTheLocks() async throws {
+        try await withTemporaryFolder { folder in
+            let path = folder + "/annulus.sqlite"
+            let first = try AnnulusStore(path: path)
+            let study = try Fixture.ingestStudy(first)
+            // Opening checks the file's header; closing that descriptor must not drop the first store's POSIX locks.
+            let second = try AnnulusStore(path: path)
+            #expect(try second.annotations(studyUID: study).isEmpty)
+            // Another process opens and closes the store: it must not find itself the last connection (it would
+            // then checkpoint and delete the WAL under this process's open connections).
+            #expect(try sqlite3(path, "SELECT count(*) FROM annotation_versions;") == "0")
+            #expect(FileManager.default.fileExists(atPath: path + "-wal"), "the WAL was deleted under open connections")
+            _ = try first.add(
+                NewAnnotation(studyUID: study, level: "L4-L5", findingKind: "fissure", payload: Fixture.payload(0)),
+                author: "dr.a", reason: nil)
+            #expect(try sqlite3(path, "SELECT count(*) FROM annotation_versions;") == "1", "a commit no one else sees")
+            #expect(try second.annotations(studyUID: study).count == 1)
+        }
+    }
+
     @Test("One annotation amended concurrently from two stores keeps versions 1…N without gaps")
     func concurrentAmends() async throws {
         try await withTemporaryFolder { folder in

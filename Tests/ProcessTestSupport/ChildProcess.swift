@@ -10,13 +10,14 @@ import Foundation
 /// Not Foundation's `Process`: on Linux it answers every SIGCHLD with a blocking `waitpid` on each child it
 /// launched, so one long-lived child it knows about stalls the reaping of every other (the short `annulus` runs
 /// of other tests would never be seen to exit). Output goes to files, never pipes.
-final class ChildProcess {
-    let pid: pid_t
+public final class ChildProcess {
+    /// The child's process id.
+    public let pid: pid_t
     private var reaped: Int32?
 
     /// Starts `arguments[0]` (an absolute path) with stdin from /dev/null, stdout and stderr appended to
     /// `output` (or /dev/null), an empty signal mask and the current environment plus `environment`.
-    init(_ arguments: [String], environment: [String: String] = [:], output: String? = nil) throws {
+    public init(_ arguments: [String], environment: [String: String] = [:], output: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -55,11 +56,11 @@ final class ChildProcess {
     }
 
     /// Sends a signal.
-    func signal(_ number: Int32) { Glibc.kill(pid, number) }
+    public func signal(_ number: Int32) { Glibc.kill(pid, number) }
 
     /// Waits up to `timeout` seconds; returns the wait status (nil when still running).
     @discardableResult
-    func wait(timeout: Double) -> Int32? {
+    public func wait(timeout: Double) -> Int32? {
         if let reaped { return reaped }
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
@@ -74,10 +75,10 @@ final class ChildProcess {
     }
 
     /// The exit code when it exited normally.
-    static func exitCode(_ status: Int32) -> Int32? { (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil }
+    public static func exitCode(_ status: Int32) -> Int32? { (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil }
 
     /// Kills (SIGKILL) and reaps it.
-    func kill() {
+    public func kill() {
         guard reaped == nil else { return }
         signal(SIGKILL)
         wait(timeout: 10)
