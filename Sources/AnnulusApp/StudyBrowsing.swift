@@ -36,8 +36,11 @@ public struct StudyQuery: Sendable, Equatable {
         self.cursor = cursor
     }
 
+    /// The longest cursor this server gives out or accepts.
+    public static let maximumCursorLength = 160
+
     /// Refuses a limit out of range, a date that is not YYYYMMDD, a reversed range, a cursor not made here.
-    func validated() throws(AppError) -> (query: StudyQuery, offset: Int) {
+    func validated() throws(AppError) -> (filter: StudyFilter, start: StudyPageStart) {
         guard (1...Self.maximumLimit).contains(limit) else {
             throw .invalidInput(
                 "limit must be between 1 and \(Self.maximumLimit), got \(limit)", field: "limit", value: String(limit),
@@ -55,43 +58,79 @@ public struct StudyQuery: Sendable, Equatable {
                 "dateFrom \(dateFrom) is after dateTo \(dateTo)", field: "dateFrom", value: dateFrom,
                 code: "bad-date-range")
         }
-        var offset = 0
+        var start = StudyPageStart.first
         if let cursor {
-            guard let decoded = Self.offset(fromCursor: cursor) else {
+            guard let decoded = StudyCursor.start(from: cursor) else {
                 throw .invalidInput(
                     "cursor is not one this server gave out: pass nextCursor from the previous page unchanged",
                     field: "cursor", code: "bad-cursor")
             }
-            offset = decoded
+            start = decoded
         }
-        return (self, offset)
+        let filter = StudyFilter(
+            patientID: patientID, accessionNumber: accession, dateFrom: dateFrom, dateTo: dateTo, modality: modality)
+        return (filter, start)
     }
 
     static func isDate(_ text: String) -> Bool {
         text.utf8.count == 8 && text.utf8.allSatisfy { (0x30...0x39).contains($0) }
     }
+}
 
-    static func cursor(forOffset offset: Int) -> String { "o" + String(offset, radix: 36) }
+/// The opaque paging cursor of a study search, made by this server only.
+///
+/// A cursor names the last study of its page by its place in the list's order (Study Date, Study Time, Study
+/// Instance UID): `k` and that key in unpadded base64url. The next page is the studies after it (keyset paging), so
+/// studies indexed while a client pages (new studies come first, newest first) neither repeat a study on the next
+/// page nor skip one, as counting from the start would; and a page deep in the list costs no more than the first.
+/// `o` and a base-36 number is the older form, a count of studies to skip: still accepted (cursors given out before
+/// an upgrade), and given out when the key does not fit (a study whose date, time or UID is far longer than DICOM
+/// allows, or holds the separator).
+enum StudyCursor {
+    /// The separator of the key's parts: U+001F, which a DICOM date, time or UID never holds.
+    private static let separator: UInt8 = 0x1F
 
-    static func offset(fromCursor cursor: String) -> Int? {
-        guard cursor.hasPrefix("o"), cursor.utf8.count <= 12, let value = Int(cursor.dropFirst(), radix: 36),
-            value >= 0
-        else { return nil }
-        return value
+    /// The cursor of the page after the one ending at `last`, or nil when the key does not fit one.
+    static func after(_ last: StudyOrderKey) -> String? {
+        let parts = [last.studyDate, last.studyTime, last.studyInstanceUID]
+        guard parts.allSatisfy({ !$0.utf8.contains(separator) }) else { return nil }
+        let bytes = Data(parts.joined(separator: "\u{1F}").utf8)
+        let cursor =
+            "k"
+            + bytes.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return cursor.utf8.count <= StudyQuery.maximumCursorLength ? cursor : nil
     }
 
-    func matches(_ study: StudySummary) -> Bool {
-        if let patientID, study.patientID != patientID { return false }
-        if let accession, study.accessionNumber != accession { return false }
-        if let modality, !study.modalities.contains(where: { $0.caseInsensitiveCompare(modality) == .orderedSame }) {
-            return false
+    /// The cursor that skips `offset` studies.
+    static func skipping(_ offset: Int) -> String { "o" + String(offset, radix: 36) }
+
+    /// Where a page starts for a cursor this server gave out, or nil for any other text.
+    static func start(from cursor: String) -> StudyPageStart? {
+        guard cursor.utf8.count <= StudyQuery.maximumCursorLength, let kind = cursor.first else { return nil }
+        let body = String(cursor.dropFirst())
+        switch kind {
+        case "o":
+            guard body.utf8.count <= 11, let value = Int(body, radix: 36), value >= 0 else { return nil }
+            return .offset(value)
+        case "k":
+            guard body.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || isAlphanumeric($0) }) else { return nil }
+            var base64 = body.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
+            guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else {
+                return nil
+            }
+            let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, !parts[2].isEmpty else { return nil }
+            return .after(StudyOrderKey(studyDate: parts[0], studyTime: parts[1], studyInstanceUID: parts[2]))
+        default:
+            return nil
         }
-        if dateFrom != nil || dateTo != nil {
-            guard let date = study.studyDate else { return false }
-            if let dateFrom, date < dateFrom { return false }
-            if let dateTo, date > dateTo { return false }
-        }
-        return true
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
 }
 
@@ -124,23 +163,30 @@ public struct SeriesDetail: Sendable, Equatable {
 }
 
 extension UseCases {
-    /// The studies matching `query`, newest first, one page at a time.
+    /// The studies matching `query`, newest first, one page at a time: filtered and paged by the store's indexes.
     public func searchStudies(_ query: StudyQuery, by principal: Principal) async throws(AppError) -> StudyPage {
-        let (query, offset) = try query.validated()
-        let all = try await perform { try self.environment.store.studies() }
-        let matching = all.filter(query.matches)
-        let page = Array(matching.dropFirst(offset).prefix(query.limit))
-        let end = offset + page.count
-        return StudyPage(
-            studies: page, nextCursor: end < matching.count ? StudyQuery.cursor(forOffset: end) : nil,
-            total: matching.count)
+        let (filter, start) = try query.validated()
+        return try await perform {
+            let store = self.environment.store
+            let page = try store.searchStudies(filter, from: start, limit: query.limit)
+            var nextCursor: String?
+            if page.hasMore, let last = page.studies.last {
+                let key = StudyOrderKey(last)
+                if let cursor = StudyCursor.after(key) {
+                    nextCursor = cursor
+                } else {
+                    nextCursor = StudyCursor.skipping(try store.studyCount(filter, through: key))
+                }
+            }
+            return StudyPage(studies: page.studies, nextCursor: nextCursor, total: page.total)
+        }
     }
 
     /// One study (by its exact Study Instance UID) with its series and instances.
     public func studyDetail(uid: String, by principal: Principal) async throws(AppError) -> StudyDetail {
         try await perform {
             let store = self.environment.store
-            guard let study = try store.studies().first(where: { $0.studyInstanceUID == uid }) else {
+            guard let study = try store.study(uid: uid) else {
                 throw AppError.notFound("no study with Study Instance UID \(uid) is indexed", code: "unknown-study")
             }
             let series = try store.series(ofStudy: uid).map { series in

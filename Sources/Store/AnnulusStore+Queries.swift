@@ -6,13 +6,13 @@ extension AnnulusStore {
     /// Every indexed study, newest first (by Study Date and Time, then UID), with counts of series, instances
     /// and annotations by the status of their latest version.
     public func studies() throws(StoreError) -> [StudySummary] {
-        try read { db in try Self.summaries(db, studyUID: nil) }
+        try read { db in try Self.summaries(db, scope: .all) }
     }
 
     /// The studies of one patient (by Patient ID), ordered and counted as `studies()`: what triage and export
     /// read for a patient, without scanning every study in the store.
     public func studies(ofPatient patientID: String) throws(StoreError) -> [StudySummary] {
-        try read { db in try Self.summaries(db, studyUID: nil, patientID: patientID) }
+        try read { db in try Self.summaries(db, scope: .patient(patientID)) }
     }
 
     /// The series of a study, by Series Number (series without one last), then UID. Empty when the study is
@@ -101,58 +101,31 @@ extension AnnulusStore {
             guard matches.count == 1 else {
                 throw StoreError.ambiguousStudy(reference: reference, candidates: matches)
             }
-            guard let summary = try Self.summaries(db, studyUID: match.studyInstanceUID).first else {
+            guard let summary = try Self.summaries(db, scope: .studies([match.studyInstanceUID])).first else {
                 throw StoreError.unknownStudy(reference: reference)
             }
             return summary
         }
     }
 
-    /// Study summaries, all of them or one, in `studies()` order.
-    static func summaries(_ db: Database, studyUID: String?, patientID: String? = nil) throws -> [StudySummary] {
-        var filter = ""
-        var annotationFilter = ""
-        var arguments: StatementArguments = []
-        if let studyUID {
-            filter = "WHERE st.study_uid = ?"
-            annotationFilter = "AND a.study_uid = ?"
-            arguments = [studyUID]
-        } else if let patientID {
-            filter = "WHERE st.patient_id = ?"
-            annotationFilter = "AND a.study_uid IN (SELECT study_uid FROM studies WHERE patient_id = ?)"
-            arguments = [patientID]
-        }
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT st.study_uid, st.patient_id, st.study_date, st.study_time, st.accession_number,
-                       st.study_description,
-                       (SELECT count(*) FROM series se WHERE se.study_uid = st.study_uid) AS series_count,
-                       (SELECT count(*) FROM series se JOIN instances i ON i.series_uid = se.series_uid
-                        WHERE se.study_uid = st.study_uid) AS instance_count,
-                       (SELECT max(i.indexed_at) FROM series se JOIN instances i ON i.series_uid = se.series_uid
-                        WHERE se.study_uid = st.study_uid) AS last_indexed_at,
-                       (SELECT group_concat(modality, char(31)) FROM (
-                            SELECT DISTINCT se.modality FROM series se
-                            WHERE se.study_uid = st.study_uid AND coalesce(se.modality, '') <> ''
-                            ORDER BY se.modality)) AS modalities
-                FROM studies st
-                \(filter)
-                ORDER BY coalesce(st.study_date, '') DESC, coalesce(st.study_time, '') DESC, st.study_uid
-                """,
-            arguments: arguments)
+    /// Which studies `summaries` reads.
+    enum SummaryScope {
+        /// Every study.
+        case all
+        /// The studies of one Patient ID.
+        case patient(String)
+        /// These studies (by Study Instance UID; at most a page of them).
+        case studies([String])
+    }
+
+    /// Study summaries, in `studies()` order. The counts and modalities are correlated subqueries (and the
+    /// annotation counts one grouped query) over the scope's studies only.
+    static func summaries(_ db: Database, scope: SummaryScope) throws -> [StudySummary] {
+        if case .studies(let uids) = scope, uids.isEmpty { return [] }
+        let statements = summaryStatements(scope)
+        let rows = try Row.fetchAll(db, sql: statements.studies, arguments: statements.arguments)
         var counts: [String: [AnnotationStatus: Int]] = [:]
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT a.study_uid, a.status, count(*) AS n FROM annotation_versions a
-                WHERE a.version = (SELECT max(b.version) FROM annotation_versions b
-                                   WHERE b.annotation_id = a.annotation_id)
-                \(annotationFilter)
-                GROUP BY a.study_uid, a.status
-                """,
-            arguments: arguments)
-        {
+        for row in try Row.fetchAll(db, sql: statements.annotations, arguments: statements.arguments) {
             let status = AnnotationStatus(rawValue: row["status"]) ?? .draft
             counts[row["study_uid"], default: [:]][status] = row["n"]
         }
@@ -169,5 +142,51 @@ extension AnnulusStore {
                 draftAnnotations: studyCounts[.draft] ?? 0, signedAnnotations: studyCounts[.signed] ?? 0,
                 retractedAnnotations: studyCounts[.retracted] ?? 0, lastIndexedAt: row["last_indexed_at"])
         }
+    }
+
+    /// The statements of `summaries`: the studies with their counts, the annotation counts by status; both take
+    /// `arguments`.
+    static func summaryStatements(_ scope: SummaryScope) -> (
+        studies: String, annotations: String, arguments: StatementArguments
+    ) {
+        var filter = ""
+        var annotationFilter = ""
+        var arguments: StatementArguments = []
+        switch scope {
+        case .all: break
+        case .patient(let patientID):
+            filter = "WHERE st.patient_id = ?"
+            annotationFilter = "AND a.study_uid IN (SELECT study_uid FROM studies WHERE patient_id = ?)"
+            arguments = [patientID]
+        case .studies(let uids):
+            let placeholders = Array(repeating: "?", count: uids.count).joined(separator: ", ")
+            filter = "WHERE st.study_uid IN (\(placeholders))"
+            annotationFilter = "AND a.study_uid IN (\(placeholders))"
+            arguments = StatementArguments(uids)
+        }
+        let studies = """
+            SELECT st.study_uid, st.patient_id, st.study_date, st.study_time, st.accession_number,
+                   st.study_description,
+                   (SELECT count(*) FROM series se WHERE se.study_uid = st.study_uid) AS series_count,
+                   (SELECT count(*) FROM series se JOIN instances i ON i.series_uid = se.series_uid
+                    WHERE se.study_uid = st.study_uid) AS instance_count,
+                   (SELECT max(i.indexed_at) FROM series se JOIN instances i ON i.series_uid = se.series_uid
+                    WHERE se.study_uid = st.study_uid) AS last_indexed_at,
+                   (SELECT group_concat(modality, char(31)) FROM (
+                        SELECT DISTINCT se.modality FROM series se
+                        WHERE se.study_uid = st.study_uid AND coalesce(se.modality, '') <> ''
+                        ORDER BY se.modality)) AS modalities
+            FROM studies st
+            \(filter)
+            \(studyOrder)
+            """
+        let annotations = """
+            SELECT a.study_uid, a.status, count(*) AS n FROM annotation_versions a
+            WHERE a.version = (SELECT max(b.version) FROM annotation_versions b
+                               WHERE b.annotation_id = a.annotation_id)
+            \(annotationFilter)
+            GROUP BY a.study_uid, a.status
+            """
+        return (studies, annotations, arguments)
     }
 }

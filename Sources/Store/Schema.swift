@@ -6,7 +6,7 @@ enum Schema {
     static let migrationIdentifiers = [
         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
         "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
-        "v9-accounts", "v10-audit-log",
+        "v9-accounts", "v10-audit-log", "v11-study-search",
     ]
 
     /// The migrator with every migration registered.
@@ -38,6 +38,7 @@ enum Schema {
         }
         migrator.registerMigration(migrationIdentifiers[8]) { db in try db.execute(sql: accounts) }
         migrator.registerMigration(migrationIdentifiers[9]) { db in try db.execute(sql: auditLog) }
+        migrator.registerMigration(migrationIdentifiers[10]) { db in try db.execute(sql: studySearch) }
         return migrator
     }
 
@@ -311,5 +312,42 @@ enum Schema {
         BEGIN
             SELECT RAISE(ABORT, 'level_overrides is append-only: an override cannot be deleted');
         END;
+        """
+
+    /// v11: what a study search pages over (`AnnulusStore.searchStudies`). `modality_set` is the study's distinct
+    /// series modalities, upper-cased, each between two U+001F separators (`"\u{1F}CT\u{1F}MR\u{1F}"`, "" for
+    /// none), kept by triggers on `series` whatever writes it, so "has a series of modality M" is a test on the
+    /// study's own row instead of a probe into `series` for every study (13 ms against 2 ms to count 10,000
+    /// studies, measured). `studies_by_recency` holds the expressions of the list's order and then `modality_set`:
+    /// a page is read in index order, a date range is a range on it, and the count of a date or modality search
+    /// reads the index alone.
+    static let studySearch = """
+        ALTER TABLE studies ADD COLUMN modality_set TEXT NOT NULL DEFAULT '';
+        UPDATE studies SET modality_set = \(modalitySet);
+        CREATE INDEX studies_by_recency
+            ON studies(coalesce(study_date, '') DESC, coalesce(study_time, '') DESC, study_uid, modality_set);
+
+        CREATE TRIGGER series_modality_set_insert AFTER INSERT ON series
+        WHEN coalesce(NEW.modality, '') <> ''
+        BEGIN
+            UPDATE studies SET modality_set = \(modalitySet) WHERE study_uid = NEW.study_uid;
+        END;
+        CREATE TRIGGER series_modality_set_update AFTER UPDATE OF study_uid, modality ON series
+        WHEN NEW.study_uid IS NOT OLD.study_uid OR NEW.modality IS NOT OLD.modality
+        BEGIN
+            UPDATE studies SET modality_set = \(modalitySet) WHERE study_uid IN (OLD.study_uid, NEW.study_uid);
+        END;
+        CREATE TRIGGER series_modality_set_delete AFTER DELETE ON series
+        WHEN coalesce(OLD.modality, '') <> ''
+        BEGIN
+            UPDATE studies SET modality_set = \(modalitySet) WHERE study_uid = OLD.study_uid;
+        END;
+        """
+
+    /// The `modality_set` of the `studies` row being updated, from its series.
+    private static let modalitySet = """
+        coalesce((SELECT char(31) || group_concat(m, char(31)) || char(31) FROM (
+                SELECT DISTINCT upper(se.modality) AS m FROM series se
+                WHERE se.study_uid = studies.study_uid AND coalesce(se.modality, '') <> '' ORDER BY m)), '')
         """
 }

@@ -16,7 +16,7 @@ struct SchemaTests {
                 try store.appliedMigrations() == [
                     "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
                     "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
-                    "v9-accounts", "v10-audit-log",
+                    "v9-accounts", "v10-audit-log", "v11-study-search",
                 ])
             let objects = try store.schemaObjects()
             for expected in [
@@ -53,7 +53,7 @@ struct SchemaTests {
                     try store.appliedMigrations() == [
                         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
                         "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
-                        "v9-accounts", "v10-audit-log",
+                        "v9-accounts", "v10-audit-log", "v11-study-search",
                     ])
                 let studies = try store.studies()
                 #expect(studies.count == 1)
@@ -76,7 +76,7 @@ struct SchemaTests {
                         applied == [
                             "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
                             "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
-                            "v9-accounts", "v10-audit-log",
+                            "v9-accounts", "v10-audit-log", "v11-study-search",
                         ])
                 }
             }
@@ -166,18 +166,9 @@ struct CompletionOutcomeMigrationTests {
                     VALUES ('1.2.3', 'complete', 1, 2, 5, NULL, '2026-01-01T00:00:00Z', 'done'),
                         ('1.2.4', 'pending', 3, 4, 1, 7, NULL, NULL);
                     """
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            process.arguments = [path]
-            let input = Pipe()
-            process.standardInput = input
-            try process.run()
-            input.fileHandleForWriting.write(Data(script.utf8))
-            try input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0)
+            try #require(try runSQLite(path, script) == 0)
             let store = try AnnulusStore(path: path)
-            #expect(try store.appliedMigrations().last == "v10-audit-log")
+            #expect(try store.appliedMigrations().last == Schema.migrationIdentifiers.last)
             let studies = try store.watchStudies()
             #expect(studies.map(\.studyUID) == ["1.2.3", "1.2.4"])
             #expect(studies[0].state == .complete && studies[0].completion == "done")

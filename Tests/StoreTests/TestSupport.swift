@@ -19,6 +19,21 @@ func withStore<T>(_ body: (AnnulusStore, String) async throws -> T) async throws
     }
 }
 
+/// Runs `script` with the sqlite3 tool on the database at `path` (an older store made from the registered
+/// migrations' own SQL); returns the tool's exit status.
+func runSQLite(_ path: String, _ script: String) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [path]
+    let input = Pipe()
+    process.standardInput = input
+    try process.run()
+    input.fileHandleForWriting.write(Data(script.utf8))
+    try input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    return process.terminationStatus
+}
+
 /// Test records and payloads. Patient names here are obviously synthetic.
 enum Fixture {
     /// A 64-digit hex "hash" derived from a number.

@@ -15,7 +15,7 @@ extension APIRoutes {
                 dateTo: try Parameters.queryString("dateTo", request, maxLength: 8),
                 modality: try Parameters.queryString("modality", request, maxLength: 16),
                 limit: try Parameters.queryInt("limit", request) ?? 50,
-                cursor: try Parameters.queryString("cursor", request, maxLength: 16))
+                cursor: try Parameters.queryString("cursor", request, maxLength: StudyQuery.maximumCursorLength))
             let page = try await app.searchStudies(query, by: principal)
             return StudyPageJSON(
                 studies: page.studies.map(StudyJSON.init), nextCursor: page.nextCursor, total: page.total)
