@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TextSafety
 
 /// 32 random bytes from the system's CSPRNG, written as base64url without padding (43 characters), and their
 /// SHA-256: what API tokens and session cookies are made of. Only the hash is ever stored.
@@ -20,33 +21,21 @@ public struct Secret: Sendable, Equatable {
 
     /// The secret written as `text` (base64url, no padding), or nil when it is not exactly that.
     public init?(text: Substring) {
-        guard text.utf8.count == Self.textLength,
-            text.utf8.allSatisfy({ Self.alphabet.contains($0) })
+        guard text.utf8.count == Self.textLength, let data = Base64URL.decode(text), data.count == Self.byteCount
         else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += "="
-        guard let data = Data(base64Encoded: base64), data.count == Self.byteCount else { return nil }
         let decoded = [UInt8](data)
         // Only the canonical spelling is accepted (the last character's unused bits are zero).
-        guard Self.encode(decoded) == String(text) else { return nil }
+        guard Base64URL.encode(decoded) == String(text) else { return nil }
         bytes = decoded
     }
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// The base64url text (43 characters).
-    public var text: String { Self.encode(bytes) }
+    public var text: String { Base64URL.encode(bytes) }
 
     /// SHA-256 of the bytes, lower-case hex: what the store keeps.
     public var sha256: String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
-
-    private static let alphabet = Set(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    private static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
 
     /// Compares two strings in time that depends only on their lengths (for anti-CSRF tokens).
     public static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {

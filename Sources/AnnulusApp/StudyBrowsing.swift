@@ -1,6 +1,7 @@
 import AnnulusRecords
 import Foundation
 import Store
+import TextSafety
 
 /// What a study search asks for: every criterion given must match; paging by `limit` and an opaque `cursor`.
 public struct StudyQuery: Sendable, Equatable {
@@ -94,12 +95,7 @@ enum StudyCursor {
     static func after(_ last: StudyOrderKey) -> String? {
         let parts = [last.studyDate, last.studyTime, last.studyInstanceUID]
         guard parts.allSatisfy({ !$0.utf8.contains(separator) }) else { return nil }
-        let bytes = Data(parts.joined(separator: "\u{1F}").utf8)
-        let cursor =
-            "k"
-            + bytes.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let cursor = "k" + Base64URL.encode(parts.joined(separator: "\u{1F}").utf8)
         return cursor.utf8.count <= StudyQuery.maximumCursorLength ? cursor : nil
     }
 
@@ -115,10 +111,7 @@ enum StudyCursor {
             guard body.utf8.count <= 11, let value = Int(body, radix: 36), value >= 0 else { return nil }
             return .offset(value)
         case "k":
-            guard body.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || isAlphanumeric($0) }) else { return nil }
-            var base64 = body.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
-            guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else {
+            guard let data = Base64URL.decode(body), let text = String(data: data, encoding: .utf8) else {
                 return nil
             }
             let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
@@ -127,10 +120,6 @@ enum StudyCursor {
         default:
             return nil
         }
-    }
-
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
 }
 

@@ -59,7 +59,7 @@ extension StackDetail {
                 pixelSpacing: InstanceHeader.spacing(stored?.pixelSpacing))
         }
         return InstanceHeader(
-            path: record.sopInstanceUID, patientID: "", studyInstanceUID: record.studyInstanceUID,
+            path: record.path, patientID: "", studyInstanceUID: record.studyInstanceUID,
             studyDate: record.studyDate, accessionNumber: nil, studyDescription: nil,
             seriesInstanceUID: record.seriesInstanceUID, seriesNumber: record.seriesNumber,
             seriesDescription: record.seriesDescription, modality: record.modality,

@@ -258,16 +258,8 @@ final class DecoderWorkerProcess: Sendable {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         // The worker starts with no blocked signals and default actions for the ones this process may ignore.
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGXCPU, SIGSEGV, SIGABRT, SIGFPE, SIGILL, SIGBUS] {
-            sigaddset(&defaults, signal)
-        }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        SpawnedSignals.reset(
+            [SIGPIPE, SIGTERM, SIGINT, SIGXCPU, SIGSEGV, SIGABRT, SIGFPE, SIGILL, SIGBUS], in: &attributes)
         let arguments = [executable, "--serve", "--memory-bytes", String(memoryBytes)]
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -26,3 +26,19 @@ public enum SpawnedDescriptors {
         }
     }
 }
+
+/// Starts a child started with `posix_spawn` with clean signal state: nothing blocked, and the default action for
+/// each of `signals` (this process may ignore or handle them; a child must not inherit that).
+public enum SpawnedSignals {
+    /// Sets `attributes` so that the child has an empty signal mask and default actions for `signals`.
+    public static func reset(_ signals: [Int32], in attributes: inout posix_spawnattr_t) {
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in signals { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    }
+}
