@@ -20,6 +20,40 @@ public struct WorklistEntry: Sendable, Encodable, Equatable {
     /// Findings that count but cannot be read ("ID LEVEL KIND (STUDY)"): not counted; `annulus triage` names
     /// each with the reason.
     public var unreadableFindings: [String]
+    /// The patient's ID as the studies give it (empty when they have none). For the reading room's list; never
+    /// logged.
+    public var patientID: String
+    /// The facts the candidacy rules still need (the intake's or the findings' fact names), sorted.
+    public var missing: [String]
+    /// The patient's studies, most recently arrived first: what a reading room opens from the entry.
+    public var studies: [WorklistStudy]
+    /// When the newest of them last received an instance (ISO 8601 UTC), if known.
+    public var newestArrival: String?
+}
+
+/// A study of a worklist entry.
+public struct WorklistStudy: Sendable, Encodable, Equatable {
+    /// Study Instance UID.
+    public var studyInstanceUID: String
+    /// Accession Number, if any.
+    public var accessionNumber: String?
+    /// Study Date (YYYYMMDD), if any.
+    public var studyDate: String?
+    /// Study Description, if any.
+    public var studyDescription: String?
+    /// The modalities of its series.
+    public var modalities: [String]
+    /// When it last received an instance (ISO 8601 UTC), if known.
+    public var arrivedAt: String?
+
+    init(_ study: StudySummary) {
+        studyInstanceUID = study.studyInstanceUID
+        accessionNumber = study.accessionNumber
+        studyDate = study.studyDate
+        studyDescription = study.studyDescription
+        modalities = study.modalities
+        arrivedAt = study.lastIndexedAt
+    }
 }
 
 extension UseCases {
@@ -47,6 +81,9 @@ extension UseCases {
             let missing = Array(Set(evaluation.levels.flatMap(\.missingFacts))).sorted()
             let awaitingSignOff =
                 draftOutcome == .candidate && signed.pendingDrafts > 0 && evaluation.outcome != .candidate
+            let arrivals = signed.patientStudies.map(WorklistStudy.init).sorted {
+                ($0.arrivedAt ?? "", $0.studyInstanceUID) > ($1.arrivedAt ?? "", $1.studyInstanceUID)
+            }
             let (priority, attention, detail): (Int, String, String)
             switch evaluation.outcome {
             case .urgentReview:
@@ -81,7 +118,9 @@ extension UseCases {
                     },
                     unreadableFindings: signed.unreadable.map {
                         "\($0.annotationID.prefix(8)) \($0.level) \($0.findingKind) (\($0.study))"
-                    }))
+                    },
+                    patientID: study.patientID, missing: missing, studies: arrivals,
+                    newestArrival: arrivals.compactMap(\.arrivedAt).max()))
         }
         entries.sort { ($0.priority, $0.accessions.first ?? "") < ($1.priority, $1.accessions.first ?? "") }
         return entries

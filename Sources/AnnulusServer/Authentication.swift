@@ -35,7 +35,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             } catch let error as AccountError {
                 throw APIError(.unauthorized, code: "bad-token", message: "the API token is refused: \(error)")
             }
-        } else if let cookie = request.cookies[sessionCookieName]?.value {
+        } else if let cookie = request.cookies[sessionCookieName]?.value, !Self.isSignIn(request) {
             let sessions = accounts.sessions
             guard cookie.utf8.count <= 256 else {
                 throw APIError(.unauthorized, code: "bad-session", message: "the session cookie is malformed")
@@ -44,9 +44,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 let account = try await accounts.pool.run { try sessions.resolve(cookieValue: cookie).account }
                 context.caller = Caller(account: account, credential: .session, cookieValue: cookie)
             } catch let error as AccountError {
+                // The browser forgets the dead cookie, so that its next sign-in starts clean.
                 throw APIError(
                     .unauthorized, code: "bad-session",
-                    message: "the session is not valid (\(error)): sign in again with POST /api/session")
+                    message: "the session is not valid (\(error)): sign in again with POST /api/session",
+                    headers: [.setCookie: "\(sessionCookieName)=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"])
             }
             if Self.changesState(request.method),
                 !BrowserSessions.csrfMatches(
@@ -59,6 +61,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+
+    /// `POST /api/session`: signing in starts a new session whatever cookie the browser still sends (an ended
+    /// session's cookie must not stand in the way of signing in again).
+    static func isSignIn(_ request: Request) -> Bool {
+        request.method == .post && request.uri.path == "/api/session"
     }
 
     static func changesState(_ method: HTTPRequest.Method) -> Bool {

@@ -26,6 +26,12 @@ public struct ServeOptions: Sendable {
     public var deliveryToken: String?
     /// The most bytes the cache of rendered frames may hold (`--frame-cache-limit`); 0 caches nothing.
     public var frameCacheLimit = FrameCache.defaultLimit
+    /// How long a browser session may sit without a request before it ends (`--session-idle`); the reading room
+    /// signs out at the same time.
+    public var sessionIdleTimeout: TimeInterval = 30 * 60
+    /// Serve the reading room's files from this folder instead of the bundled ones (`--web-root`, for developing
+    /// the page without rebuilding); nil serves the bundled files.
+    public var webRoot: String?
 
     /// Options with the defaults.
     public init() {}
@@ -42,7 +48,14 @@ struct APIRoutes {
     func router() throws -> Router<AnnulusRequestContext> {
         let router = Router(context: AnnulusRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorEnvelopeMiddleware())
+        // The reading room's files answer what no route does (FileMiddleware acts on a route's 404).
+        router.add(
+            middleware: FileMiddleware(
+                try WebAssets.root(override: options.webRoot),
+                cacheControl: .init([(MediaType(type: .any), [.noCache])]),
+                searchForIndexHtml: true))
         try addSystemRoutes(to: router)
         let api = router.group("api")
             .add(middleware: AuthenticationMiddleware(accounts: accounts))
@@ -84,7 +97,8 @@ public struct AnnulusServer {
             environment.frameCacheLimit = options.frameCacheLimit
             let hasher = try PasswordHasher(cost: passwordCost)
             let accounts = ServerAccounts(
-                directory: AccountDirectory(store: store, hasher: hasher), sessions: BrowserSessions(store: store),
+                directory: AccountDirectory(store: store, hasher: hasher),
+                sessions: BrowserSessions(store: store, idleTimeout: options.sessionIdleTimeout),
                 tokens: APITokens(store: store), audit: AuditTrail(store: store), limiter: SignInLimiterActor(),
                 pool: pool)
             var options = options

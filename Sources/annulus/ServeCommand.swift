@@ -58,6 +58,18 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "file"))
     var tokenFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Sign a browser out after this long without a request: 30m (default), 2h, 90s (10s to 12h).",
+            valueName: "duration"))
+    var sessionIdle = "30m"
+
+    @Option(
+        help: ArgumentHelp(
+            "Serve the reading room's files from this folder instead of the built-in ones (for developing the page).",
+            valueName: "dir"))
+    var webRoot: String?
+
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -74,9 +86,28 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--frame-cache-limit must be a size such as 512M, 2G or 0 (got \(frameCacheLimit.terminalSafe))")
         }
+        guard let idle = Self.parseDuration(sessionIdle), (10...43_200).contains(idle) else {
+            throw ValidationError(
+                "--session-idle must be a duration from 10s to 12h such as 30m, 2h or 90s (got \(sessionIdle.terminalSafe))"
+            )
+        }
         if !(0...86_400).contains(retryDeliveriesEvery) {
             throw ValidationError("--retry-deliveries-every must be 0 (off) to 86400 seconds")
         }
+    }
+
+    /// Seconds of a duration written `90s`, `30m` or `2h` (a bare number is minutes), or nil.
+    static func parseDuration(_ text: String) -> Int? {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+        var digits = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var unit = 60
+        if let last = digits.last, let factor = units[last] {
+            unit = factor
+            digits.removeLast()
+        }
+        guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy(\.isASCII), let value = Int(digits), value >= 0
+        else { return nil }
+        return value * unit
     }
 
     /// `HOST:PORT` (IPv6 in brackets: `[::1]:8080`).
@@ -104,6 +135,8 @@ struct ServeCommand: AsyncParsableCommand {
         options.maxQueued = queue
         options.frameCacheLimit = FrameCache.byteCount(frameCacheLimit)!
         options.deliveryToken = try TokenFile.token(from: tokenFile)
+        options.sessionIdleTimeout = TimeInterval(Self.parseDuration(sessionIdle) ?? 1800)
+        options.webRoot = webRoot
         // The watcher first: it creates the store of a new data folder, as `annulus watch` does.
         let watcher = try watch.map { try watcherService(folder: $0) }
         let server: AnnulusServer

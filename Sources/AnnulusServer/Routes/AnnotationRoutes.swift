@@ -2,11 +2,12 @@ import Accounts
 import AnnulusApp
 import AnnulusRecords
 import Hummingbird
+import SpineModel
 
 /// `POST /api/studies/{studyUID}/annotations`.
 struct NewAnnotationBody: Decodable {
     static let fields: Set<String> = [
-        "level", "numberingBasis", "kind", "fields", "note", "reason", "levelOutsideStudy", "sign",
+        "level", "numberingBasis", "kind", "fields", "note", "reason", "levelOutsideStudy", "sign", "anchor",
     ]
     var level: String
     var numberingBasis: String?
@@ -16,6 +17,39 @@ struct NewAnnotationBody: Decodable {
     var reason: String?
     var levelOutsideStudy: String?
     var sign: Bool?
+    var anchor: AnchorBody?
+}
+
+/// Where on an image a finding (or a disc label) is, as a request body gives it: the image, the frame from 0 (as
+/// the rendered-frame routes number them) and its points as `[column, row]` pairs.
+struct AnchorBody: Decodable {
+    /// The most points an anchor may have (a fissure's course is a short polyline).
+    static let maxPoints = 256
+    var sopInstanceUID: String
+    var frame: Int?
+    var points: [[Double]]
+
+    /// The use cases' anchor request (frames from 1); a malformed point or too many points are refused here with the
+    /// field named.
+    func request() throws -> AnchorRequest {
+        guard !points.isEmpty, points.count <= Self.maxPoints else {
+            throw APIError(
+                .badRequest, code: "bad-anchor", message: "anchor.points must hold 1 to \(Self.maxPoints) points")
+        }
+        var pixels: [PixelPoint] = []
+        for point in points {
+            guard point.count == 2, point.allSatisfy(\.isFinite) else {
+                throw APIError(
+                    .badRequest, code: "bad-anchor", message: "each of anchor.points must be [column, row] in pixels")
+            }
+            pixels.append(PixelPoint(x: point[0], y: point[1]))
+        }
+        let frame = frame ?? 0
+        guard (0..<1_000_000).contains(frame) else {
+            throw APIError(.badRequest, code: "bad-anchor", message: "anchor.frame must be 0 or more (frames from 0)")
+        }
+        return AnchorRequest(sopInstanceUID: sopInstanceUID, frame: frame + 1, pixelPoints: pixels)
+    }
 }
 
 /// `POST /api/annotations/{annotationID}/amend`.
@@ -67,7 +101,8 @@ extension APIRoutes {
                 NewFindingRequest(
                     study: study, level: body.level, numberingBasis: body.numberingBasis ?? "unknown", kind: body.kind,
                     fields: body.fields ?? [], note: body.note, reason: body.reason,
-                    levelOutsideStudy: body.levelOutsideStudy, sign: body.sign ?? false),
+                    anchor: try body.anchor?.request(), levelOutsideStudy: body.levelOutsideStudy,
+                    sign: body.sign ?? false),
                 by: caller.principal)
             var response = try AnnotationJSON(
                 annotation: AnnotationView(change.version, warning: change.warning), note: change.note

@@ -20,13 +20,16 @@ struct SessionJSON: ResponseEncodable {
     var account: AccountJSON
     var csrfToken: String
     var csrfHeader: String
+    /// Seconds without a request after which the session ends (the page signs out then).
+    var idleTimeoutSeconds: Int
 
-    init(_ account: Account, cookieValue: String) {
+    init(_ account: Account, cookieValue: String, idleTimeout: TimeInterval) {
         self.account = AccountJSON(
             name: account.name, displayName: account.displayName, role: account.role.rawValue,
             permissions: account.role.permissions.sorted().map(\.rawValue))
         csrfToken = BrowserSessions.csrfToken(cookieValue: cookieValue)
         csrfHeader = csrfHeaderName
+        idleTimeoutSeconds = Int(idleTimeout)
     }
 }
 
@@ -65,8 +68,10 @@ extension APIRoutes {
             }
             await accounts.limiter.succeeded(account: name, address: address)
             try await Self.auditSignIn(accounts, issued.account.name, address, .ok, 200)
-            var response = try SessionJSON(issued.account, cookieValue: issued.cookieValue)
-                .response(from: request, context: context)
+            var response = try SessionJSON(
+                issued.account, cookieValue: issued.cookieValue, idleTimeout: accounts.sessions.idleTimeout
+            )
+            .response(from: request, context: context)
             response.setCookie(
                 Cookie(
                     name: sessionCookieName, value: issued.cookieValue, maxAge: Int(accounts.sessions.lifetime),
@@ -78,7 +83,7 @@ extension APIRoutes {
                 throw APIError(
                     .unauthorized, code: "unauthenticated", message: "no session: sign in with POST /api/session")
             }
-            return SessionJSON(caller.account, cookieValue: cookie)
+            return SessionJSON(caller.account, cookieValue: cookie, idleTimeout: accounts.sessions.idleTimeout)
         }
         api.delete("session") { _, context -> Response in
             guard let caller = context.caller, let cookie = caller.cookieValue else {

@@ -1,0 +1,7 @@
+// Placeholder until the handoff panel is built (issue 15).
+import { h } from '../dom.js';
+
+export function createHandoffPanel(container) {
+  container.append(h('p', { class: 'muted' }, 'Not built yet.'));
+  return { refresh() {}, destroy() {} };
+}
