@@ -31,6 +31,11 @@ public struct SpineValidationError: Error, CustomStringConvertible, Equatable, S
         case malformedData = "malformed-data"
         /// An image anchor is not usable (frame, points, UIDs, geometry).
         case invalidAnchor = "invalid-anchor"
+        /// The same disc level is labelled twice in one set of disc labels.
+        case duplicateLevel = "duplicate-level"
+        /// Disc labels whose positions contradict their levels' order (a cranial disc marked below a caudal one,
+        /// two discs marked at the same place).
+        case labelsOutOfOrder = "labels-out-of-order"
     }
 
     /// What kind of problem this is.

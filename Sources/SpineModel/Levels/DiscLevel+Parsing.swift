@@ -69,12 +69,7 @@ extension DiscLevel {
     ///     above being L4-L5) or S1-S2 (lumbarised S1, the disc above being L5-S1) for transitional anatomy.
     /// - Throws: `SpineValidationError` (`out-of-range`) when `number` is below 1 or above C2-C3.
     public static func fromBottom(_ number: Int, lowest: DiscLevel = .L5S1) throws(SpineValidationError) -> DiscLevel {
-        let chain: [DiscLevel] =
-            switch lowest {
-            case .L5L6: mobile.filter { $0 <= .L4L5 } + [.L5L6]
-            case .S1S2: mobile + [.S1S2]
-            default: mobile.filter { $0 <= lowest }
-            }
+        let chain = chain(lowest: lowest)
         guard (1...chain.count).contains(number) else {
             throw SpineValidationError(
                 problem: .outOfRange, field: "number", value: String(number), allowed: ["1–\(chain.count)"],
@@ -83,6 +78,17 @@ extension DiscLevel {
             )
         }
         return chain[chain.count - number]
+    }
+
+    /// The discs of one spine, cranial to caudal, down to `lowest`: C2-C3 … L4-L5, L5-S1 for typical anatomy;
+    /// … L4-L5, L5-L6 when L5-L6 is the lowest (six lumbar-type vertebrae: no L5-S1 below it); … L4-L5, L5-S1,
+    /// S1-S2 when S1-S2 is (lumbarised S1); a mobile level cuts the chain there (`lowest: .L3L4` ends at L3-L4).
+    public static func chain(lowest: DiscLevel = .L5S1) -> [DiscLevel] {
+        switch lowest {
+        case .L5L6: mobile.filter { $0 <= .L4L5 } + [.L5L6]
+        case .S1S2: mobile + [.S1S2]
+        default: mobile.filter { $0 <= lowest }
+        }
     }
 
     /// An `unknown-level` error with all levels as the allowed values.
