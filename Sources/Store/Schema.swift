@@ -6,7 +6,7 @@ enum Schema {
     static let migrationIdentifiers = [
         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
         "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
-        "v9-accounts", "v10-audit-log", "v11-study-search",
+        "v9-accounts", "v10-audit-log", "v11-study-search", "v12-disc-labels",
     ]
 
     /// The migrator with every migration registered.
@@ -39,6 +39,7 @@ enum Schema {
         migrator.registerMigration(migrationIdentifiers[8]) { db in try db.execute(sql: accounts) }
         migrator.registerMigration(migrationIdentifiers[9]) { db in try db.execute(sql: auditLog) }
         migrator.registerMigration(migrationIdentifiers[10]) { db in try db.execute(sql: studySearch) }
+        migrator.registerMigration(migrationIdentifiers[11]) { db in try db.execute(sql: discLabels) }
         return migrator
     }
 
