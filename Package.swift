@@ -210,7 +210,7 @@ let package = Package(
             name: "AnnulusAppTests",
             dependencies: [
                 "AnnulusApp", "AnnulusRecords", "Store", "SpineModel", "Candidacy", "Findings", "Watch", "DicomIO",
-                "Imaging", "SchemaTestSupport", "ProcessTestSupport", "annulus-decoder",
+                "Imaging", "SchemaTestSupport", "ProcessTestSupport", "annulus-decoder", "SampleStudyGenerator",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift),

@@ -111,7 +111,7 @@ enum AnchorResolver {
             }
             points.append(PixelPoint(x: x, y: y))
         }
-        let positions = record.patientPositions(of: points)
+        let positions = record.patientPositions(of: points, frame: request.frame)
         return ImageAnchor(
             studyInstanceUID: study.studyInstanceUID, seriesInstanceUID: record.seriesInstanceUID,
             sopInstanceUID: record.sopInstanceUID, frame: request.frame, points: points, patientPositions: positions)
@@ -119,11 +119,13 @@ enum AnchorResolver {
 }
 
 extension InstanceRecord {
-    /// Patient-space positions (mm, LPS) of pixel points on this image, or nil when its geometry is incomplete
-    /// (no Image Position/Orientation (Patient) or Pixel Spacing, as in projection images).
-    func patientPositions(of points: [PixelPoint]) -> [[Double]]? {
-        guard let position = imagePosition, position.count == 3, let orientation = imageOrientation,
-            orientation.count == 6, let spacing = pixelSpacing, spacing.count == 2
+    /// Patient-space positions (mm, LPS) of pixel points on frame `frame` (from 1) of this image, from that frame's
+    /// geometry (an enhanced image's per-frame entry), or nil when it is incomplete (no Image Position/Orientation
+    /// (Patient) or Pixel Spacing, as in projection images).
+    func patientPositions(of points: [PixelPoint], frame: Int = 1) -> [[Double]]? {
+        guard let geometry = frameGeometry(frame: frame), let position = geometry.imagePosition, position.count == 3,
+            let orientation = geometry.imageOrientation, orientation.count == 6, let spacing = geometry.pixelSpacing,
+            spacing.count == 2
         else { return nil }
         return points.map {
             ImageAnchor.patientPosition(
