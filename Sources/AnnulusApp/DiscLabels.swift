@@ -4,8 +4,8 @@ import SpineModel
 import Store
 import TextSafety
 
-/// A new set of disc labels for a study: every labelled disc (the whole set, which replaces the current one as a
-/// new version), how the vertebrae were counted, and why.
+/// A new set of disc labels for a study: the labelled discs (the whole set, which replaces the current one as a
+/// new version, or, with `keepOthers`, the discs to add to it), how the vertebrae were counted, and why.
 public struct DiscLabelRequest: Sendable, Equatable {
     /// One disc: its level as typed and the click on its centre.
     public struct Label: Sendable, Equatable {
@@ -23,10 +23,14 @@ public struct DiscLabelRequest: Sendable, Equatable {
 
     /// The study: Study Instance UID, accession number or a unique prefix.
     public var study: String
-    /// How the vertebrae were counted: `from-C2`, `from-sacrum` or `unknown`.
-    public var basis: String
-    /// Every labelled disc (an empty list records that nothing is labelled any more).
+    /// How the vertebrae were counted: `from-C2`, `from-sacrum` or `unknown`; nil keeps the current set's basis
+    /// (`unknown` when there is none).
+    public var basis: String?
+    /// The labelled discs (without `keepOthers`, an empty list records that nothing is labelled any more).
     public var labels: [Label]
+    /// Keep the current set's labels of the levels not given (a level given again is labelled anew): one disc at a
+    /// time, as the command line labels them.
+    public var keepOthers: Bool
     /// Why the labels change (kept in their history).
     public var reason: String?
     /// The version the new set is based on (0: none), when the caller wants a change made meanwhile by someone
@@ -35,11 +39,13 @@ public struct DiscLabelRequest: Sendable, Equatable {
 
     /// Creates a request.
     public init(
-        study: String, basis: String = "unknown", labels: [Label], reason: String? = nil, expectedVersion: Int? = nil
+        study: String, basis: String? = nil, labels: [Label], keepOthers: Bool = false, reason: String? = nil,
+        expectedVersion: Int? = nil
     ) {
         self.study = study
         self.basis = basis
         self.labels = labels
+        self.keepOthers = keepOthers
         self.reason = reason
         self.expectedVersion = expectedVersion
     }
@@ -140,11 +146,13 @@ extension UseCases {
     }
 
     func labelDiscsNow(_ request: DiscLabelRequest, by principal: Principal) throws -> StudyDiscLabels {
-        let basis: LevelNumberingBasis
-        do { basis = try LevelNumberingBasis.parse(request.basis) } catch {
-            throw AppError.invalidInput(
-                error.message, field: "basis", value: error.value, allowed: error.allowed,
-                suggestion: error.suggestion, code: error.problem.rawValue)
+        var basis: LevelNumberingBasis?
+        if let text = request.basis {
+            do { basis = try LevelNumberingBasis.parse(text) } catch {
+                throw AppError.invalidInput(
+                    error.message, field: "basis", value: error.value, allowed: error.allowed,
+                    suggestion: error.suggestion, code: error.problem.rawValue)
+            }
         }
         guard request.labels.count <= DiscLevel.all.count else {
             throw AppError.invalidInput(
@@ -153,6 +161,7 @@ extension UseCases {
         }
         let store = environment.store
         let target = try store.resolveStudy(request.study)
+        let current = try store.latestDiscLabels(studyUID: target.studyInstanceUID).map(Self.readDiscLabels)
         var labels: [DiscLabel] = []
         for (index, label) in request.labels.enumerated() {
             let prefix = "labels[\(index)]"
@@ -175,9 +184,13 @@ extension UseCases {
                 throw refusal
             }
         }
-        let set = try DiscLabelSet(basis: basis, labels: labels)
+        if request.keepOthers, let kept = current?.labels.labels {
+            let given = Set(labels.map(\.level))
+            labels += kept.filter { !given.contains($0.level) }
+        }
+        let set = try DiscLabelSet(basis: basis ?? current?.labels.basis ?? .unknown, labels: labels)
         let outcome = try store.recordDiscLabels(
-            studyUID: target.studyInstanceUID, basis: basis.rawValue, payload: set.encodedJSON(),
+            studyUID: target.studyInstanceUID, basis: set.basis.rawValue, payload: set.encodedJSON(),
             author: principal.name, reason: request.reason, expectedVersion: request.expectedVersion)
         switch outcome {
         case .recorded(let version):

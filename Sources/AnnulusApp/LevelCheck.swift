@@ -9,9 +9,15 @@ import TextSafety
 struct LevelCheck {
     let facts: CoverageFacts
     let anchors: [(id: String, anchored: AnchoredLevel)]
+    /// The study's current disc labels, when it has readable ones.
+    let discLabels: DiscLabelSet?
 
-    /// Reads what the study's headers say and where its findings are marked.
+    /// Reads what the study's headers say, where its findings are marked and where its discs are labelled.
     init(store: AnnulusStore, study: StudySummary) throws {
+        // A stored set that cannot be read is not used here; `discLabels(ofStudy:)` reports it.
+        discLabels = try store.latestDiscLabels(studyUID: study.studyInstanceUID).flatMap {
+            try? DiscLabelSet.decode($0.payload)
+        }
         var series: [SeriesFacts] = []
         for summary in try store.series(ofStudy: study.studyInstanceUID) {
             let planes = try store.instances(ofSeries: summary.seriesInstanceUID).flatMap(Self.planes)
@@ -34,14 +40,16 @@ struct LevelCheck {
         }
     }
 
-    /// The check of `level` marked at `anchor` (nil: unmarked), against the study and the other findings' marks.
+    /// The check of `level` marked at `anchor` (nil: unmarked), against the study, the other findings' marks and
+    /// the study's disc labels.
     func decide(_ level: DiscLevel, anchor: ImageAnchor?, excluding annotationID: String? = nil)
         -> LevelCoverageDecision
     {
         LevelCoverage.check(
             level: level, facts: facts, anchorSeriesUID: anchor?.seriesInstanceUID,
             anchorHeight: anchor.flatMap(Self.height),
-            otherAnchors: anchors.filter { $0.id != annotationID }.map(\.anchored))
+            otherAnchors: anchors.filter { $0.id != annotationID }.map(\.anchored),
+            anchorPoint: anchor?.patientPositions.flatMap(PatientPoint.init(meanOf:)), discLabels: discLabels)
     }
 
     /// For adding and amending: the override to record when the level disagrees and `reason` is given; invalid
@@ -61,10 +69,14 @@ struct LevelCheck {
         }
         guard let reason else {
             guard required else { return (nil, nil) }
+            // Headers that put the level elsewhere come first; a mark at another labelled disc has its own code.
+            let code =
+                decision.verdict != .outside && decision.discLabelConflict != nil
+                ? "level-nearer-other-disc" : "level-outside-study"
             throw AppError.invalidInput(
                 (problem + ". Check the level (and the image it is marked on). If it is right, give the reason with "
                     + "--level-outside-study REASON: the finding is then kept with a warning.").terminalSafe,
-                field: "level", value: decision.level.name, code: "level-outside-study")
+                field: "level", value: decision.level.name, code: code)
         }
         guard let override = NewLevelOverride(reason: reason, evidence: problem) else {
             throw AppError.invalidInput(

@@ -72,32 +72,41 @@ public enum LevelCoverage {
     }
 
     /// Decides whether `level` agrees with the study: by the anchor's series when the finding is marked on an
-    /// image of a series whose headers name a region, else by the whole study; and, when the finding is marked
-    /// at a known height and other findings of the study are too, whether the heights agree (`AnchorSpacing`).
+    /// image of a series whose headers name a region, else by the whole study; when the finding is marked at a
+    /// known height and other findings of the study are too, whether the heights agree (`AnchorSpacing`); and when
+    /// the finding is marked at a known position (`anchorPoint`, the mean of its marks) and the study's discs are
+    /// labelled, whether the mark lies at its own level's disc (`DiscLabelCheck`).
     public static func check(
         level: DiscLevel, facts: CoverageFacts, anchorSeriesUID: String? = nil, anchorHeight: Double? = nil,
-        otherAnchors: [AnchoredLevel] = []
+        otherAnchors: [AnchoredLevel] = [], anchorPoint: PatientPoint? = nil, discLabels: DiscLabelSet? = nil
     ) -> LevelCoverageDecision {
-        let conflict = anchorHeight.flatMap { AnchorSpacing.conflict(level: level, height: $0, others: otherAnchors) }
+        var decision = decideByHeaders(level, facts: facts, anchorSeriesUID: anchorSeriesUID)
+        decision.anchorConflict = anchorHeight.flatMap {
+            AnchorSpacing.conflict(level: level, height: $0, others: otherAnchors)
+        }
+        if let anchorPoint, let discLabels {
+            decision.discLabelConflict = DiscLabelCheck.conflict(level: level, at: anchorPoint, labels: discLabels)
+        }
+        return decision
+    }
+
+    private static func decideByHeaders(_ level: DiscLevel, facts: CoverageFacts, anchorSeriesUID: String?)
+        -> LevelCoverageDecision
+    {
         if let anchorSeriesUID, let series = facts.series.first(where: { $0.seriesInstanceUID == anchorSeriesUID }) {
             let own = evidence(of: series)
-            if !own.isEmpty {
-                return decide(level, own, scope: .anchorSeries(number: series.seriesNumber), conflict: conflict)
-            }
+            if !own.isEmpty { return decide(level, own, scope: .anchorSeries(number: series.seriesNumber)) }
         }
-        return decide(level, evidence(of: facts), scope: .study, conflict: conflict)
+        return decide(level, evidence(of: facts), scope: .study)
     }
 
     private static func decide(
-        _ level: DiscLevel, _ evidence: [CoverageEvidence], scope: LevelCoverageDecision.Scope,
-        conflict: AnchorConflict?
+        _ level: DiscLevel, _ evidence: [CoverageEvidence], scope: LevelCoverageDecision.Scope
     ) -> LevelCoverageDecision {
         let regions = evidence.reduce(into: Set<SpineRegion>()) { $0.formUnion($1.regions) }
         let verdict: LevelCoverageDecision.Verdict =
             regions.isEmpty ? .unknown : coveredLevels(regions).contains(level) ? .covered : .outside
-        return LevelCoverageDecision(
-            level: level, verdict: verdict, regions: regions, evidence: evidence, scope: scope, anchorConflict: conflict
-        )
+        return LevelCoverageDecision(level: level, verdict: verdict, regions: regions, evidence: evidence, scope: scope)
     }
 }
 
@@ -133,10 +142,26 @@ public struct LevelCoverageDecision: Sendable, Equatable {
     public var scope: Scope
     /// The finding's mark disagrees with other findings' marks, when it does.
     public var anchorConflict: AnchorConflict?
+    /// The finding's mark lies at another labelled disc than its level's, when it does.
+    public var discLabelConflict: DiscLabelConflict?
 
-    /// Whether the level disagrees with the study (by its headers or by the marks): such a finding needs an
-    /// explicit override and is shown with a warning.
-    public var disagrees: Bool { verdict == .outside || anchorConflict != nil }
+    /// Creates a decision.
+    public init(
+        level: DiscLevel, verdict: Verdict, regions: Set<SpineRegion>, evidence: [CoverageEvidence], scope: Scope,
+        anchorConflict: AnchorConflict? = nil, discLabelConflict: DiscLabelConflict? = nil
+    ) {
+        self.level = level
+        self.verdict = verdict
+        self.regions = regions
+        self.evidence = evidence
+        self.scope = scope
+        self.anchorConflict = anchorConflict
+        self.discLabelConflict = discLabelConflict
+    }
+
+    /// Whether the level disagrees with the study (by its headers, by the marks or by the disc labels): such a
+    /// finding needs an explicit override and is shown with a warning.
+    public var disagrees: Bool { verdict == .outside || anchorConflict != nil || discLabelConflict != nil }
 
     /// Why the level disagrees, for people (nil when it agrees). Header values are quoted, not escaped.
     public var problem: String? {
@@ -155,6 +180,7 @@ public struct LevelCoverageDecision: Sendable, Equatable {
                     + CoverageEvidence.describe(evidence))
         }
         if let anchorConflict { parts.append(anchorConflict.description) }
+        if let discLabelConflict { parts.append(discLabelConflict.description) }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 }

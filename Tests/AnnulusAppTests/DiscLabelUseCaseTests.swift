@@ -235,4 +235,26 @@ struct DiscLabelUseCaseTests {
         #expect(history.map(\.labels.labels.count) == [3, 4, 0])
         #expect(history.map(\.author) == ["dr.okafor", "dr.lindqvist", "dr.okafor"])
     }
+
+    @Test("one disc at a time: the others are kept, a level labelled again is replaced, the basis is kept")
+    func oneAtATime() async throws {
+        let (fixture, discs) = try await Self.labelled()
+        let added = try await fixture.useCases.labelDiscs(
+            DiscLabelRequest(
+                study: "ACC-MR-0001", labels: [.init(level: "L2-L3", anchor: try discs.click("L2-L3", series: 1))],
+                keepOthers: true),
+            by: AppFixture.clinician)
+        #expect(added.labels.labels.map(\.level) == [.L2L3, .L3L4, .L4L5, .L5S1])
+        #expect(added.labels.basis == .fromSacrum && added.next == .L1L2 && added.current?.version == 2)
+        let moved = try await fixture.useCases.labelDiscs(
+            DiscLabelRequest(
+                study: "ACC-MR-0001",
+                labels: [.init(level: "L3-L4", anchor: try discs.click("L3-L4", series: 1, shift: Vector3(0, 3, 1)))],
+                keepOthers: true),
+            by: AppFixture.clinician)
+        #expect(moved.labels.labels.count == 4)
+        let centre = try SampleDiscs.centre("L3-L4")
+        let l3l4 = try #require(moved.labels.label(of: .L3L4))
+        #expect(abs(l3l4.position.y - (centre.y + 3)) < 0.01 && abs(l3l4.position.z - (centre.z + 1)) < 0.01)
+    }
 }
