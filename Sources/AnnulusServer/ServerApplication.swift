@@ -67,6 +67,7 @@ struct APIRoutes {
         addAnnotationRoutes(to: audited)
         addTriageRoutes(to: audited)
         addIntakeRoutes(to: audited)
+        addDiscRoutes(to: audited)
         addExportRoutes(to: audited)
         addAuditRoutes(to: audited)
         addAccountRoutes(to: audited)

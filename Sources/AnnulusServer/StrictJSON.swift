@@ -20,16 +20,49 @@ enum StrictJSON {
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
-        } catch let DecodingError.keyNotFound(key, _) {
+        } catch let error as APIError {
+            throw error
+        } catch let DecodingError.keyNotFound(key, context) {
+            let field = path(context.codingPath + [key])
             throw APIError(
-                .badRequest, code: "missing-field", message: "the field '\(key.stringValue)' is required",
-                field: key.stringValue)
+                .badRequest, code: "missing-field", message: "the field '\(field)' is required", field: field)
         } catch let DecodingError.typeMismatch(_, context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let field = path(context.codingPath)
             throw APIError(
                 .badRequest, code: "bad-type", message: "the field '\(field)' has the wrong type", field: field)
         } catch {
             throw APIError(.badRequest, code: "bad-json", message: "the request body is not the expected JSON")
         }
+    }
+
+    /// Refuses a key of the object being decoded that is not in `allowed` (`unknown-field`, naming its path, e.g.
+    /// `labels[0].anchor.frme`): nested objects of a body are as strict as the body itself.
+    static func refuseUnknownKeys(_ decoder: any Decoder, allowed: Set<String>) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        guard let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !allowed.contains($0) })
+        else { return }
+        let field = path(decoder.codingPath + [AnyKey(stringValue: unknown)])
+        throw APIError(
+            .badRequest, code: "unknown-field", message: "unknown field '\(field)'", field: field,
+            allowed: allowed.sorted())
+    }
+
+    /// A coding path as a field name: `labels[0].anchor.points`.
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.reduce(into: "") { text, key in
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
+    }
+
+    /// Any key of a JSON object.
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
