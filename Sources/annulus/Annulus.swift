@@ -12,6 +12,7 @@ struct Annulus: AsyncParsableCommand {
         discussion: ExitStatus.helpText + " Findings are preliminary until a clinician signs them.",
         subcommands: [
             Inspect.self, Render.self, Samples.self, IngestCommand.self, StudiesCommand.self, AnnotateCommand.self,
+            LevelsCommand.self,
             IntakeCommand.self, TriageCommand.self, WorklistCommand.self, ExportCommand.self, WatchCommand.self,
             StatusCommand.self, CheckCommand.self, DeliveriesCommand.self, CompleteStudyCommand.self,
             UserCommand.self, AuditCommand.self, ServeCommand.self,

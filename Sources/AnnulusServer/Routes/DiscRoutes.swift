@@ -70,103 +70,12 @@ struct NearestDiscBody: Decodable {
     var anchor: AnchorBody
 }
 
-/// Where a label was clicked: the image, the frame from 0 and the point.
-struct LabelImageJSON: Encodable {
-    var seriesInstanceUID: String
-    var sopInstanceUID: String
-    var frame: Int
-    var points: [[Double]]
-}
-
-/// One labelled disc.
-struct DiscLabelJSON: Encodable {
-    var level: String
-    var position: [Double]
-    var image: LabelImageJSON
-
-    init(_ label: DiscLabel) {
-        level = label.level.name
-        position = label.position.values
-        image = LabelImageJSON(
-            seriesInstanceUID: label.anchor.seriesInstanceUID, sopInstanceUID: label.anchor.sopInstanceUID,
-            frame: label.anchor.frame - 1, points: label.anchor.points.map { [$0.x, $0.y] })
-    }
-}
-
-/// One version of a study's disc labels.
-struct DiscLabelsVersionJSON: Encodable {
-    var version: Int
-    var basis: String
-    var author: String
-    var reason: String?
-    var createdAt: String
-    var labels: [DiscLabelJSON]
-
-    init(_ version: DiscLabelsVersion) {
-        self.version = version.version
-        basis = version.labels.basis.rawValue
-        author = version.author
-        reason = version.reason
-        createdAt = version.createdAt
-        labels = version.labels.labels.map(DiscLabelJSON.init)
-    }
-}
-
-/// A study's current disc labels and the disc to label next.
-struct DiscLabelsJSON: ResponseEncodable {
-    var studyInstanceUID: String
-    var version: Int?
-    var basis: String
-    var author: String?
-    var reason: String?
-    var createdAt: String?
-    var labels: [DiscLabelJSON]
-    var next: String?
-
-    init(_ found: StudyDiscLabels) {
-        studyInstanceUID = found.study.studyInstanceUID
-        version = found.current?.version
-        basis = found.labels.basis.rawValue
-        author = found.current?.author
-        reason = found.current?.reason
-        createdAt = found.current?.createdAt
-        labels = found.labels.labels.map(DiscLabelJSON.init)
-        next = found.next?.name
-    }
-}
+extension DiscLabelsView: ResponseEncodable {}
+extension LevelProposalView: ResponseEncodable {}
 
 /// Every version of a study's disc labels.
 struct DiscLabelHistoryJSON: ResponseEncodable {
-    var versions: [DiscLabelsVersionJSON]
-}
-
-/// A labelled level and its distance from a click.
-struct DiscDistanceJSON: Encodable {
-    var level: String
-    var distanceMm: Double
-
-    init(_ distance: DiscDistance) {
-        level = distance.level.name
-        distanceMm = (distance.distance * 10).rounded() / 10
-    }
-}
-
-/// The level of the labelled disc nearest a click.
-struct NearestDiscJSON: ResponseEncodable {
-    var level: String
-    var distanceMm: Double
-    var runnerUp: DiscDistanceJSON?
-    var position: [Double]
-    var labelsVersion: Int
-
-    init(_ proposal: LevelProposal) {
-        let nearest = DiscDistanceJSON(proposal.nearest.nearest)
-        level = nearest.level
-        distanceMm = nearest.distanceMm
-        runnerUp = proposal.nearest.runnerUp.map(DiscDistanceJSON.init)
-        position = proposal.point.values
-        labelsVersion = proposal.labelsVersion
-    }
+    var versions: [DiscLabelsVersionView]
 }
 
 extension APIRoutes {
@@ -174,18 +83,18 @@ extension APIRoutes {
     /// labelled disc nearest a click.
     func addDiscRoutes(to api: RouterGroup<AnnulusRequestContext>) {
         let app = useCases
-        api.get("studies/:studyUID/discs") { _, context -> DiscLabelsJSON in
+        api.get("studies/:studyUID/discs") { _, context -> DiscLabelsView in
             let principal = try context.require(.viewFindings).principal
-            return DiscLabelsJSON(
+            return DiscLabelsView(
                 try await app.discLabels(ofStudy: try Parameters.uid("studyUID", context), by: principal))
         }
         api.get("studies/:studyUID/discs/history") { _, context -> DiscLabelHistoryJSON in
             let principal = try context.require(.viewFindings).principal
             let versions = try await app.discLabelHistory(
                 ofStudy: try Parameters.uid("studyUID", context), by: principal)
-            return DiscLabelHistoryJSON(versions: versions.map(DiscLabelsVersionJSON.init))
+            return DiscLabelHistoryJSON(versions: versions.map(DiscLabelsVersionView.init))
         }
-        api.put("studies/:studyUID/discs") { request, context -> DiscLabelsJSON in
+        api.put("studies/:studyUID/discs") { request, context -> DiscLabelsView in
             let principal = try context.require(.annotate).principal
             let study = try Parameters.uid("studyUID", context)
             let body = try await StrictJSON.decode(
@@ -196,14 +105,15 @@ extension APIRoutes {
                     labels: body.labels.map { .init(level: $0.level, anchor: $0.anchor.request) }, reason: body.reason,
                     expectedVersion: body.expectedVersion),
                 by: principal)
-            return DiscLabelsJSON(recorded)
+            return DiscLabelsView(recorded)
         }
-        api.post("studies/:studyUID/discs/nearest") { request, context -> NearestDiscJSON in
+        api.post("studies/:studyUID/discs/nearest") { request, context -> LevelProposalView in
             let principal = try context.require(.viewFindings).principal
             let study = try Parameters.uid("studyUID", context)
             let body = try await StrictJSON.decode(
                 NearestDiscBody.self, allowed: NearestDiscBody.fields, from: request, context: context)
-            return NearestDiscJSON(try await app.proposeLevel(study: study, anchor: body.anchor.request, by: principal))
+            return LevelProposalView(
+                try await app.proposeLevel(study: study, anchor: body.anchor.request, by: principal))
         }
     }
 }
