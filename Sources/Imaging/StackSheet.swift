@@ -21,9 +21,15 @@ public struct StackSheetRenderer: Sendable {
         self.compression = compression
     }
 
-    /// Renders `stack` of `series` and writes it to `path` atomically.
-    public func render(stack: SliceStack, of series: SeriesModel, to path: String) throws -> PreviewOutput {
-        let sheet = try image(stack: stack, of: series)
+    /// What to burn on one tile: the layer for a slice (on its source pixel grid; the layer's transform is set to
+    /// the tile's scale), or nil for none.
+    public typealias TileOverlay = @Sendable (StackSlice) -> OverlayLayer?
+
+    /// Renders `stack` of `series` and writes it to `path` atomically, with `tileOverlay` burned on each tile.
+    public func render(
+        stack: SliceStack, of series: SeriesModel, to path: String, tileOverlay: TileOverlay? = nil
+    ) throws -> PreviewOutput {
+        let sheet = try image(stack: stack, of: series, tileOverlay: tileOverlay)
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try AtomicFile.write(
@@ -31,8 +37,11 @@ public struct StackSheetRenderer: Sendable {
         return PreviewOutput(path: path, kind: .sheet, width: sheet.width, height: sheet.height, frames: 1)
     }
 
-    /// The sheet image of `stack`.
-    public func image(stack: SliceStack, of series: SeriesModel) throws -> PreviewImage {
+    /// The sheet image of `stack`, with `tileOverlay` burned on each tile (scaled to the tile, so marks made on
+    /// the source pixels land where they belong).
+    public func image(stack: SliceStack, of series: SeriesModel, tileOverlay: TileOverlay? = nil) throws
+        -> PreviewImage
+    {
         let tileSize = ContactSheet.tileSize(forCount: stack.slices.count)
         var tileOptions = options
         tileOptions.longestSide = tileSize
@@ -42,10 +51,17 @@ public struct StackSheetRenderer: Sendable {
         for number in Self.shownSlices(count: stack.slices.count) {
             let slice = stack.slices[number]
             let renderer = try FrameRenderer(file: DicomFile(path: slice.path, options: readOptions))
+            var tile = try renderer.image(frame: slice.frame, options: tileOptions)
+            if var layer = tileOverlay?(slice) {
+                let pixels = renderer.pixels
+                layer.transform = OverlayTransform(
+                    scaleX: Double(tile.width) / Double(max(1, pixels.columns)),
+                    scaleY: Double(tile.height) / Double(max(1, pixels.rows)))
+                try tile.burn(layer)
+            }
             tiles.append(
                 ContactSheet.Tile(
-                    image: try renderer.image(frame: slice.frame, options: tileOptions),
-                    caption: "\(number + 1)  " + Self.positionText(slice, plane: stack.plane)))
+                    image: tile, caption: "\(number + 1)  " + Self.positionText(slice, plane: stack.plane)))
         }
         return try ContactSheet.compose(tiles: tiles, title: Self.title(stack, series), tileSize: tileSize)
     }

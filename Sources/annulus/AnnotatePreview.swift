@@ -11,7 +11,10 @@ struct AnnotatePreview: AsyncParsableCommand {
         abstract: "Render each annotated image with its findings burned in (marker, level, short finding text).",
         discussion: """
             One PNG per annotated image frame: OUT/series<N>-<instance>[-fN]-annotated.png. Drafts are drawn in \
-            yellow, signed findings in green (a legend says so); retracted findings are left out. Written atomically.
+            yellow, signed findings in green (a legend says so); retracted findings are left out. When the study's \
+            discs are labelled (`annulus levels`), they are drawn in cyan on every image they project on (the images \
+            they were clicked on included), with a contact sheet per slice stack they fall on: \
+            OUT/sheet-series<N>[-stackK]-levels.png. Written atomically.
             """
     )
 
@@ -51,15 +54,18 @@ struct AnnotatePreview: AsyncParsableCommand {
             AnnotatedPreviewRequest(study: study, out: out, options: options), by: .commandLineReader)
         let output = OutputLines()
         guard !written.isEmpty else {
-            output.write("no anchored findings in this study: add one with --series/--instance/--point")
+            output.write(
+                "no anchored findings or labelled discs in this study: add a finding with --series/--instance/--point, "
+                    + "or label the discs with `annulus levels label`")
             return
         }
         for preview in written {
             let count = preview.annotations.count
+            let discs = preview.discLabels.isEmpty ? "" : ", discs \(preview.discLabels.joined(separator: " "))"
             output.write(
                 json
                     ? JSONLine.encode(preview)
-                    : "OK   \(preview.path.terminalSafe) (\(count) finding\(count == 1 ? "" : "s"))")
+                    : "OK   \(preview.path.terminalSafe) (\(count) finding\(count == 1 ? "" : "s")\(discs))")
         }
     }
 }
