@@ -72,6 +72,35 @@ import Testing
                 #expect((json["runnerUp"] as? [String: Any])?["level"] as? String == "L4-L5")
                 #expect((json["distanceMm"] as? Double).map { $0 > 25 && $0 < 45 } == true, "\(json)")
             }
+            // A finding marked there as L4-L5 is refused, then accepted with the reason and listed with its warning.
+            let finding =
+                #"{"level":"L4-L5","kind":"hiz","fields":["present=yes"],"anchor":{"sopInstanceUID":"\#(sop)","points":[[300,270]]}"#
+            try await client.execute(
+                uri: "/api/studies/\(study)/annotations", method: .post, headers: headers,
+                body: ByteBuffer(string: finding + "}")
+            ) { response in
+                #expect(response.status == .badRequest)
+                let error = Self.error(response.body)
+                #expect(error["code"] as? String == "level-nearer-other-disc" && error["field"] as? String == "level")
+                #expect((error["message"] as? String)?.contains("from the labelled L3-L4 disc but") == true)
+            }
+            try await client.execute(
+                uri: "/api/studies/\(study)/annotations", method: .post, headers: headers,
+                body: ByteBuffer(string: finding + #","levelOutsideStudy":"read on the axial"}"#)
+            ) { response in
+                #expect(response.status == .created, "\(String(buffer: response.body))")
+                let annotation = AnnotationRouteTests.json(response.body)["annotation"] as? [String: Any]
+                let warning = annotation?["levelWarning"] as? [String: Any]
+                #expect((warning?["override"] as? [String: Any])?["reason"] as? String == "read on the axial")
+            }
+            try await client.execute(
+                uri: "/api/studies/\(study)/annotations", method: .post, headers: headers,
+                body: ByteBuffer(
+                    string: finding.replacingOccurrences(of: "\"points\"", with: "\"frme\":0,\"points\"") + "}")
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.error(response.body)["field"] as? String == "anchor.frme")
+            }
             try await client.execute(uri: "/api/studies/\(study)/discs/history", method: .get, headers: headers) {
                 response in
                 #expect(OpenAPISchemas.problems(response.body, schema: "DiscLabelHistory") == nil)
@@ -123,11 +152,11 @@ import Testing
                 ),
                 (
                     #"{"labels":[{"level":"L5-S1","anchor":{"sopInstanceUID":"\#(sop)","points":[[1,2,3]]}}]}"#,
-                    "malformed-point", "labels[0].anchor.points[0]"
+                    "bad-anchor", nil
                 ),
                 (
                     #"{"labels":[{"level":"L5-S1","anchor":{"sopInstanceUID":"\#(sop)","frame":-1,"points":[[1,2]]}}]}"#,
-                    "bad-frame", "labels[0].anchor.frame"
+                    "bad-anchor", nil
                 ),
                 (
                     #"{"labels":[{"level":"L5-S1","anchor":{"sopInstanceUID":"\#(sop)","frame":3,"points":[[1,2]]}}]}"#,

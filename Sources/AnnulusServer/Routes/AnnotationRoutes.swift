@@ -25,9 +25,21 @@ struct NewAnnotationBody: Decodable {
 struct AnchorBody: Decodable {
     /// The most points an anchor may have (a fissure's course is a short polyline).
     static let maxPoints = 256
+    static let fields: Set<String> = ["sopInstanceUID", "frame", "points"]
     var sopInstanceUID: String
     var frame: Int?
     var points: [[Double]]
+
+    private enum CodingKeys: String, CodingKey { case sopInstanceUID, frame, points }
+
+    /// Decodes the anchor, refusing a field it does not know (`anchor.frme`) as the body's own fields are.
+    init(from decoder: any Decoder) throws {
+        try StrictJSON.refuseUnknownKeys(decoder, allowed: Self.fields)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sopInstanceUID = try container.decode(String.self, forKey: .sopInstanceUID)
+        frame = try container.decodeIfPresent(Int.self, forKey: .frame)
+        points = try container.decode([[Double]].self, forKey: .points)
+    }
 
     /// The use cases' anchor request (frames from 1); a malformed point or too many points are refused here with the
     /// field named.

@@ -1,43 +1,6 @@
 import Accounts
 import AnnulusApp
-import Foundation
 import Hummingbird
-import SpineModel
-
-/// A click on an image, as the API takes it: the image by SOP Instance UID, the frame from 0 (as the rendered-frame
-/// routes count), one point or a polyline as `[[x, y], …]` in image pixels (column, row).
-struct AnchorBody: Decodable {
-    static let fields: Set<String> = ["sopInstanceUID", "frame", "points"]
-    var request: AnchorRequest
-
-    private enum CodingKeys: String, CodingKey { case sopInstanceUID, frame, points }
-
-    init(from decoder: any Decoder) throws {
-        try StrictJSON.refuseUnknownKeys(decoder, allowed: Self.fields)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let sop = try container.decode(String.self, forKey: .sopInstanceUID)
-        let frame = try container.decodeIfPresent(Int.self, forKey: .frame) ?? 0
-        let path = StrictJSON.path(decoder.codingPath)
-        guard frame >= 0 else {
-            throw APIError(
-                .badRequest, code: "bad-frame", message: "frame counts from 0 (the first frame), got \(frame)",
-                field: path + ".frame", value: String(frame))
-        }
-        let points = try container.decode([[Double]].self, forKey: .points)
-        guard !points.isEmpty, points.count <= 1000 else {
-            throw APIError(
-                .badRequest, code: "bad-points",
-                message: "points holds 1 to 1000 points, each [x, y] in pixels (column, row)", field: path + ".points")
-        }
-        if let bad = points.firstIndex(where: { $0.count != 2 }) {
-            throw APIError(
-                .badRequest, code: "malformed-point", message: "a point is [x, y] in pixels (column, row)",
-                field: "\(path).points[\(bad)]")
-        }
-        request = AnchorRequest(
-            sopInstanceUID: sop, frame: frame + 1, pixelPoints: points.map { PixelPoint(x: $0[0], y: $0[1]) })
-    }
-}
 
 /// `PUT /api/studies/{studyUID}/discs`.
 struct DiscLabelsBody: Decodable {
@@ -102,7 +65,8 @@ extension APIRoutes {
             let recorded = try await app.labelDiscs(
                 DiscLabelRequest(
                     study: study, basis: body.basis,
-                    labels: body.labels.map { .init(level: $0.level, anchor: $0.anchor.request) }, reason: body.reason,
+                    labels: try body.labels.map { .init(level: $0.level, anchor: try $0.anchor.request()) },
+                    reason: body.reason,
                     expectedVersion: body.expectedVersion),
                 by: principal)
             return DiscLabelsView(recorded)
@@ -113,7 +77,7 @@ extension APIRoutes {
             let body = try await StrictJSON.decode(
                 NearestDiscBody.self, allowed: NearestDiscBody.fields, from: request, context: context)
             return LevelProposalView(
-                try await app.proposeLevel(study: study, anchor: body.anchor.request, by: principal))
+                try await app.proposeLevel(study: study, anchor: try body.anchor.request(), by: principal))
         }
     }
 }
