@@ -1,5 +1,7 @@
 // The disc-label routes (docs/api.md, "Disc labels"), in one place so that a change of their field names touches
 // this module only. Answers are normalised to:
+// The server's label is {level, position [x, y, z], image {seriesInstanceUID, sopInstanceUID, frame (from 0),
+// points [[x, y]]}}; the page uses
 //   label   {level, sopInstanceUID, frame (from 0), point [x, y], patient [x, y, z] | null}
 //   current {available, labels, basis, version, author, createdAt, next}
 //   nearest {level, distanceMm, runnerUp: {level, distanceMm} | null}
@@ -62,10 +64,14 @@ export async function history(studyUID) {
   return (raw.versions || raw.history || []).map(version);
 }
 
-/** Stores a new version: `labels` as [{level, anchor: {sopInstanceUID, frame, points}}]. */
-export async function save(studyUID, { basis, labels, reason }) {
+/**
+ * Stores a new version: `labels` as [{level, anchor: {sopInstanceUID, frame, points}}]; `expectedVersion` (0: none)
+ * makes the server refuse (409) a set someone else changed meanwhile instead of replacing it.
+ */
+export async function save(studyUID, { basis, labels, reason, expectedVersion }) {
   const body = { basis, labels };
   if (reason) body.reason = reason;
+  if (Number.isInteger(expectedVersion)) body.expectedVersion = expectedVersion;
   return version(await put(base(studyUID), body));
 }
 

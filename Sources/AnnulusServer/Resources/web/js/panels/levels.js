@@ -205,7 +205,7 @@ export function createLevelsPanel(container, context) {
       reason = answer.reason;
     }
     try {
-      await discs.save(studyUID, { basis: session_.basis, labels, reason });
+      await discs.save(studyUID, { basis: session_.basis, labels, reason, expectedVersion: state.version || 0 });
       notify(`Saved ${labels.length} disc label${labels.length === 1 ? '' : 's'}.`, 'ok');
       session_ = null;
       renderWork();
