@@ -394,3 +394,12 @@ class DiscLabels(PanelTest):
         self.wait("document.querySelector('form.finding-form-add select[name=level]').value === 'L4-L5'",
                   message='the level proposed from the labels')
         self.assertIn('L4-L5', self.text('.level-proposal'))
+        # Another level for a mark at the L4-L5 disc needs the acknowledgement.
+        self.select(form, 'level', 'L3-L4')
+        self.select(form, 'grade', 'III')
+        form.find_element(By.CSS_SELECTOR, '.save-finding').click()
+        self.assertIn('L4-L5', self.text('.level-ack-problem'))
+        self.type_into(form, 'textarea[name="levelOutsideStudy"]', 'transitional anatomy on the whole-spine view')
+        self.css('.ack-confirm').click()
+        self.assertIn('level warning', self.finding_item('L3-L4', 'pfirrmann', 'draft').text)
+        self.screenshot('42-nearer-other-disc')

@@ -222,6 +222,8 @@ export function createFindingsPanel(container, context) {
           points: pick.points, patient: pick.patient }]);
         form.dataset.marked = 'true';
         await proposeLevel();
+      } catch (error) {
+        markStatus.textContent = `The image could not be marked: ${error.message}`;
       } finally {
         markButton.disabled = false;
       }

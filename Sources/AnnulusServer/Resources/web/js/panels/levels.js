@@ -160,7 +160,10 @@ export function createLevelsPanel(container, context) {
     picking = true;
     const level = session_.level;
     try {
-      const pick = await viewer.pick({ mode: 'point', prompt: `Click the ${level} disc` });
+      const pick = await viewer.pick({ mode: 'point', prompt: `Click the ${level} disc` }).catch((error) => {
+        notify(`The image could not be marked: ${error.message}`, 'error');
+        return null;
+      });
       if (!session_ || destroyed) return;
       if (!pick) return; // cancelled: the panel stays open for Done, Skip or another level
       session_.labels.set(level, pick);
