@@ -134,7 +134,8 @@ class PanelTest(ReadingRoomTest):
         def find(driver):
             best = None
             for img in driver.find_elements(By.CSS_SELECTOR, '.viewer-stage img'):
-                src = img.get_attribute('src') or ''
+                # The viewer names the frame an image shows in data-rendered (its src may be a blob URL).
+                src = img.get_attribute('data-rendered') or img.get_attribute('src') or ''
                 if '/frames/' not in src or not img.is_displayed():
                     continue
                 box = driver.execute_script(IMAGE_BOX, img)

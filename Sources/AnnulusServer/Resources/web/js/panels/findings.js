@@ -96,8 +96,7 @@ export function createFindingsPanel(container, context) {
       kind: f.findingKind, level: f.level } },
     h('div', { class: 'finding-head' }, statusBadge(f.status), ' ', title,
       h('span', { class: 'muted' }, ` v${f.version}`),
-      locked ? h('span', { class: 'locked', title: 'Signed findings are locked' },
-        h('span', { 'aria-hidden': 'true' }, ' 🔒'), ' locked') : null),
+      locked ? h('span', { class: 'locked', title: 'Signed findings are locked: no amendment' }, 'locked') : null),
     h('p', { class: 'finding-fields-summary' }, fieldSummary(kindSpec, finding) || 'no fields'),
     f.annotation && f.annotation.note ? h('p', { class: 'finding-note' }, 'Note: ', f.annotation.note) : null,
     f.levelWarning ? levelWarningBlock(f.levelWarning) : null,
@@ -131,7 +130,8 @@ export function createFindingsPanel(container, context) {
     for (const f of findings) {
       const anchor = viewerAnchor(f.annotation && f.annotation.anchor);
       if (!anchor || f.status === 'retracted') continue;
-      marks.push({ id: f.id, label: `${f.level} ${kindTitle(vocabulary, f.findingKind)} (${f.status})`,
+      // The viewer shows the status (icon and word) beside the label.
+      marks.push({ id: f.id, label: `${f.level} ${kindTitle(vocabulary, f.findingKind)}`,
         kind: 'finding', status: f.status, warning: Boolean(f.levelWarning), ...anchor });
     }
     viewer.setMarks('findings', marks);
@@ -217,7 +217,7 @@ export function createFindingsPanel(container, context) {
         }
         pick = result;
         markStatus.textContent = `Marked: ${describePick(study, pick)}.`;
-        viewer.setMarks('pending', [{ id: 'pending', label: 'new finding (not saved)', kind: 'finding',
+        viewer.setMarks('pending', [{ id: 'pending', label: 'new finding, not saved', kind: 'finding',
           status: 'pending', warning: false, sopInstanceUID: pick.sopInstanceUID, frame: pick.frame,
           points: pick.points, patient: pick.patient }]);
         form.dataset.marked = 'true';

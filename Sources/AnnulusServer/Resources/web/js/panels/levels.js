@@ -26,8 +26,8 @@ export function createLevelsPanel(container, context) {
   const errorSlot = h('div', { hidden: true });
   const work = h('div', { class: 'disc-work' });
   const historyArea = h('div', { class: 'disc-history', hidden: true });
-  const labelButton = h('button', { type: 'button', class: 'primary', id: 'label-discs', 'aria-keyshortcuts': 'l',
-    onclick: () => start() }, 'Label discs (l)');
+  const labelButton = h('button', { type: 'button', class: 'primary', id: 'label-discs', 'aria-keyshortcuts': 'd',
+    onclick: () => start() }, 'Label discs (d)');
   const historyButton = h('button', { type: 'button', onclick: () => toggleHistory() }, 'History');
   container.append(
     h('p', { class: 'muted' }, 'Label the discs once per study: the level of every later mark is proposed from the ' +
@@ -84,7 +84,7 @@ export function createLevelsPanel(container, context) {
 
   function drawMarks(labels) {
     viewer.setMarks('discs', labels.filter((l) => l.sopInstanceUID && l.point).map((l) => ({
-      id: `disc-${l.level}`, label: l.level, kind: 'disc', status: 'label', warning: false,
+      id: `disc-${l.level}`, label: l.level, kind: 'disc', warning: false,
       sopInstanceUID: l.sopInstanceUID, frame: l.frame, points: [l.point], patient: l.patient ? [l.patient] : null })));
   }
 
@@ -220,7 +220,7 @@ export function createLevelsPanel(container, context) {
     }
   }
 
-  if (canLabel) shortcuts.bind('l', 'Label the discs', () => start(), 'view');
+  if (canLabel) shortcuts.bind('d', 'Label the discs', () => start(), 'view');
   cleanups.push(listen(bus, 'discs-changed', () => { if (!session_) load(); }));
   load();
   return {
