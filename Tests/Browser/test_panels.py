@@ -21,9 +21,13 @@ from panel_support import DISCS, FISSURE_COURSE, MR_ACCESSION, RF_ACCESSION, FHI
 class AddAndSignFindings(PanelTest):
     """One clinician's read of the lumbar MR, step by step (the tests run in name order on one server)."""
 
-    def start_adding(self, kind, level):
+    def start_adding(self, kind, level, by_key=False):
         self.open_study(MR_ACCESSION, 'findings')
-        self.css('#add-finding').click()
+        if by_key:
+            self.driver.execute_script("document.activeElement && document.activeElement.blur()")
+            ActionChains(self.driver).send_keys('a').perform()
+        else:
+            self.css('#add-finding').click()
         form = self.css('form.finding-form-add')
         self.select(form, 'kind', kind)
         self.select(form, 'level', level)
@@ -65,7 +69,7 @@ class AddAndSignFindings(PanelTest):
 
     def test_2_a_mark_at_another_disc_needs_an_acknowledged_reason(self):
         self.signed_in('dr.ada')
-        form = self.start_adding('hiz', 'L3-L4')
+        form = self.start_adding('hiz', 'L3-L4', by_key=True)
         self.select(form, 'present', 'yes')
         form.find_element(By.CSS_SELECTOR, '.mark-button').click()
         self.click_image(MR_ACCESSION, *DISCS['L5-S1'], expect_sop=self.mid_sagittal())
@@ -199,6 +203,7 @@ class IntakeDiscographyAndTriage(PanelTest):
             self.select(form, flag, 'no')
         self.select(form, 'prior-surgery-had', 'no')
         self.select(form, 'prefers-non-surgical', 'yes')
+        self.type_into(form, 'input[name=odi]', '44')
         self.css('#save-intake').click()
         self.assertIn('120', self.field_error('age'))
         self.screenshot('21-intake-out-of-range')
@@ -211,6 +216,8 @@ class IntakeDiscographyAndTriage(PanelTest):
         recorded = intake['latest']['intake']
         self.assertEqual(recorded['age'], 45)
         self.assertEqual(recorded['backPain'], {'scale': 'vas', 'value': 70})
+        self.assertEqual(recorded['odiTotal'], 44)
+        self.assertEqual(recorded['priorSurgery'], {'had': False})
         self.assertEqual(recorded['conservativeCare'], [{'kind': 'physical-therapy', 'weeks': 12,
                                                          'lastingRelief': False}])
         self.assertEqual(recorded['redFlags'], {'activeInfection': 'no', 'tumour': 'no', 'acuteFracture': 'no',
@@ -278,7 +285,10 @@ class IntakeDiscographyAndTriage(PanelTest):
         self.css('#sign-dialog button[type=submit]').click()
         self.finding_item('L3-L4', 'pfirrmann', 'signed')
         self.show_tab('triage')
-        self.css('.triage-level[data-level="L3-L4"]')
+        # Signed, the Pfirrmann II counts: L3-L4 is evaluated (a grade below III alone decides nothing yet).
+        level = self.css('.triage-level[data-level="L3-L4"]')
+        self.assertEqual(level.get_attribute('data-outcome'), 'needs-more-information')
+        self.assertIn('level.pfirrmann.grade = 2', self.driver.execute_script('return arguments[0].textContent', level))
         self.assertEqual(draft['level'], 'L3-L4')
 
 
