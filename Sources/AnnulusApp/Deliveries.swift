@@ -133,6 +133,21 @@ extension UseCases {
         }
     }
 
+    /// The study's FHIR Bundle (as `export`) kept in the outbox and delivered to `url`, the endpoint the caller
+    /// was configured with (`annulus serve --fhir-endpoint`), under `policy`: the hand-off from the reading room.
+    /// Only FHIR is sent; a delivery not accepted is a result (left to retry, or refused), not an error.
+    public func exportAndDeliver(
+        _ request: ExportRequest, to url: URL, token: String?, policy: DeliveryPolicy, by principal: Principal
+    ) async throws(AppError) -> DeliveryResult {
+        guard request.format == .fhir else {
+            throw AppError.invalidInput(
+                "only FHIR Bundles are delivered: export the native findings document instead", field: "format",
+                value: request.format.rawValue, allowed: [ExportFormat.fhir.rawValue], code: "bad-format")
+        }
+        let document = try await export(request, by: principal)
+        return try await deliver(document, to: url, token: token, policy: policy, by: principal)
+    }
+
     /// The latest attempt of each delivery left to retry, oldest delivery first.
     public func pendingDeliveries(by principal: Principal) async throws(AppError) -> [DeliveryAttempt] {
         try await perform { try self.environment.store.pendingDeliveries() }

@@ -22,8 +22,14 @@ public struct ServeOptions: Sendable {
     public var cpuThreads = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// Jobs that may wait for a pool thread before requests are refused with 503.
     public var maxQueued = 64
-    /// The bearer token sent with retried deliveries (`--token-file`), if any.
+    /// The bearer token sent with deliveries and retried deliveries (`--token-file`), if any.
     public var deliveryToken: String?
+    /// The FHIR endpoint `POST /api/studies/{studyUID}/deliveries` sends Bundles to (`--fhir-endpoint`); nil
+    /// refuses such requests (`409 no-endpoint`).
+    public var fhirEndpoint: URL?
+    /// A delivery asked for over HTTP: one attempt, so the request does not wait out a backoff; one not accepted
+    /// stays pending for `POST /api/deliveries/{id}/retry` or the retry loop.
+    static let interactiveDelivery = DeliveryPolicy(maxAttempts: 1, firstBackoff: 1, timeout: 30)
     /// The most bytes the cache of rendered frames may hold (`--frame-cache-limit`); 0 caches nothing.
     public var frameCacheLimit = FrameCache.defaultLimit
     /// How long a browser session may sit without a request before it ends (`--session-idle`); the reading room

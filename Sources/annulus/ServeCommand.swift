@@ -54,9 +54,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "File holding the bearer token for retried deliveries (the loop and POST /api/deliveries/{id}/retry).",
+            "File holding the bearer token for deliveries (the retry loop, POST /api/deliveries/{id}/retry and "
+                + "POST /api/studies/{uid}/deliveries).",
             valueName: "file"))
     var tokenFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "FHIR endpoint the reading room's hand-off delivers Bundles to (POST /api/studies/{uid}/deliveries).",
+            valueName: "url"))
+    var fhirEndpoint: String?
 
     @Option(
         help: ArgumentHelp(
@@ -90,6 +97,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--session-idle must be a duration from 10s to 12h such as 30m, 2h or 90s (got \(sessionIdle.terminalSafe))"
             )
+        }
+        if let fhirEndpoint, URL(string: fhirEndpoint)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ValidationError("--fhir-endpoint needs an http(s) URL (got '\(fhirEndpoint.terminalSafe)')")
         }
         if !(0...86_400).contains(retryDeliveriesEvery) {
             throw ValidationError("--retry-deliveries-every must be 0 (off) to 86400 seconds")
@@ -135,6 +145,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.maxQueued = queue
         options.frameCacheLimit = FrameCache.byteCount(frameCacheLimit)!
         options.deliveryToken = try TokenFile.token(from: tokenFile)
+        options.fhirEndpoint = fhirEndpoint.flatMap { URL(string: $0) }
         options.sessionIdleTimeout = TimeInterval(Self.parseDuration(sessionIdle) ?? 1800)
         options.webRoot = webRoot
         // The watcher first: it creates the store of a new data folder, as `annulus watch` does.

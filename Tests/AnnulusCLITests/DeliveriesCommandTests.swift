@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 @Suite("annulus deliveries: every delivery, its state and attempts", .serialized)

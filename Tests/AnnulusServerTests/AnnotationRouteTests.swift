@@ -68,6 +68,19 @@ import Testing
             try await client.execute(uri: "/api/vocabulary", method: .get, headers: headers) { response in
                 #expect(OpenAPISchemas.problems(response.body, schema: "Vocabulary") == nil)
                 #expect(String(buffer: response.body).contains(#""kind":"pfirrmann""#))
+                // The intake form's fields and the facts each finding kind records (for triage's "missing" links).
+                let json = Self.json(response.body)
+                let intake = json["intakeFields"] as? [[String: Any]] ?? []
+                let age = intake.first { $0["key"] as? String == "age" }
+                #expect(age?["type"] as? String == "number")
+                #expect(age?["maximum"] as? Double == 120)
+                #expect(age?["facts"] as? [String] == ["intake.age"])
+                let care = intake.first { $0["key"] as? String == "care" }
+                #expect((care?["allowed"] as? [String])?.contains("physical-therapy") == true)
+                let kinds = json["findingKinds"] as? [[String: Any]] ?? []
+                let discography = kinds.first { $0["kind"] as? String == "discography" }
+                #expect((discography?["facts"] as? [String])?.contains("level.discography.response") == true)
+                #expect(discography?["title"] as? String != nil)
             }
         }
     }

@@ -23,7 +23,7 @@ final class ServerFixture {
     /// The integrator's API token.
     let token: String
 
-    init(threads: Int = 2, queue: Int = 16) async throws {
+    init(threads: Int = 2, queue: Int = 16, configure: (inout ServeOptions) -> Void = { _ in }) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("annulus-serve-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         dataFolder = DataFolder(path: root + "/data")
@@ -33,6 +33,7 @@ final class ServerFixture {
         options.port = 0
         options.cpuThreads = threads
         options.maxQueued = queue
+        configure(&options)
         server = try AnnulusServer(
             dataFolder: dataFolder, options: options, logger: Logger(label: "test"), passwordCost: 4)
     }

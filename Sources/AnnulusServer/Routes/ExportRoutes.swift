@@ -12,6 +12,12 @@ struct ExportBody: Decodable {
     var includeDrafts: Bool?
 }
 
+/// `POST /api/studies/{studyUID}/deliveries`.
+struct DeliverBody: Decodable {
+    static let fields: Set<String> = ["includeDrafts"]
+    var includeDrafts: Bool?
+}
+
 /// Deliveries with their attempts.
 struct DeliveryListJSON: ResponseEncodable {
     var deliveries: [DeliveryView]
@@ -35,6 +41,7 @@ extension APIRoutes {
     func addExportRoutes(to api: RouterGroup<AnnulusRequestContext>) {
         let app = useCases
         let deliveryToken = options.deliveryToken
+        let endpoint = options.fhirEndpoint
         api.post("studies/:studyUID/exports") { request, context -> Response in
             let principal = try context.require(.export).principal
             let study = try Parameters.uid("studyUID", context)
@@ -50,6 +57,28 @@ extension APIRoutes {
             return Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: document.data)))
+        }
+        api.post("studies/:studyUID/deliveries") { request, context -> Response in
+            let principal = try context.require(.export).principal
+            let study = try Parameters.uid("studyUID", context)
+            let body = try await StrictJSON.decode(
+                DeliverBody.self, allowed: DeliverBody.fields, from: request, context: context)
+            guard let endpoint else {
+                throw APIError(
+                    .conflict, code: "no-endpoint",
+                    message:
+                        "this server has no FHIR endpoint to deliver to: start annulus serve with --fhir-endpoint URL "
+                        + "(and --token-file for its bearer token), or export the document and send it yourself")
+            }
+            let result = try await app.exportAndDeliver(
+                ExportRequest(study: study, format: .fhir, includeDrafts: body.includeDrafts ?? false), to: endpoint,
+                token: deliveryToken, policy: ServeOptions.interactiveDelivery, by: principal)
+            var response = try RetryJSON(
+                deliveryID: result.deliveryID, outcome: result.last.outcome.rawValue, attempts: result.last.attempt,
+                message: result.last.message
+            ).response(from: request, context: context)
+            response.status = .created
+            return response
         }
         api.get("deliveries") { request, context -> DeliveryListJSON in
             let principal = try context.require(.deliveries).principal

@@ -150,3 +150,33 @@ public enum FactCatalog {
                 + "surgery is recorded without levels or with an operation of unknown kind here"),
     ]
 }
+
+extension FactCatalog {
+    /// The finding kinds whose records a level fact reads (`level.fissure.present`: annular fissures and
+    /// annulargrams); empty for facts no finding records (`level.name`, `level.region`, and
+    /// `level.priorSurgery.kinds`, which comes from the intake). A form uses it to lead from a missing fact to the
+    /// finding that records it.
+    public static func findingKinds(informing fact: String) -> [FindingKind] {
+        let parts = fact.split(separator: ".")
+        guard parts.count >= 2, parts[0] == "level" else { return [] }
+        switch parts[1] {
+        case "fissure": return [.annularFissure, .annulargram]
+        case "hiz": return [.hiz]
+        case "pfirrmann": return [.pfirrmann]
+        case "modic": return [.modic]
+        case "contour": return [.contour]
+        case "instability": return [.instability]
+        case "spondylolisthesis": return [.spondylolisthesis]
+        case "stenosis": return [.stenosis]
+        case "heightLoss": return [.heightLoss]
+        case "discography": return [.discography]
+        case "annulargram": return [.annulargram]
+        default: return []
+        }
+    }
+
+    /// The level facts that records of `kind` inform, in catalogue order.
+    public static func levelFacts(informedBy kind: FindingKind) -> [String] {
+        levelFacts.map(\.name).filter { findingKinds(informing: $0).contains(kind) }
+    }
+}

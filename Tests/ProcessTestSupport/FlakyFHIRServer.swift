@@ -1,23 +1,27 @@
 import Foundation
-import ProcessTestSupport
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A real local HTTP server (Fixtures/flaky_fhir_server.py) that answers the first POSTs with a chosen failure
-/// status and later ones with 200. It talks to the test through files only: its port and a request log.
-final class FlakyFHIRServer {
+/// A real local HTTP server (flaky_fhir_server.py beside this file) that answers the first POSTs with a chosen
+/// failure status and later ones with 200. It talks to the test through files only: its port and a request log.
+/// Shared by the CLI and server tests.
+public final class FlakyFHIRServer {
     let child: ChildProcess
-    let port: Int
+    /// The port it listens on (loopback).
+    public let port: Int
     let logPath: String
 
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("flaky_fhir_server.py").path
+
     /// Starts the server and waits (up to 20 s) until it listens.
-    init(failures: Int, status: Int, folder: String, port requestedPort: Int = 0) throws {
+    public init(failures: Int, status: Int, folder: String, port requestedPort: Int = 0) throws {
         let portPath = folder + "/server-\(UUID().uuidString).port"
         logPath = folder + "/server-\(UUID().uuidString).log"
         child = try ChildProcess([
-            "/usr/bin/env", "python3", CLI.packageRoot + "/Tests/AnnulusCLITests/Fixtures/flaky_fhir_server.py",
+            "/usr/bin/env", "python3", Self.script,
             "\(failures)", "\(status)", logPath, portPath, "\(requestedPort)",
         ])
         let deadline = Date().addingTimeInterval(20)
@@ -33,10 +37,10 @@ final class FlakyFHIRServer {
     }
 
     /// The FHIR base the server pretends to be.
-    var url: String { "http://127.0.0.1:\(port)/fhir" }
+    public var url: String { "http://127.0.0.1:\(port)/fhir" }
 
     /// One JSON object per request received, in order.
-    func requests() -> [[String: Any]] {
+    public func requests() -> [[String: Any]] {
         let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
@@ -44,10 +48,10 @@ final class FlakyFHIRServer {
     }
 
     /// Kills the server and reaps it.
-    func stop() { child.kill() }
+    public func stop() { child.kill() }
 
     /// A local port nothing listens on (bound, read and released), for "the endpoint is down".
-    static func unusedPort() -> Int {
+    public static func unusedPort() -> Int {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socketFD) }
         var address = sockaddr_in()
