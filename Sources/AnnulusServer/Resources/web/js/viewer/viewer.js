@@ -150,6 +150,7 @@ export function createViewer({ strip, stage, study, notify, shortcuts }) {
       }
       resolveReady();
       resolve();
+      windowing.learn();
     }));
   }
 
@@ -172,15 +173,20 @@ export function createViewer({ strip, stage, study, notify, shortcuts }) {
       span.hidden = !labels;
     }
     const stack = stackOf();
-    const windowText = windowing.label();
-    el.info.replaceChildren(...[
+    const lines = [
       seriesOf().title,
       state.cine ? `Frame ${t.frame + 1} / ${state.cine.frames}` : `Slice ${state.index + 1} / ${seriesOf().slices.length}` +
         (seriesOf().stacks.length > 1 ? ` (block ${sliceOf().stackIndex + 1} / ${seriesOf().stacks.length})` : ''),
-      t.geometry && !state.cine ? `${stack.plane} · ${slicePosition(t.geometry)}` : stack.plane !== 'unknown' ? stack.plane : null,
-      `Window ${windowText}`,
-      transform.zoom !== 1 ? `Zoom ${Math.round(transform.zoom * 100)} %` : null,
-    ].filter(Boolean).map((line) => h('div', {}, line)));
+      t.geometry && !state.cine ? `${stack.plane} · ${slicePosition(t.geometry)}` : stack.plane !== 'unknown' ? stack.plane : '',
+      `Window ${windowing.label()}`,
+      transform.zoom !== 1 ? `Zoom ${Math.round(transform.zoom * 100)} %` : '',
+    ];
+    while (el.info.children.length < lines.length) el.info.append(h('div'));
+    lines.forEach((line, i) => {
+      const div = el.info.children[i];
+      if (div.textContent !== line) div.textContent = line;
+      div.hidden = !line;
+    });
     el.slider.max = String(seriesOf().slices.length);
     el.slider.value = String(state.index + 1);
     const text = sliceText(t);

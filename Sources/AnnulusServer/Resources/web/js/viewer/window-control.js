@@ -27,15 +27,21 @@ export function attachWindowing({ el, notify, shortcuts, current, rerender }) {
     el.windowSelect.value = selected;
   }
 
+  const learning = new Set();
   async function learn(series) {
     const { target } = current();
-    if (!target || offered.has(series)) return;
+    if (!target || offered.has(series) || learning.has(series)) return;
+    learning.add(series);
     try {
       const answer = await facts.resolve(target.sopInstanceUID, target.frame, 'auto');
       offered.set(series, { fileWindows: answer.fileWindows, presets: answer.presets });
       if (current().series === series) fill();
     } catch {
-      // A colour image has no window; the choices stay as they are.
+      // A colour image has no window: only `auto` (shown as stored) is offered; asked once per series.
+      offered.set(series, { fileWindows: [], presets: [] });
+      if (current().series === series) fill();
+    } finally {
+      learning.delete(series);
     }
   }
 
@@ -77,11 +83,9 @@ export function attachWindowing({ el, notify, shortcuts, current, rerender }) {
     choice,
     label: () => choiceLabel(choice(), (offered.get(current().series) || { fileWindows: [] }).fileWindows),
     dragMode: () => dragMode,
-    seriesChanged() {
-      fill();
-      const { series } = current();
-      setTimeout(() => learn(series), 0);
-    },
+    seriesChanged: fill,
+    /** Asks the server for the series' file windows and presets (once; after its first image is on screen). */
+    learn: () => learn(current().series),
     reset() {
       const { series } = current();
       if (choices.get(series) && choices.get(series) !== 'auto') set('auto');
