@@ -347,6 +347,22 @@ class Viewer(ReadingRoomTest):
             "return [...document.querySelectorAll('.mark')].map(m => m.dataset.markId)")
         self.assertNotIn('a1', remaining)
 
+        # On an axial slice (256 x 256, blocks of 5 slices 3.5 mm apart: 17.5 mm) a disc label shows within half the
+        # block, not beyond.
+        self.select_series(r'AX')
+        axial = self.driver.execute_script(f"return {viewer}.current()")
+        centre = self.driver.execute_script(
+            f"return {viewer}.toPatient(arguments[0].sopInstanceUID, 0, [128, 128])", axial)
+        self.driver.execute_script(f"{viewer}.setMarks('discs', arguments[0])", [
+            {'id': 'near', 'label': 'L4-L5', 'kind': 'disc', 'patient': [centre[0], centre[1], centre[2] + 4]},
+            {'id': 'beyond', 'label': 'L3-L4', 'kind': 'disc', 'patient': [centre[0], centre[1], centre[2] + 30]},
+        ])
+        shown = self.driver.execute_script(
+            "return [...document.querySelectorAll('.mark')].map(m => [m.dataset.markId, m.textContent])")
+        self.assertEqual(len(shown), 1, shown)
+        self.assertEqual(shown[0][0], 'near')
+        self.assertRegex(shown[0][1], r'^L4-L5 \(\d mm off\)$')
+
     def test_cine_plays_and_pauses(self):
         viewport = self.open_study('ACC-RF-0001')
         controls = self.css('.cine-controls')

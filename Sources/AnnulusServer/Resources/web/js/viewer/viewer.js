@@ -131,7 +131,9 @@ export function createViewer({ strip, stage, study, notify, shortcuts }) {
     }
     const sizeChanged = !shown || shown.entry.width !== entry.width || shown.entry.height !== entry.height ||
       transform.image.columns !== t.instance.columns || transform.image.rows !== t.instance.rows;
-    shown = { entry, url, sopInstanceUID: t.sopInstanceUID, frame: t.frame, index };
+    const stack = stackOf();
+    shown = { entry, url, sopInstanceUID: t.sopInstanceUID, frame: t.frame, index, geometry: t.geometry,
+      seriesUID: state.series, plane: stack.plane, slab: stack.slab };
     if (sizeChanged) {
       el.imageBox.style.width = `${entry.width}px`;
       el.imageBox.style.height = `${entry.height}px`;
@@ -167,7 +169,7 @@ export function createViewer({ strip, stage, study, notify, shortcuts }) {
     const t = target();
     if (!t) return;
     transform.apply(el.imageBox);
-    const labels = t.geometry ? edgeLabels(t.geometry) : null;
+    const labels = shown && shown.geometry ? edgeLabels(shown.geometry) : null; // of the image on screen
     for (const [edge, span] of Object.entries(el.letters)) {
       span.textContent = labels ? labels[edge] : '';
       span.hidden = !labels;
@@ -201,17 +203,22 @@ export function createViewer({ strip, stage, study, notify, shortcuts }) {
     drawOverlay();
   }
 
+  /** The overlay belongs to the image on screen (while the next slice loads, the previous one is still shown). */
   function drawOverlay() {
-    const t = target();
-    if (!t) return;
-    const stack = stackOf();
-    const lines = state.cine ? [] : crossLines(model, { seriesUID: state.series, geometry: t.geometry }, history, positions)
-      .map((line) => ({ ...line, onSelect: () => switchTo(line.target.seriesUID, line.target.position) }));
+    if (!shown) return;
+    const lines = state.cine ? [] : crossLines(model, { seriesUID: shown.seriesUID, geometry: shown.geometry }, history,
+      positions).map((line) => ({ ...line, onSelect: () => switchTo(line.target.seriesUID, line.target.position) }));
     overlay.drawCrossLines(lines, transform);
-    overlay.drawMarks(layers, { sopInstanceUID: t.sopInstanceUID, frame: t.frame, geometry: t.geometry,
-      plane: stack.plane, slab: stack.slab }, transform);
+    overlay.drawMarks(layers, shown, transform);
     overlay.drawPick(picker.active ? picker.points : null, transform);
   }
+
+  /** True when the image on screen is the one the slice controls name (not still loading). */
+  const settled = () => {
+    const t = target();
+    return Boolean(shown && t && shown.sopInstanceUID === t.sopInstanceUID && shown.frame === t.frame &&
+      shown.index === state.index && shown.seriesUID === state.series);
+  };
 
   // --- prefetch -----------------------------------------------------------------------------------------------
   let prefetchQueued = false;
@@ -343,7 +350,7 @@ export function createViewer({ strip, stage, study, notify, shortcuts }) {
   const picker = createPicker({
     promptElement: el.prompt, shortcuts, notify,
     redraw: () => { stage.classList.toggle('picking', picker.active); drawOverlay(); },
-    shown: () => { const t = target(); return { sopInstanceUID: t.sopInstanceUID, frame: t.frame, geometry: t.geometry }; },
+    shown: () => ({ sopInstanceUID: shown.sopInstanceUID, frame: shown.frame, geometry: shown.geometry }),
   });
 
   cleanups.push(attachInput(el.viewport, {
@@ -359,6 +366,10 @@ export function createViewer({ strip, stage, study, notify, shortcuts }) {
       const point = transform.toImage(at);
       if (!transform.inside(point)) {
         notify('That point is outside the image: click on the image itself.', 'error');
+        return;
+      }
+      if (!settled()) {
+        notify('The slice is still loading: click again once it is shown.', 'error');
         return;
       }
       picker.click(point);

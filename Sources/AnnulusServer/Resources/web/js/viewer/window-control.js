@@ -58,7 +58,6 @@ export function attachWindowing({ el, notify, shortcuts, current, rerender }) {
     dragMode = !dragMode;
     el.windowMode.setAttribute('aria-pressed', String(dragMode));
     el.windowMode.classList.toggle('active', dragMode);
-    notify(dragMode ? 'Drag on the image to change the window; press L again to pan instead.' : 'Dragging pans the image.');
   }
   el.windowMode.addEventListener('click', toggleMode);
   shortcuts.bind('l', 'Drag to window (on/off)', toggleMode, 'view');
