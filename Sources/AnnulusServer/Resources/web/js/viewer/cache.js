@@ -35,7 +35,7 @@ export class SliceCache {
    * maxEntries and maxBytes bound what is kept (decoded size: width × height × 4); concurrency bounds the requests
    * in flight.
    */
-  constructor({ maxEntries = 160, maxBytes = 192 * 1024 * 1024, concurrency = 4 } = {}) {
+  constructor({ maxEntries = 96, maxBytes = 128 * 1024 * 1024, concurrency = 4 } = {}) {
     this.maxEntries = maxEntries;
     this.maxBytes = maxBytes;
     this.concurrency = concurrency;

@@ -30,9 +30,15 @@ const PREFETCH_AHEAD = 12;
 const PREFETCH_BEHIND = 4;
 const CINE_AHEAD = 10;
 
-/** Paint callbacks run after the next frame is produced (rAF runs before paint; the task after it, after). */
-function afterPaint(callback) {
-  requestAnimationFrame(() => setTimeout(callback, 0));
+/**
+ * Runs `callback(painted)` after the next frame is produced (rAF runs just before the frame's paint, a task queued
+ * there runs after it); `painted` is what `onScreen()` said at rAF time: whether that frame shows the image.
+ */
+function afterPaint(onScreen, callback) {
+  requestAnimationFrame(() => {
+    const painted = onScreen();
+    setTimeout(() => callback(painted), 0);
+  });
 }
 
 export function createViewer({ strip, stage, study, notify, shortcuts }) {
@@ -141,8 +147,10 @@ export function createViewer({ strip, stage, study, notify, shortcuts }) {
     }
     cache.pin([url]);
     refresh();
-    return new Promise((resolve) => afterPaint(() => {
-      if (requested.has(index) && state.index === index) {
+    const painting = shown;
+    return new Promise((resolve) => afterPaint(() => shown === painting, (painted) => {
+      // A slice replaced before the frame was drawn was never on screen: no mark (the benchmark counts it dropped).
+      if (painted && requested.has(index)) {
         performance.mark(`slice-painted-${index}`);
         requested.delete(index);
       }
