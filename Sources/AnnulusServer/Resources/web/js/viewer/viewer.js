@@ -3,7 +3,9 @@
 // position, cross-reference lines, marks from the panels, picking points for them, and the cine player.
 //
 // Frames are numbered from 0 everywhere in this API (as the stacks and the rendered-frame routes number them; an
-// annotation's anchor numbers them from 1). Points are SCOORD pixel coordinates (geometry.js).
+// annotation's anchor numbers them from 1). Points are SCOORD pixel coordinates (geometry.js). A series of several
+// stacks (axial blocks angled to each disc) scrolls through them in a row: current() gives `stack` and `index`
+// within it, and `position` in the row (which data-slice-index and the slice marks count).
 //
 // For tests and benchmarks the stage carries data-slice-index, data-frame-index, data-series, data-plane,
 // data-window, data-zoom, data-cache-entries and data-cache-bytes; the <img> shown carries data-rendered (its API
