@@ -14,6 +14,11 @@ public enum FramePreset: String, Sendable, CaseIterable {
     case brain
     /// MR and anything without a good file window: the 0.5–99.5 percentile of the frame.
     case mr
+    /// MR T2 of the lumbar spine (C 1600, W 2800, i.e. 200–3000): a healthy disc's nucleus light grey, a degenerated
+    /// one and the annulus dark, cortex black, CSF and a high-intensity zone (as bright as CSF) white. Chosen on the
+    /// SampleStudies sagittal T2, whose tissues span 150–3200 and whose file window (C 1600, W 3200) leaves a
+    /// high-intensity zone a shade brighter than CSF and the dark annulus closer to the nucleus.
+    case t2Spine = "t2-spine"
 
     /// The window choice of the preset.
     public var window: WindowChoice {
@@ -23,6 +28,7 @@ public enum FramePreset: String, Sendable, CaseIterable {
         case .lung: .explicit(center: -600, width: 1500)
         case .brain: .explicit(center: 40, width: 80)
         case .mr: .percentile(low: WindowChoice.robustPercentiles.low, high: WindowChoice.robustPercentiles.high)
+        case .t2Spine: .explicit(center: 1600, width: 2800)
         }
     }
 }

@@ -110,6 +110,35 @@ public struct FrameRenderer {
         return values
     }
 
+    /// The window `choice` resolves to for frame `index`, in modality units, with the file's windows for that frame
+    /// (so that a viewer can offer them and adjust from the one shown). The frame is decoded only when the choice
+    /// depends on its values (percentiles, min-max, `automatic` without a file window). Colour images have none.
+    public func resolvedWindow(frame index: Int, choice: WindowChoice) throws -> (window: Window, fileWindows: [Window])
+    {
+        guard pixels.samplesPerPixel == 1 else {
+            throw DicomError(
+                .noSuchWindow, path: file.path, message: "a colour image is shown as stored: it has no window")
+        }
+        guard index >= 0, index < pixels.frames else {
+            throw DicomError(
+                .frameOutOfRange, path: file.path,
+                message: "frame \(index) does not exist: the image has \(pixels.frames) frame(s), numbered from 0")
+        }
+        let parameters = GreyscaleParameters(dataset: dataset, frame: index, pixels: pixels)
+        let needsSamples: Bool =
+            switch choice {
+            case .automatic: parameters.windows.isEmpty
+            case .minMax, .percentile: true
+            case .fileWindow, .fileWindowNamed, .explicit, .resolved: false
+            }
+        let samples = needsSamples ? try file.storedFrame(index).samples : []
+        do {
+            return (try parameters.window(for: choice, samples: samples), parameters.windows)
+        } catch {
+            throw DicomError(.noSuchWindow, path: file.path, message: error.message)
+        }
+    }
+
     /// The stored values of a frame and the display value of every stored value that occurs in it.
     private func displayTable(frame index: Int, window choice: WindowChoice) throws -> ([Int32], DisplayTable) {
         let stored = try file.storedFrame(index).samples

@@ -171,33 +171,12 @@ public struct PreviewRenderer: Sendable {
 
 extension FrameRenderer {
     /// A multi-frame image whose frames are moments in time (fluoroscopy, angiography, ultrasound), not slices.
-    public var isCine: Bool {
-        guard pixels.frames > 1 else { return false }
-        let data = file.dataset
-        if !data.sequence(.perFrameFunctionalGroupsSequence).isEmpty { return false }
-        if data.contains(.frameTime) || data.contains(.frameTimeVector) || data.contains(.cineRate) { return true }
-        return ["XA", "RF", "US", "XRF"].contains(header.modality?.uppercased() ?? "")
-    }
+    public var isCine: Bool { CineTiming.isCine(dataset: file.dataset, frames: pixels.frames) }
 
-    /// How long each frame is shown, in milliseconds: Frame Time, else Frame Time Vector, else Cine Rate, else
-    /// Recommended Display Frame Rate, else 10 frames per second.
+    /// How long each frame is shown, in milliseconds (``CineTiming``: Frame Time, else Frame Time Vector, else Cine
+    /// Rate, else Recommended Display Frame Rate, else 10 frames per second).
     public func frameDelays() -> [Int] {
-        let data = file.dataset
-        let count = pixels.frames
-        func clamp(_ milliseconds: Double) -> Int { Int(min(max(milliseconds, 1), 65535).rounded()) }
-        if let frameTime = data.double(.frameTime), frameTime > 0 {
-            return Array(repeating: clamp(frameTime), count: count)
-        }
-        let vector = data.doubles(.frameTimeVector)
-        if vector.count == count, count > 1 {
-            // Entry i is the time from frame i-1 to frame i; frame i is shown until frame i+1 arrives.
-            let increments = Array(vector.dropFirst()) + [vector.last ?? 100]
-            return increments.map { clamp($0 > 0 ? $0 : 100) }
-        }
-        for rateTag in [DicomTag.cineRate, .recommendedDisplayFrameRate] {
-            if let rate = data.double(rateTag), rate > 0 { return Array(repeating: clamp(1000 / rate), count: count) }
-        }
-        return Array(repeating: 100, count: count)
+        CineTiming(dataset: file.dataset, frames: pixels.frames).delays
     }
 }
 

@@ -5,7 +5,8 @@ import Hummingbird
 import NIOCore
 
 extension APIRoutes {
-    /// Rendered frames (and cine frames of multi-frame instances) and thumbnails as PNG, with ETag and 304.
+    /// Rendered frames (and cine frames of multi-frame instances) and thumbnails as PNG, with ETag and 304; a frame's
+    /// resolved window with the file's windows and the presets; a multi-frame instance's frame timing.
     func addFrameRoutes(to api: RouterGroup<AnnulusRequestContext>) {
         let app = useCases
         api.get("instances/:instanceUID/frames/:frame/rendered") { request, context -> Response in
@@ -14,6 +15,16 @@ extension APIRoutes {
                 window: try Parameters.queryString("window", request, maxLength: 64),
                 size: try Parameters.queryInt("size", request))
             return try await Self.png(frame, request: request, context: context, app: app)
+        }
+        api.get("instances/:instanceUID/frames/:frame/window") { request, context -> FrameWindowView in
+            let frame = FrameRequest(
+                instanceUID: try Parameters.uid("instanceUID", context), frame: try Parameters.index("frame", context),
+                window: try Parameters.queryString("window", request, maxLength: 64))
+            return try await app.frameWindow(frame, by: try context.require(.viewStudies).principal)
+        }
+        api.get("instances/:instanceUID/cine") { _, context -> CineView in
+            let uid = try Parameters.uid("instanceUID", context)
+            return try await app.cineTiming(uid: uid, by: try context.require(.viewStudies).principal)
         }
         api.get("instances/:instanceUID/thumbnail") { request, context -> Response in
             let frame = FrameRequest(
@@ -50,3 +61,6 @@ enum EntityTags {
         }
     }
 }
+
+extension FrameWindowView: ResponseEncodable {}
+extension CineView: ResponseEncodable {}
