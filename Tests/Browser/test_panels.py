@@ -371,17 +371,13 @@ class HandOff(PanelTest):
 
 
 class DiscLabels(PanelTest):
-    def test_labels_or_a_polite_message_without_the_routes(self):
+    def test_label_discs_then_a_mark_proposes_the_nearest_level(self):
         study = self.studies[MR_ACCESSION]
         status, _ = self.server.api('GET', f'/api/studies/{study}/discs', account='dr.ada')
         self.signed_in('dr.ada')
         self.open_study(MR_ACCESSION, 'levels')
-        if status == 404:
-            self.assertIn('needs a newer server', self.text('#disc-labels'))
-            self.assertFalse(self.css('#label-discs').is_enabled())
-            self.screenshot('40-levels-unavailable')
-            return
-        # With the routes: label L5-S1, then the proposed L4-L5 and L3-L4, one click each.
+        self.assertEqual(status, 200)
+        # Label L5-S1, then the proposed L4-L5 and L3-L4, one click each.
         self.css('#label-discs').click()
         for level in ['L5-S1', 'L4-L5', 'L3-L4']:
             self.wait(f"(document.querySelector('#disc-prompt') || {{textContent: ''}}).textContent.includes('{level}')",

@@ -55,3 +55,27 @@ class SignInAndWorklist(ReadingRoomTest):
         status = self.driver.execute_async_script(
             "const done = arguments[0]; fetch('/api/session').then(r => done(r.status))")
         self.assertEqual(status, 401)
+
+    def test_a_reader_without_the_worklist_gets_the_study_list(self):
+        self.signed_in('rita.reader')
+        self.css('#study-list a.study-link')
+        self.assertEqual(len(self.all('#study-list a.study-link')), 3)
+        self.assertEqual(self.all('.error-page'), [])
+        self.css('input[type=search]').send_keys('ACC-RF-0001\n')
+        self.wait("document.querySelectorAll('#study-list a.study-link').length === 1")
+        self.assertIn('RF', self.text('#study-list a.study-link'))
+
+    def test_signing_out_while_a_page_loads_leaves_the_sign_in_form(self):
+        # A route that finishes after a later one must not overwrite it (the sign-in form here).
+        self.signed_in('dr.ada')
+        self.css('#worklist .worklist-entry')
+        for _ in range(3):
+            self.driver.execute_script(
+                "location.hash = '#/study/' + document.querySelector('a.study-link').dataset.study;"
+                "document.querySelector('#sign-out').click();")
+            self.css('#sign-in-form')
+            time.sleep(1.5)
+            self.assertEqual(self.all('.study-page'), [])
+            self.assertEqual(len(self.all('#sign-in-form')), 1)
+            self.signed_in('dr.ada')
+            self.css('#worklist .worklist-entry')

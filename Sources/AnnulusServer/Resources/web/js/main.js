@@ -7,7 +7,7 @@ import { h, replace } from './dom.js';
 import * as session from './session.js';
 import * as shortcuts from './shortcuts.js';
 import { showSignIn } from './views/signin.js';
-import { showWorklist } from './views/worklist.js';
+import { showWorklist, showStudyList } from './views/worklist.js';
 import { showStudy } from './views/study.js';
 
 const main = document.getElementById('main');
@@ -36,7 +36,13 @@ function renderWhoami(current) {
       onclick: () => session.signOut('You signed out.') }, 'Sign out'));
 }
 
+let routeGeneration = 0;
+
 async function route() {
+  // Routes overlap (a sign-out while a study loads, a quick second click): only the latest may fill the page.
+  routeGeneration += 1;
+  const generation = routeGeneration;
+  const stale = () => generation !== routeGeneration;
   if (currentView && currentView.destroy) currentView.destroy();
   currentView = null;
   shortcuts.unbindScope('view');
@@ -46,14 +52,22 @@ async function route() {
   }
   const hash = location.hash || '#/worklist';
   const study = hash.match(/^#\/study\/([0-9.]{1,64})$/);
+  let view = null;
   try {
-    if (study) currentView = await showStudy(main, study[1], { notify });
-    else currentView = await showWorklist(main, { notify });
+    if (study) view = await showStudy(main, study[1], { notify, stale });
+    else if (session.can('worklist')) view = await showWorklist(main, { notify, stale });
+    else view = await showStudyList(main, { notify, stale });
   } catch (error) {
+    if (stale()) return;
     replace(main, h('div', { class: 'error-page', role: 'alert' },
       h('h1', {}, 'This page could not be shown'), h('p', {}, error.message),
       h('p', {}, h('a', { href: '#/worklist' }, 'Back to the worklist'))));
   }
+  if (stale()) {
+    if (view && view.destroy) view.destroy();
+    return;
+  }
+  currentView = view;
   main.focus({ preventScroll: true });
 }
 

@@ -51,8 +51,9 @@ function studyHeader(study) {
 }
 
 /** Shows the study `studyUID` in `main`. */
-export async function showStudy(main, studyUID, { notify }) {
+export async function showStudy(main, studyUID, { notify, stale = () => false }) {
   const [study, vocabulary] = await Promise.all([get(`/api/studies/${seg(studyUID)}`), get('/api/vocabulary')]);
+  if (stale()) return { destroy() {} };
   const strip = h('nav', { class: 'series-strip', 'aria-label': 'Series' });
   const stage = h('section', { class: 'viewer-stage', 'aria-label': 'Image viewer' });
   const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Study panels' });

@@ -52,8 +52,9 @@ function entryRow(entry, kind) {
 }
 
 /** Shows the worklist in `main`. */
-export async function showWorklist(main) {
+export async function showWorklist(main, { stale = () => false } = {}) {
   const { entries } = await get('/api/worklist');
+  if (stale()) return { destroy() {} };
   const filters = { priority: '', modality: '', text: '' };
   const modalities = [...new Set(entries.flatMap((e) => e.studies.flatMap((s) => s.modalities)))].sort();
   const list = h('div', { class: 'worklist-groups', id: 'worklist' });
@@ -88,5 +89,34 @@ export async function showWorklist(main) {
   replace(main, h('div', { class: 'worklist-page' }, h('h1', {}, 'Worklist'), controls, count, list));
   render();
   shortcuts.bind('/', 'Search the worklist', () => text.focus(), 'view');
+  return { destroy() {} };
+}
+
+/**
+ * Shows the most recent studies in `main`, for an account that may read studies but has no worklist (a reader):
+ * the 50 latest, searchable by patient ID or accession on the server.
+ */
+export async function showStudyList(main, { stale = () => false } = {}) {
+  const textID = uid('study-search');
+  const list = h('ul', { class: 'worklist-studies study-list', id: 'study-list' });
+  const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
+  async function load(text) {
+    // A search word is tried as a Patient ID, then as an Accession Number (the server matches each exactly).
+    let page = await get(`/api/studies?limit=50${text ? '&patientID=' + encodeURIComponent(text) : ''}`);
+    if (text && !page.studies.length) page = await get(`/api/studies?limit=50&accession=${encodeURIComponent(text)}`);
+    replace(list, page.studies.map((s) => studyLink({ ...s, arrivedAt: s.lastIndexedAt })));
+    status.textContent = `${page.studies.length} stud${page.studies.length === 1 ? 'y' : 'ies'}`;
+  }
+  await load('');
+  if (stale()) return { destroy() {} };
+  const input = h('input', { id: textID, type: 'search', placeholder: 'exact patient ID or accession' });
+  const form = h('form', { class: 'filters', role: 'search', onsubmit: (e) => {
+    e.preventDefault();
+    load(input.value.trim()).catch((error) => { status.textContent = error.message; });
+  } }, h('label', { for: textID }, 'Find'), input, h('button', { type: 'submit' }, 'Search'));
+  replace(main, h('div', { class: 'worklist-page' }, h('h1', {}, 'Studies'),
+    h('p', { class: 'muted' }, 'Your role reads studies and findings; the worklist is for clinicians and coordinators.'),
+    form, status, list));
+  shortcuts.bind('/', 'Search the studies', () => input.focus(), 'view');
   return { destroy() {} };
 }
