@@ -18,6 +18,9 @@ public struct AnchorRequest: Sendable, Equatable {
     /// The points as given, each `x,y` in pixels (column, row; 0,0 is the image's top-left corner). Kept as text so
     /// that a malformed point is reported in its turn, after the image and the frame, with the text as given.
     public var points: [String]
+    /// How the face that made the request numbers frames in what people see (1: the command line; 0: the HTTP API,
+    /// as its rendered-frame routes do); `frame` itself always counts from 1.
+    public var frameNumbering = 1
 
     /// Creates an anchor request from points as text (`x,y`).
     public init(
@@ -85,10 +88,12 @@ enum AnchorResolver {
             record = found
         }
         guard (1...max(1, record.frames)).contains(request.frame) else {
+            let base = request.frameNumbering
+            let given = request.frame - 1 + base
+            let allowed = "\(base)…\(max(1, record.frames) - 1 + base)"
             throw AppError.invalidInput(
-                "frame \(request.frame) is out of range: the image has \(record.frames) frame(s)",
-                field: "anchor.frame",
-                value: "\(request.frame)", allowed: ["1…\(max(1, record.frames))"], code: "invalid-frame")
+                "frame \(given) is out of range: the image has \(record.frames) frame(s), numbered \(allowed)",
+                field: "anchor.frame", value: "\(given)", allowed: [allowed], code: "invalid-frame")
         }
         guard !request.points.isEmpty else {
             throw AppError.invalidInput(

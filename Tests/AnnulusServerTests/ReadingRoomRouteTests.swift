@@ -119,6 +119,8 @@ import Testing
                 (#"{"sopInstanceUID":"\#(image.sopInstanceUID)","frame":-1,"points":[[1,2]]}"#, "bad-anchor"),
                 (#"{"sopInstanceUID":"\#(image.sopInstanceUID)","points":[[100000,2]]}"#, "point-outside-image"),
                 (#"{"sopInstanceUID":"1.2.3","points":[[1,2]]}"#, "unknown-instance"),
+                // Frames are numbered from 0 over the API, in the refusal too.
+                (#"{"sopInstanceUID":"\#(image.sopInstanceUID)","frame":3,"points":[[1,2]]}"#, "invalid-frame"),
             ]
             for (anchor, code) in refused {
                 try await client.execute(
@@ -128,6 +130,10 @@ import Testing
                     let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                     let error = json?["error"] as? [String: Any]
                     #expect(error?["code"] as? String == code, "\(anchor): \(error ?? [:])")
+                    if code == "invalid-frame" {
+                        #expect(error?["value"] as? String == "3")
+                        #expect(error?["allowed"] as? [String] == ["0…0"])
+                    }
                 }
             }
         }

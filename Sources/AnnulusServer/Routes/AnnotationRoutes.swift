@@ -60,7 +60,9 @@ struct AnchorBody: Decodable {
         guard (0..<1_000_000).contains(frame) else {
             throw APIError(.badRequest, code: "bad-anchor", message: "anchor.frame must be 0 or more (frames from 0)")
         }
-        return AnchorRequest(sopInstanceUID: sopInstanceUID, frame: frame + 1, pixelPoints: pixels)
+        var request = AnchorRequest(sopInstanceUID: sopInstanceUID, frame: frame + 1, pixelPoints: pixels)
+        request.frameNumbering = 0
+        return request
     }
 }
 
