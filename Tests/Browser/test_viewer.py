@@ -140,11 +140,19 @@ class Viewer(ReadingRoomTest):
             ab.pointer_action.move_to_location(x + 20 * step, y + 10 * step)
         ab.pointer_action.pointer_up(MouseButton.RIGHT)
         ab.perform()
-        # The drag's last window must be the one rendered (under load the page may still be catching up with the
-        # pointer when perform() returns: wait for the two to agree, never for an intermediate value).
-        self.wait(f"/^\\d+,\\d+$/.test({STAGE}.dataset.window) && document.querySelector('.viewer-image img')"
-                  f".dataset.rendered.endsWith('window=' + encodeURIComponent({STAGE}.dataset.window))",
-                  message='the dragged window rendered')
+        # The drag's last window must be the one rendered. Under load the page may still be catching up with the
+        # pointer when perform() returns, so wait until the window chosen (the selector's custom entry), the
+        # stage's window and the image's rendering agree, and stay so (never an intermediate value).
+        agreed = lambda: self.wait(f"(() => {{ const w = {STAGE}.dataset.window; const m = /^(\\d+),(\\d+)$/.exec(w);"
+                  f" const choice = document.querySelector('select.window-choice');"
+                  f" return !!m && choice.options[choice.selectedIndex].text === `Custom: C ${{m[1]}} W ${{m[2]}}`"
+                  f" && document.querySelector('.viewer-image img').dataset.rendered"
+                  f".endsWith('window=' + encodeURIComponent(w)); }})()",
+                  message='the dragged window rendered') and self.stage()['window']
+        settled, window = None, agreed()
+        while window != settled:
+            time.sleep(0.5)
+            settled, window = window, agreed()
         center, width = map(float, self.stage()['window'].split(','))
         self.assertGreater(width, 2800)
         self.assertGreater(center, 1600)
@@ -379,6 +387,10 @@ class Viewer(ReadingRoomTest):
         self.assertEqual(play.get_attribute('aria-pressed'), 'true')
         self.screenshot('16-viewer-cine-playing')
         play.click()
+        # A frame already on its way when the pause came is shown (the slider and label name it already): the
+        # player stops on it. Then nothing moves.
+        self.wait(f"{STAGE}.dataset.frameIndex === String(document.querySelector('.cine-slider').value - 1)",
+                  message='the paused frame painted')
         paused = self.stage()['frameIndex']
         time.sleep(0.6)
         self.assertEqual(self.stage()['frameIndex'], paused, 'paused: the frame stays')
@@ -387,6 +399,7 @@ class Viewer(ReadingRoomTest):
         viewport.send_keys('p')
         self.wait(f"{STAGE}.dataset.frameIndex !== '{paused}'")
         viewport.send_keys('p')
+        self.wait(f"{STAGE}.dataset.frameIndex === String(document.querySelector('.cine-slider').value - 1)")
         stopped = int(self.stage()['frameIndex'])
         viewport.send_keys(Keys.ARROW_RIGHT)
         frames = int(self.css('.cine-slider').get_attribute('max'))
