@@ -3,10 +3,8 @@
 // The server's label is {level, position [x, y, z], image {seriesInstanceUID, sopInstanceUID, frame (from 0),
 // points [[x, y]]}}; the page uses
 //   label   {level, sopInstanceUID, frame (from 0), point [x, y], patient [x, y, z] | null}
-//   current {available, labels, basis, version, author, createdAt, next}
+//   current {labels, basis, version, author, createdAt, next}
 //   nearest {level, distanceMm, runnerUp: {level, distanceMm} | null}
-// A server without the routes answers 404 for the route itself: `available` is false then, and the page says that
-// disc labelling needs a newer server.
 
 import { get, post, put, seg } from '../api.js';
 import { viewerAnchor } from './common.js';
@@ -48,14 +46,9 @@ function version(raw) {
   };
 }
 
-/** The study's current labels (and the proposed next disc); {available: false} when the server lacks the route. */
+/** The study's current labels (and the proposed next disc). */
 export async function current(studyUID) {
-  try {
-    return { available: true, ...version(await get(base(studyUID))) };
-  } catch (error) {
-    if (error.status === 404 || error.status === 405) return { available: false, labels: [] };
-    throw error;
-  }
+  return version(await get(base(studyUID)));
 }
 
 /** Every version, oldest first. */
@@ -75,7 +68,7 @@ export async function save(studyUID, { basis, labels, reason, expectedVersion })
   return version(await put(base(studyUID), body));
 }
 
-/** The labelled disc nearest an anchor; null when nothing is labelled or the server lacks the route. */
+/** The labelled disc nearest an anchor; null when nothing is labelled yet (409 no-disc-labels). */
 export async function nearest(studyUID, anchor) {
   try {
     const raw = await post(`${base(studyUID)}/nearest`, { anchor });
@@ -86,7 +79,7 @@ export async function nearest(studyUID, anchor) {
       runnerUp: runner ? { level: level(runner), distanceMm: runner.distanceMm } : null,
     };
   } catch (error) {
-    if (error.status === 404 || error.status === 405 || error.status === 409) return null;
+    if (error.status === 409) return null;
     throw error;
   }
 }

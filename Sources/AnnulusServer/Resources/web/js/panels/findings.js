@@ -448,7 +448,7 @@ export function createFindingsPanel(container, context) {
   }));
   async function refreshBasis() {
     const answer = await discs.current(studyUID).catch(() => null);
-    discBasis = answer && answer.available && answer.labels.length ? answer.basis : null;
+    discBasis = answer && answer.labels.length ? answer.basis : null;
   }
 
   if (canAnnotate) {

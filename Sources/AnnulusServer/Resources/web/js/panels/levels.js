@@ -17,7 +17,7 @@ export function createLevelsPanel(container, context) {
   const { study, vocabulary, viewer, bus, notify, session, shortcuts } = context;
   const studyUID = study.study.studyInstanceUID;
   const canLabel = session.can('annotate');
-  let state = { available: true, labels: [], basis: 'unknown' };
+  let state = { labels: [], basis: 'unknown' };
   let session_ = null; // the labelling in progress: {labels: Map level → {level, pick}, level, basis}
   let destroyed = false;
   const cleanups = [];
@@ -59,14 +59,6 @@ export function createLevelsPanel(container, context) {
   }
 
   function render() {
-    if (!state.available) {
-      labelButton.disabled = true;
-      historyButton.disabled = true;
-      replace(summary, unavailable('Disc labelling needs a newer server: this one does not offer it yet. ' +
-        'Findings can still be added with their level chosen by hand.'));
-      viewer.setMarks('discs', []);
-      return;
-    }
     const labels = [...state.labels].sort((a, b) =>
       vocabulary.levels.indexOf(a.level) - vocabulary.levels.indexOf(b.level));
     replace(summary,
@@ -115,7 +107,7 @@ export function createLevelsPanel(container, context) {
   // Labelling: one click per disc, from L5-S1 upwards
 
   function start() {
-    if (!canLabel || !state.available || session_) return;
+    if (!canLabel || session_) return;
     context.showTab('levels');
     session_ = { labels: new Map(), basis: state.basis || 'unknown', level: 'L5-S1' };
     for (const l of state.labels) {
