@@ -20,7 +20,7 @@ import unittest
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
@@ -170,7 +170,10 @@ class ReadingRoomTest(unittest.TestCase):
         else:
             condition_fn = condition
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(condition_fn)
+            # A page that re-renders can replace an element between finding it and asking about it; the next poll
+            # finds the new one.
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.05,
+                                 ignored_exceptions=(StaleElementReferenceException,)).until(condition_fn)
         except TimeoutException:
             self.screenshot('timeout-' + re.sub(r'\W+', '-', self.id().split('.')[-1]))
             raise AssertionError(f'timed out waiting for {message or condition}')
