@@ -77,6 +77,11 @@ struct APIRoutes {
         addExportRoutes(to: audited)
         addAuditRoutes(to: audited)
         addAccountRoutes(to: audited)
+        let dicomweb = router.group("dicomweb")
+            .add(middleware: AuthenticationMiddleware(accounts: accounts))
+            .add(middleware: AuditMiddleware(accounts: accounts))
+        addDICOMwebSearchRoutes(to: dicomweb)
+        addDICOMwebRetrieveRoutes(to: dicomweb)
         return router
     }
 }
