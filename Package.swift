@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "annulus", targets: ["annulus"]),
         .executable(name: "annulus-decoder", targets: ["annulus-decoder"]),
+        .executable(name: "annulus-dicom-receiver", targets: ["annulus-dicom-receiver"]),
         .library(name: "DicomIO", targets: ["DicomIO"]),
     ],
     dependencies: [
@@ -162,6 +163,29 @@ let package = Package(
             resources: [.copy("Resources/openapi.json"), .copy("Resources/web")],
             swiftSettings: strictSwift
         ),
+        // DCMTK's network module (dcmnet, dcmtls) behind a plain-C header: the Storage SCP's listener and
+        // association processes. Only the receiver executables link it; nothing in `annulus serve` runs DCMTK's
+        // network code (it can crash on crafted PDUs).
+        .target(
+            name: "CDicomNet",
+            cxxSettings: [.define("HAVE_CONFIG_H")],
+            linkerSettings: ["dcmtls", "dcmnet", "dcmdata", "oflog", "ofstd", "ssl", "crypto", "z"].map {
+                .linkedLibrary($0)
+            }
+        ),
+        // The DICOM receiver process (`annulus serve --dicom-port`): accepts on the socket the server bound and forks
+        // one process per association (CDicomNet).
+        .executableTarget(name: "annulus-dicom-receiver", dependencies: ["CDicomNet"], swiftSettings: strictSwift),
+        // The DICOM face: runs and supervises the receiver process, answers its associations from the shared receive
+        // pipeline (AnnulusApp's ReceiveQueue), logs associations without patient data.
+        .target(
+            name: "DicomNetwork",
+            dependencies: [
+                "AnnulusApp", "DicomIO", "TextSafety", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The decoder worker process: compressed frames and DCMTK renderings, out of the application's way
         // (DicomIO's DecoderPool starts it).
         .executableTarget(
@@ -177,6 +201,7 @@ let package = Package(
                 "AnnulusRecords",
                 "AnnulusServer",
                 "DicomIO",
+                "DicomNetwork",
                 "Imaging",
                 "SampleStudyGenerator",
                 "SpineModel",

@@ -46,6 +46,8 @@ public struct ServeOptions: Sendable {
 /// The routes of the API over one set of use cases and accounts.
 struct APIRoutes {
     let useCases: UseCases
+    /// The network entrances' shared receive pipeline (DICOMweb STOW-RS hands its parts to it).
+    let receiving: ReceiveQueue
     let accounts: ServerAccounts
     let pool: CPUPool
     let options: ServeOptions
@@ -94,6 +96,11 @@ public struct AnnulusServer {
     public let pool: CPUPool
     /// The routes as registered (method and path), for the API document's test.
     public let routes: [(method: String, path: String)]
+    /// The use cases the routes call (the DICOM face calls the same).
+    public let useCases: UseCases
+    /// The receive pipeline every network entrance shares (STOW-RS here, the DICOM Storage SCP beside it); opened
+    /// at start, which takes the objects an earlier run staged but never answered.
+    public let receiving: ReceiveQueue
 
     /// Builds the server over the data folder's store: the use cases get the pool as their executor and the
     /// account-based signer policy.
@@ -115,7 +122,10 @@ public struct AnnulusServer {
                 pool: pool)
             var options = options
             if options.tls != nil { options.secureCookies = true }
-            let routes = APIRoutes(useCases: UseCases(environment), accounts: accounts, pool: pool, options: options)
+            let useCases = UseCases(environment)
+            let receiving = try useCases.openReceiving()
+            let routes = APIRoutes(
+                useCases: useCases, receiving: receiving, accounts: accounts, pool: pool, options: options)
             let router = try routes.router()
             self.routes = router.routes.map { ($0.method.rawValue, $0.path.description) }
             let server: HTTPServerBuilder
@@ -140,6 +150,8 @@ public struct AnnulusServer {
                 configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
                 logger: httpLogger)
             self.pool = pool
+            self.useCases = useCases
+            self.receiving = receiving
         } catch {
             try? pool.threads.syncShutdownGracefully()
             throw error

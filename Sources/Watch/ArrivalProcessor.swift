@@ -29,6 +29,8 @@ public struct ArrivalReport: Sendable, Equatable {
     public var unreadable: [String] = []
     /// Studies the watcher completed (or marked failed) while these files were taken; 0 in a batch's own report.
     public var studiesCompleted = 0
+    /// What became of each file, by the path it was given as (a network entrance answers each sender from it).
+    public var outcomes: [String: ArrivalOutcome] = [:]
 
     /// Creates an empty report.
     public init() {}
@@ -45,9 +47,10 @@ public struct ArrivalReport: Sendable, Equatable {
         incomplete += other.incomplete
         unreadable += other.unreadable
         studiesCompleted += other.studiesCompleted
+        outcomes.merge(other.outcomes) { _, newer in newer }
     }
 
-    /// Equal counts, errors, incomplete and unreadable files.
+    /// Equal counts, errors, incomplete and unreadable files (the per-file outcomes are not compared).
     public static func == (lhs: ArrivalReport, rhs: ArrivalReport) -> Bool {
         lhs.added == rhs.added && lhs.duplicates == rhs.duplicates && lhs.replaced == rhs.replaced
             && lhs.quarantined == rhs.quarantined && lhs.alreadyTaken == rhs.alreadyTaken
@@ -55,6 +58,34 @@ public struct ArrivalReport: Sendable, Equatable {
             && lhs.studiesCompleted == rhs.studiesCompleted
             && lhs.incomplete.map(\.file) == rhs.incomplete.map(\.file)
             && lhs.incomplete.map(\.reason) == rhs.incomplete.map(\.reason)
+    }
+}
+
+/// What became of one file given to `ArrivalProcessor`.
+public enum ArrivalOutcome: Sendable, Equatable {
+    /// Indexed and archived as a new instance.
+    case added
+    /// The same instance with the same content was indexed already.
+    case duplicate
+    /// Indexed; an older copy with other content was archived aside.
+    case replaced
+    /// The ledger shows the file was taken before (only its disposition was redone).
+    case alreadyTaken
+    /// Quarantined with this reason (never indexed).
+    case quarantined(reason: String)
+    /// Left in place to be tried again (a permission, a failure that passes): the reason.
+    case leftInPlace(reason: String)
+    /// Not a complete object yet and left in place (its writer may still be at work): the reason.
+    case incomplete(reason: String)
+    /// Gone before it could be read.
+    case vanished
+
+    /// Whether the instance is now indexed and archived (added, duplicate, replaced or taken before).
+    public var isStored: Bool {
+        switch self {
+        case .added, .duplicate, .replaced, .alreadyTaken: return true
+        default: return false
+        }
     }
 }
 
@@ -97,8 +128,12 @@ public struct ArrivalProcessor: Sendable {
     /// Throws when the batch cannot be taken for a reason that passes (a full disk: `WatchError.storage`, or a
     /// store error): nothing of the batch is recorded, its sources stay in the folder, and staged placements may
     /// be left in `archive/.incoming` (see `FileArchive.clearIncoming`).
+    ///
+    /// `vet` may refuse a file that reads well (a network entrance checks the object against what its sender
+    /// announced): a reason quarantines it with that reason.
     public func process(
-        _ paths: [String], batchSize: Int = 512, waitForIncomplete: (String) -> Bool = { _ in false }
+        _ paths: [String], batchSize: Int = 512, waitForIncomplete: (String) -> Bool = { _ in false },
+        vet: (String, InstanceRecord) -> String? = { _, _ in nil }
     ) throws -> ArrivalReport {
         let batches = stride(from: 0, to: paths.count, by: batchSize).map {
             Array(paths[$0..<min($0 + batchSize, paths.count)])
@@ -117,7 +152,7 @@ public struct ArrivalProcessor: Sendable {
                 }
             }
             defer { reading.wait() }
-            let committed = try commit(current, waitForIncomplete: waitForIncomplete)
+            let committed = try commit(current, waitForIncomplete: waitForIncomplete, vet: vet)
             log(committed)
             report.add(committed)
             reading.wait()
@@ -131,7 +166,7 @@ public struct ArrivalProcessor: Sendable {
         fileprivate var candidates: [Candidate]
         fileprivate var reads: [Read]
         fileprivate var incomplete: [String?]
-        fileprivate var vanished: Int
+        fileprivate var vanished: [String]
         fileprivate var unreadable: [String]
     }
 
@@ -150,17 +185,17 @@ public struct ArrivalProcessor: Sendable {
     /// Stats and reads (header and hash) every file of a batch in parallel; no side effects.
     public func prepare(_ paths: [String]) -> PreparedBatch {
         var candidates: [Candidate] = []
-        var vanished = 0
+        var vanished: [String] = []
         var unreadable: [String] = []
         for path in paths {
             guard let stat = FileStat(path) else {
-                vanished += 1
+                vanished.append(path)
                 continue
             }
             // A permission is fixed at the source, not in the quarantine: the file stays and is tried again.
             let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
             guard descriptor >= 0 else {
-                if errno == EACCES || errno == EPERM { unreadable.append(path) } else { vanished += 1 }
+                if errno == EACCES || errno == EPERM { unreadable.append(path) } else { vanished.append(path) }
                 continue
             }
             close(descriptor)
@@ -187,13 +222,16 @@ public struct ArrivalProcessor: Sendable {
 
     /// Takes a prepared batch: skips what the ledger shows was taken (only redoing its disposition), quarantines
     /// what could not be read, archives the rest (deduplicated against the store), makes the archive durable,
-    /// records everything in one transaction, then disposes of the sources.
-    public func commit(_ batch: PreparedBatch, waitForIncomplete: (String) -> Bool = { _ in false }) throws
-        -> ArrivalReport
-    {
+    /// records everything in one transaction, then disposes of the sources. `vet` as in `process`.
+    public func commit(
+        _ batch: PreparedBatch, waitForIncomplete: (String) -> Bool = { _ in false },
+        vet: (String, InstanceRecord) -> String? = { _, _ in nil }
+    ) throws -> ArrivalReport {
         var report = ArrivalReport()
-        report.vanished = batch.vanished
+        report.vanished = batch.vanished.count
         report.unreadable = batch.unreadable
+        for path in batch.vanished { report.outcomes[path] = .vanished }
+        for path in batch.unreadable { report.outcomes[path] = .leftInPlace(reason: "cannot be opened for reading") }
         let ledger = try store.ledgerEntries(batch.candidates.map(\.file.path))
         var known = try store.indexedContent(batch.reads.compactMap { try? $0.get().record.sopInstanceUID })
         var fresh: [(Candidate, Read)] = []
@@ -202,12 +240,14 @@ public struct ArrivalProcessor: Sendable {
                 Self.sameContent(entry, read, known)
             {
                 report.alreadyTaken += 1
+                report.outcomes[candidate.file.path] = .alreadyTaken
                 if entry.outcome != .quarantined { dispose(candidate.file.path, &report) }
                 continue
             }
             if let incomplete {
                 if waitForIncomplete(candidate.file.path) {
                     report.incomplete.append((candidate.file, incomplete))
+                    report.outcomes[candidate.file.path] = .incomplete(reason: incomplete)
                 } else {
                     try quarantine(
                         candidate,
@@ -233,6 +273,10 @@ public struct ArrivalProcessor: Sendable {
                     try record.validate()
                 } catch {
                     try quarantine(candidate, error, &report)
+                    continue
+                }
+                if let refusal = vet(candidate.file.path, record) {
+                    try quarantine(candidate, ArrivalRefusal(reason: refusal), &report)
                     continue
                 }
                 let sop = record.sopInstanceUID
@@ -265,6 +309,7 @@ public struct ArrivalProcessor: Sendable {
                     // A full disk fails the whole batch (tried again later); another failure only this file.
                     if case .storage = error { throw error }
                     report.errors.append("\(candidate.file.path): \(error)")
+                    report.outcomes[candidate.file.path] = .leftInPlace(reason: "\(error)")
                     try? store.recordWatchEvent(kind: "error", message: "\(error)")
                     continue
                 }
@@ -275,11 +320,17 @@ public struct ArrivalProcessor: Sendable {
         }
         if placed { try archive.flush() }
         let outcomes = try store.recordArrivals(arrivals)
-        for outcome in outcomes {
+        for (arrival, outcome) in zip(arrivals, outcomes) {
             switch outcome {
-            case .added: report.added += 1
-            case .unchanged: report.duplicates += 1
-            case .replaced: report.replaced += 1
+            case .added:
+                report.added += 1
+                report.outcomes[arrival.source.path] = .added
+            case .unchanged:
+                report.duplicates += 1
+                report.outcomes[arrival.source.path] = .duplicate
+            case .replaced:
+                report.replaced += 1
+                report.outcomes[arrival.source.path] = .replaced
             }
         }
         for candidate in accepted { dispose(candidate.file.path, &report) }
@@ -350,6 +401,8 @@ public struct ArrivalProcessor: Sendable {
         let reason: String
         if let error = error as? DicomError {
             reason = "\(error.kind.rawValue): \(error.message)"
+        } else if let error = error as? ArrivalRefusal {
+            reason = error.reason
         } else {
             reason = "\(error)"
         }
@@ -358,6 +411,7 @@ public struct ArrivalProcessor: Sendable {
                 candidate.file.path, stat: candidate.stat, reason: reason, keepSource: disposition == .keep)
             try store.recordQuarantine(candidate.file, quarantinePath: target, reason: reason)
             report.quarantined += 1
+            report.outcomes[candidate.file.path] = .quarantined(reason: reason)
             // Only the quarantine id: the file's name may carry a patient's name.
             let id = (target as NSString).lastPathComponent.prefix(12)
             logger.warning("quarantined", metadata: ["id": "\(id)", "reason": "\(reason)"])
@@ -365,6 +419,7 @@ public struct ArrivalProcessor: Sendable {
             if case .storage = error as? WatchError { throw error }
             if error is StoreError { throw error }
             report.errors.append("\(candidate.file.path): \(error)")
+            report.outcomes[candidate.file.path] = .leftInPlace(reason: "could not quarantine: \(error)")
             try? store.recordWatchEvent(kind: "error", message: "could not quarantine: \(error)")
         }
     }
@@ -377,4 +432,9 @@ public struct ArrivalProcessor: Sendable {
             try? store.recordWatchEvent(kind: "error", message: "\(error)")
         }
     }
+}
+
+/// A file refused by `ArrivalProcessor.process`'s `vet`: quarantined with `reason`.
+struct ArrivalRefusal: Error {
+    let reason: String
 }

@@ -34,15 +34,19 @@ public struct FileArchive: Sendable {
     /// Folders known to exist (creating a folder per file cost a tenth of the watcher's time).
     private let knownFolders = KnownFolders()
 
-    /// Creates the folders (mode 0750) if needed.
-    public init(dataFolder: String, watchedRoot: String, processedRoot: String? = nil) throws {
+    /// Creates the folders (mode 0750) if needed. `clearingIncoming` removes placements a crash left half done;
+    /// an entrance that runs beside the watcher (which owns that clean-up) passes false, so that it never removes
+    /// a placement the watcher has under way.
+    public init(
+        dataFolder: String, watchedRoot: String, processedRoot: String? = nil, clearingIncoming: Bool = true
+    ) throws {
         archiveRoot = dataFolder + "/archive"
         quarantineRoot = dataFolder + "/quarantine"
         self.processedRoot = processedRoot ?? dataFolder + "/processed"
         self.watchedRoot = watchedRoot
         for folder in [archiveRoot, quarantineRoot, archiveRoot + "/.incoming"] { try Self.makeFolder(folder) }
         // Placements interrupted by a crash leave their temporary names here; nothing refers to them.
-        clearIncoming()
+        if clearingIncoming { clearIncoming() }
     }
 
     /// Removes whatever is staged in `archive/.incoming/`: placements a crash or a failed batch (a full disk)

@@ -1,6 +1,7 @@
 import AnnulusApp
 import AnnulusServer
 import ArgumentParser
+import DicomNetwork
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -77,6 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "dir"))
     var webRoot: String?
 
+    @OptionGroup(title: "DICOM Storage SCP") var dicom: DicomOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -158,8 +160,17 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw RequestRefused("cannot start the server: \(String(describing: error).terminalSafe)")
         }
-        // Services stop in reverse order: the HTTP server first (in-flight requests finish), then the retry loop,
-        // then the watcher (between batches).
+        let dicomReceiver: DicomReceiver?
+        do {
+            dicomReceiver = try dicom.settings().map {
+                try DicomReceiver(settings: $0, receiving: server.receiving, logger: logger)
+            }
+        } catch let error as DicomNetworkError {
+            server.receiving.shutdown()
+            throw RequestRefused("cannot start the DICOM port: \(error.description.terminalSafe)")
+        }
+        // Services stop in reverse order: the HTTP server first (in-flight requests finish), then the DICOM port
+        // (associations in progress finish on their own processes), then the retry loop, then the watcher.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let watcher { services.append(.init(service: watcher)) }
         if retryDeliveriesEvery > 0 {
@@ -169,6 +180,12 @@ struct ServeCommand: AsyncParsableCommand {
                     service: DeliveryRetryService(
                         useCases: try storeOptions.useCases(), token: token, policy: DeliveryPolicy(),
                         interval: .seconds(retryDeliveriesEvery), logger: logger)))
+        }
+        if let dicomReceiver {
+            services.append(
+                .init(
+                    service: BlockingLoopService(
+                        name: "dicom", body: { try dicomReceiver.run() }, stop: { dicomReceiver.stop() })))
         }
         services.append(.init(service: server.application, successTerminationBehavior: .gracefullyShutdownGroup))
         var configuration = ServiceGroupConfiguration(
@@ -180,6 +197,8 @@ struct ServeCommand: AsyncParsableCommand {
             "annulus serve on \(tlsCertificate == nil ? "http" : "https")://\(listen.terminalSafe) (data \(storeOptions.dataFolder.terminalSafe))"
         )
         try await group.run()
+        // Objects still waiting are answered "send again later"; then nothing writes the store.
+        server.receiving.shutdown()
         try await server.pool.shutdown()
         logger.info("stopped")
     }

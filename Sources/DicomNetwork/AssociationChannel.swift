@@ -1,0 +1,107 @@
+import AnnulusApp
+import Foundation
+import Logging
+import Synchronization
+import TextSafety
+
+/// One association's channel from its process: logs the association, answers each received object with the
+/// receive pipeline's verdict, and cleans up after a process that died mid-transfer.
+///
+/// The process is not trusted further than its messages can be checked: a staged path must be one this process
+/// may have written (`<staging>/dicom-<its pid>-<n>.dcm`); anything else is refused and never touched.
+struct AssociationChannel: Sendable {
+    let descriptor: Int32
+    let pid: pid_t
+    let peer: String
+    let staging: String
+    let queue: ReceiveQueue
+    let logger: Logger
+    let counters: DicomReceiverCounters
+
+    func serve() {
+        defer { close(descriptor) }
+        var callingAE = "?"
+        var accepted = false
+        var ended = false
+        while let (fields, extra) = SeqPacket.receive(from: descriptor) {
+            if extra >= 0 { close(extra) }
+            switch fields.first {
+            case "ASSOC" where fields.count >= 4:
+                callingAE = fields[1]
+                accepted = fields[3] == "accepted"
+                counters.state.withLock {
+                    if accepted { $0.associationsAccepted += 1 } else { $0.associationsRejected += 1 }
+                }
+                let metadata: Logger.Metadata = [
+                    "peer": "\(peer.terminalSafe)", "calling": "\(callingAE.terminalSafe)",
+                    "called": "\(fields[2].terminalSafe)", "pid": "\(pid)",
+                ]
+                if accepted {
+                    logger.info("DICOM association accepted", metadata: metadata)
+                } else {
+                    logger.warning(
+                        "DICOM association rejected",
+                        metadata: metadata.merging(["reason": "\(fields[3].dropFirst(9).description.terminalSafe)"]) {
+                            $1
+                        })
+                }
+            case "STORE" where fields.count >= 4:
+                let verdict = answer(path: fields[1], sopClass: fields[2], sopInstance: fields[3])
+                counters.state.withLock {
+                    if verdict.isSuccess { $0.objectsStored += 1 } else { $0.objectsRefused += 1 }
+                }
+                if !verdict.isSuccess {
+                    logger.warning(
+                        "DICOM object refused",
+                        metadata: [
+                            "calling": "\(callingAE.terminalSafe)",
+                            "status": "0x\(String(verdict.status.rawValue, radix: 16, uppercase: true))",
+                            "reason": "\((verdict.reason ?? "").terminalSafe)",
+                        ])
+                }
+                let sent = SeqPacket.send(["\(verdict.status.rawValue)", verdict.reason ?? ""], to: descriptor)
+                if !sent { return }
+            case "END" where fields.count >= 4:
+                ended = true
+                guard accepted else { continue }  // a rejection, logged already
+                logger.info(
+                    "DICOM association ended",
+                    metadata: [
+                        "calling": "\(callingAE.terminalSafe)", "stored": "\(fields[1].terminalSafe)",
+                        "refused": "\(fields[2].terminalSafe)", "how": "\(fields[3].terminalSafe)",
+                    ])
+            default:
+                continue
+            }
+        }
+        if !ended { removePartialFiles() }
+    }
+
+    /// The verdict for a staged object, after checking that the path is one this association could have written.
+    private func answer(path: String, sopClass: String, sopInstance: String) -> ReceiveVerdict {
+        let name = (path as NSString).lastPathComponent
+        let prefix = "dicom-\(pid)-"
+        let counter = name.dropFirst(prefix.count).dropLast(".dcm".count)
+        guard (path as NSString).deletingLastPathComponent == staging, name.hasPrefix(prefix), name.hasSuffix(".dcm"),
+            !counter.isEmpty, counter.allSatisfy(\.isNumber)
+        else {
+            logger.error(
+                "DICOM association process named a file it cannot have written; refused",
+                metadata: ["pid": "\(pid)", "peer": "\(peer.terminalSafe)"])
+            return ReceiveVerdict(status: .outOfResources, reason: "internal error: bad staging name")
+        }
+        return queue.receiveBlocking(
+            ReceivedObject(
+                path: path, announcedSOPClassUID: sopClass.isEmpty ? nil : sopClass,
+                announcedSOPInstanceUID: sopInstance.isEmpty ? nil : sopInstance))
+    }
+
+    /// A process that died mid-transfer may leave its partial file: nobody was answered for it.
+    private func removePartialFiles() {
+        let prefix = "dicom-\(pid)-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []
+        where name.hasPrefix(prefix) && name.hasSuffix(".part") {
+            unlink(staging + "/" + name)
+        }
+    }
+}
