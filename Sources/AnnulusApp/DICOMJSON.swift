@@ -35,6 +35,8 @@ public enum DICOMJSONValue: Sendable, Equatable, Encodable {
     case number(Int)
     /// A person name as stored (`Alphabetic=Ideographic=Phonetic`), written as its component groups.
     case personName(String)
+    /// A sequence item (SQ).
+    case item(DICOMJSONObject)
 
     /// The JSON form of the value.
     public func encode(to encoder: any Encoder) throws {
@@ -49,6 +51,7 @@ public enum DICOMJSONValue: Sendable, Equatable, Encodable {
                 object[key] = group
             }
             try container.encode(object)
+        case .item(let object): try container.encode(object)
         }
     }
 }
