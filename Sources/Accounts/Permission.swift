@@ -23,6 +23,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable, Comparable {
     case manageAccounts = "manage-accounts"
     /// Read and export the audit trail.
     case readAudit = "read-audit"
+    /// Send studies into the archive over the network (DICOMweb STOW-RS): modalities, routers, PACS.
+    case storeStudies = "store-studies"
 
     /// Orders permissions as declared.
     public static func < (lhs: Permission, rhs: Permission) -> Bool {

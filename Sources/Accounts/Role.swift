@@ -7,7 +7,7 @@ import Foundation
 /// | reader | view studies, view findings, triage |
 /// | clinician | reader's + annotate, sign, intake, worklist |
 /// | coordinator | view studies, view findings, triage, intake, worklist, export (never sign or annotate) |
-/// | integrator | view studies, export, deliveries; the only role that may hold API tokens |
+/// | integrator | view studies, export, deliveries, store studies; the only role that may hold API tokens |
 /// | admin | manage accounts, read the audit trail (no patient data: an admin is not a reader) |
 public enum Role: String, Sendable, CaseIterable, Codable {
     /// Reads studies, findings and triage.
@@ -16,7 +16,8 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case clinician
     /// Records intake, works the worklist and sends exports; cannot annotate or sign.
     case coordinator
-    /// An integration (the EHR interface engine): exports and deliveries, with API tokens.
+    /// An integration (the EHR interface engine, a modality or router sending studies): exports, deliveries and
+    /// DICOMweb STOW-RS, with API tokens.
     case integrator
     /// Manages accounts and reads the audit trail.
     case admin
@@ -31,7 +32,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case .coordinator:
             return Role.reader.permissions.union([.intake, .worklist, .export])
         case .integrator:
-            return [.viewStudies, .export, .deliveries]
+            return [.viewStudies, .export, .deliveries, .storeStudies]
         case .admin:
             return [.manageAccounts, .readAudit]
         }

@@ -3,8 +3,8 @@ import AnnulusApp
 import Hummingbird
 import Store
 
-/// Writes one audit row for every `/api` request that reaches patient data or accounts: who (the account, or
-/// `anonymous`), the route (`GET /api/studies/{studyUID}`), the resource ids from the path (never the query,
+/// Writes one audit row for every `/api` and `/dicomweb` request that reaches patient data or accounts: who (the
+/// account, or `anonymous`), the route (`GET /api/studies/{studyUID}`, `GET /dicomweb/studies`), the resource ids from the path (never the query,
 /// which may hold a patient ID), the client's address, the status and the outcome. A request whose row cannot be
 /// written fails (503): patient data is never served unaudited. Requests without an account (refused, having read
 /// nothing) are throttled to one row per route and address per minute (`AuditThrottle`).
@@ -63,7 +63,7 @@ struct AuditMiddleware: RouterMiddleware {
         }
     }
 
-    /// The first path segment after `/api` (`studies`, `instances`, `annotations` …).
+    /// The first path segment after `/api` or `/dicomweb` (`studies`, `instances`, `annotations` …).
     static func resourceType(_ route: String) -> String? {
         let parts = route.split(separator: "/")
         return parts.count > 1 ? String(parts[1]) : nil

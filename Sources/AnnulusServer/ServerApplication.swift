@@ -38,6 +38,13 @@ public struct ServeOptions: Sendable {
     /// Serve the reading room's files from this folder instead of the bundled ones (`--web-root`, for developing
     /// the page without rebuilding); nil serves the bundled files.
     public var webRoot: String?
+    /// The largest part of a DICOMweb STOW-RS request (one instance), in bytes: past it the request is answered
+    /// 413 at once.
+    public var stowMaximumPartBytes: Int64 = 2 << 30
+    /// The largest STOW-RS request body, in bytes (checked against Content-Length first, then while streaming).
+    public var stowMaximumRequestBytes: Int64 = 16 << 30
+    /// The most parts of one STOW-RS request.
+    public var stowMaximumParts = 10_000
 
     /// Options with the defaults.
     public init() {}
@@ -79,6 +86,12 @@ struct APIRoutes {
         addExportRoutes(to: audited)
         addAuditRoutes(to: audited)
         addAccountRoutes(to: audited)
+        let dicomweb = router.group("dicomweb")
+            .add(middleware: AuthenticationMiddleware(accounts: accounts))
+            .add(middleware: AuditMiddleware(accounts: accounts))
+        addDICOMwebSearchRoutes(to: dicomweb)
+        addDICOMwebRetrieveRoutes(to: dicomweb)
+        addDICOMwebStoreRoutes(to: dicomweb)
         return router
     }
 }

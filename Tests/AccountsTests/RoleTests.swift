@@ -12,7 +12,7 @@ struct RoleTests {
             Role.clinician.permissions
                 == [.viewStudies, .viewFindings, .triage, .annotate, .sign, .intake, .worklist])
         #expect(Role.coordinator.permissions == [.viewStudies, .viewFindings, .triage, .intake, .worklist, .export])
-        #expect(Role.integrator.permissions == [.viewStudies, .export, .deliveries])
+        #expect(Role.integrator.permissions == [.viewStudies, .export, .deliveries, .storeStudies])
         #expect(Role.admin.permissions == [.manageAccounts, .readAudit])
     }
 

@@ -175,6 +175,18 @@ const char *cd_uid_name(const char *uid) CD_NOEXCEPT;
 /** Frees memory returned by this library. */
 void cd_free(void *pointer) CD_NOEXCEPT;
 
+/**
+ * Writes the data set of `file` as a DICOM JSON object (PS3.18 F.2) through DCMTK's JSON writer (dicomjson.cpp), for
+ * DICOMweb metadata. Bulk data is never inline: pixel data (native or encapsulated, float or double) and every binary
+ * value (OB, OW, OF, OD, OL, OV, UN) longer than `inline_limit` bytes is written as {"BulkDataURI":
+ * `bulk_data_uri_prefix` + the tag as eight upper-case hex digits}; shorter binary values as InlineBinary. Open the
+ * file without `header_only` so that attributes after the pixel data are present (large values stay on disk). On
+ * success `*json` holds `*length` bytes of UTF-8 (NUL-terminated; free with cd_free). More than `max_bytes` of output
+ * fails with CD_ERR_TOO_LARGE. DCMTK writes some malformed decimal values as invalid JSON numbers: callers check.
+ */
+cd_status cd_file_dicom_json(cd_file *file, const char *bulk_data_uri_prefix, uint32_t inline_limit,
+                             uint64_t max_bytes, char **json, size_t *length, cd_error *error) CD_NOEXCEPT;
+
 /* ---------------------------------------------------------------------------------------------
  * Pixels
  * ------------------------------------------------------------------------------------------- */
