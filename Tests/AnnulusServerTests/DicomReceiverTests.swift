@@ -1,0 +1,187 @@
+import AnnulusApp
+import Foundation
+import ProcessTestSupport
+import Testing
+
+/// The DICOM Storage SCP of `annulus serve --dicom-port` against real peers: DCMTK's `echoscu`/`storescu` and
+/// pynetdicom (docs/conformance.md).
+@Suite(.serialized, .enabled(if: DicomServer.python != nil && DicomServer.dcmtkAvailable, DicomServer.skipMessage))
+struct DicomReceiverTests {
+    static let sampleMR = ServerFixture.packageRoot + "/SampleStudies/patient2-lumbar-mr"
+    static let sampleMRStudy = "2.25.88656785103808057249997699264727020521"
+    static var sampleMRFiles: [String] {
+        FileManager.default.enumerator(atPath: sampleMR)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".dcm") }
+            .map { sampleMR + "/" + $0 }
+    }
+
+    @Test func echoAnswersAllowedCallersAndRejectsOthersWithTheStandardReasons() throws {
+        let dicom = try DicomServer()
+        #expect(try dicom.dcmtk("echoscu", ["-aet", "ECHOSCU", "-aec", "ANNULUS"]).code == 0)
+        let echo = try dicom.peer("echo")
+        #expect(echo.first?["status"] as? Int == 0)
+        // A calling AE not on the list: rejected permanent, by the service user, "calling AE title not recognized".
+        let stranger = try #require(
+            try dicom.peer("echo", ["--calling", "STRANGER"]).first?["rejected"] as? [String: Int])
+        #expect(stranger == ["result": 1, "source": 1, "reason": 3])
+        // Another node's AE title: "called AE title not recognized".
+        let elsewhere = try #require(try dicom.peer("echo", called: "ELSEWHERE").first?["rejected"] as? [String: Int])
+        #expect(elsewhere == ["result": 1, "source": 1, "reason": 7])
+        let refused = try dicom.dcmtk("echoscu", ["-aet", "STRANGER", "-aec", "ANNULUS"])
+        #expect(refused.code != 0 && refused.output.contains("Calling AE Title Not Recognized"), "\(refused.output)")
+        #expect(dicom.server.log.contains("calling=STRANGER"), "the rejection is logged with the calling AE")
+    }
+
+    @Test func aStudySentByStorescuIsIndexedOnceAndSendingItAgainSucceeds() throws {
+        let dicom = try DicomServer()
+        let files = Self.sampleMRFiles
+        #expect(files.count == 30)
+        // JPEG-LS as stored in the samples (proposed with -xt), stored as received.
+        let sent = try dicom.dcmtk(
+            "storescu", ["-v", "-aet", "STORESCU", "-aec", "ANNULUS", "-xt", "+sd", "+r"], files: [Self.sampleMR])
+        #expect(sent.code == 0, "\(sent.output)")
+        #expect(sent.output.components(separatedBy: "Received Store Response (Success)").count - 1 == 30)
+        #expect(try dicom.instanceCount(study: Self.sampleMRStudy) == 30)
+        #expect(dicom.staged.isEmpty, "nothing is left in the staging folder: \(dicom.staged)")
+        // Every instance's archived copy is a readable file at the path the index gives.
+        let store = try dicom.store()
+        for series in try store.series(ofStudy: Self.sampleMRStudy) {
+            for instance in try store.instances(ofSeries: series.seriesInstanceUID) {
+                #expect(instance.path.hasPrefix(dicom.data + "/archive/"))
+                #expect(FileManager.default.fileExists(atPath: instance.path))
+            }
+        }
+        // Again: the same content is a duplicate, answered with Success, still indexed once.
+        let again = try dicom.dcmtk(
+            "storescu", ["-v", "-aet", "STORESCU", "-aec", "ANNULUS", "-xt", "+sd", "+r"], files: [Self.sampleMR])
+        #expect(again.output.components(separatedBy: "Received Store Response (Success)").count - 1 == 30)
+        #expect(try dicom.instanceCount(study: Self.sampleMRStudy) == 30)
+        #expect(dicom.server.log.contains("stored=30"))
+    }
+
+    @Test func objectsThePipelineRefusesGetTheirStatusAndStayInQuarantineWithTheReason() throws {
+        let dicom = try DicomServer()
+        let mismatch = dicom.root + "/mismatch.dcm"
+        let short = dicom.root + "/short.dcm"
+        let good = try #require(Self.sampleMRFiles.sorted().first)
+        _ = try dicom.peer("write-mismatch", [mismatch])
+        _ = try dicom.peer("write-short-pixels", [short])
+        let answers = try dicom.peer("store", [mismatch, short, good])
+        #expect(answers.count == 3)
+        // The data set is a CT image, the command announced MR: 0xA900.
+        #expect(answers[0]["status"] as? Int == 0xA900)
+        #expect((answers[0]["comment"] as? String)?.contains("SOP Class UID differs") == true)
+        // Pixel data shorter than the header says: 0xC000 "cannot understand", with the reason.
+        #expect(answers[1]["status"] as? Int == 0xC000)
+        #expect((answers[1]["comment"] as? String)?.contains("PixelData holds 1000 bytes") == true)
+        #expect(answers[2]["status"] as? Int == 0)
+        // Both refused objects are kept in quarantine, each with its reason file; nothing of them is indexed.
+        #expect(dicom.quarantined.count == 2)
+        for name in dicom.quarantined {
+            let reason = try String(contentsOfFile: dicom.data + "/quarantine/" + name + ".reason.txt", encoding: .utf8)
+            #expect(reason.contains("SOP Class UID differs") || reason.contains("PixelData holds 1000 bytes"))
+        }
+        #expect(try dicom.store().instance(sopInstanceUID: "2.25.1000000000000000000000000900001") == nil)
+        #expect(dicom.staged.isEmpty)
+    }
+
+    @Test func anUnsupportedSOPClassIsRefusedInNegotiation() throws {
+        let dicom = try DicomServer()
+        let answer = try #require(try dicom.peer("unsupported").first)
+        // Its only context rejected: the association is rejected (no acceptable presentation context).
+        #expect(answer["established"] as? Bool == false)
+        #expect(dicom.server.log.contains("no acceptable context"))
+        #expect(try dicom.peer("echo").first?["status"] as? Int == 0)
+    }
+
+    @Test func anAbortInTheMiddleOfATransferLeavesNothingBehind() throws {
+        let dicom = try DicomServer()
+        let cine = ServerFixture.packageRoot + "/SampleStudies/patient1-fluoroscopy/series-01-rf-cine/IM0001.dcm"
+        let answer = try #require(try dicom.peer("abort-mid", [cine]).first)
+        #expect(answer["aborted"] as? Bool == true)
+        try waitUntil { dicom.server.log.contains("aborted by the peer") }
+        #expect(dicom.staged.isEmpty, "no partial file is left: \(dicom.staged)")
+        #expect(try dicom.store().studies().isEmpty)
+        #expect(try dicom.peer("echo").first?["status"] as? Int == 0)
+    }
+
+    @Test func pastTheAssociationLimitNewAssociationsAreRejectedForNow() throws {
+        let dicom = try DicomServer(extra: ["--dicom-max-associations", "1"])
+        let python = try #require(DicomServer.python)
+        let holder = try ChildProcess(
+            [python, DicomServer.peerScript, "127.0.0.1", String(dicom.dicomPort), "ANNULUS", "hold", "5"],
+            output: dicom.root + "/hold.txt")
+        defer { holder.kill() }
+        try waitUntil { dicom.server.log.contains("DICOM association accepted") }
+        // Rejected transient, by the service provider (presentation), local limit exceeded: the sender retries later.
+        let second = try #require(try dicom.peer("echo").first?["rejected"] as? [String: Int])
+        #expect(second == ["result": 2, "source": 3, "reason": 2])
+        _ = holder.wait(timeout: 30)
+        try waitUntil { dicom.server.log.contains("how=released") }
+        #expect(try dicom.peer("echo").first?["status"] as? Int == 0)
+    }
+
+    @Test func aCraftedCommandSetThatCrashesDCMTKEndsOnlyItsOwnAssociation() throws {
+        let dicom = try DicomServer()
+        // 300,000 nested undefined-length elements in a C-STORE command set overflow DCMTK's parser stack.
+        let answer = try #require(try dicom.peer("nest", ["300000"], timeout: 120).first)
+        #expect(answer["accepted"] as? Bool == true)
+        try waitUntil(timeout: 30) { dicom.server.log.contains("ended abnormally") }
+        #expect(dicom.server.log.contains("signal 11"), "\(dicom.server.log)")
+        #expect(try dicom.peer("echo").first?["status"] as? Int == 0, "the port still answers")
+        #expect(dicom.server.child.wait(timeout: 0) == nil, "the server is still running")
+    }
+
+    @Test func aSilentOrTricklingPeerIsCutAtTheAssociationDeadline() throws {
+        let dicom = try DicomServer(extra: ["--dicom-association-timeout", "2"])
+        let silent = try connect(port: dicom.dicomPort)
+        defer { close(silent) }
+        let started = Date()
+        // One byte a second of an A-ASSOCIATE-RQ never completes; each read alone would not time out.
+        var cut = false
+        for _ in 0..<10 {
+            var byte: UInt8 = 1
+            if send(silent, &byte, 1, Int32(MSG_NOSIGNAL)) < 0 {
+                cut = true
+                break
+            }
+            var probe = pollfd(fd: silent, events: Int16(POLLIN), revents: 0)
+            if poll(&probe, 1, 1000) > 0 {
+                var buffer = [UInt8](repeating: 0, count: 64)
+                if recv(silent, &buffer, 64, 0) <= 0 {
+                    cut = true
+                    break
+                }
+            }
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(cut, "the connection was closed")
+        #expect(elapsed < 6, "cut after \(elapsed) s with a 2 s deadline")
+        try waitUntil { dicom.server.log.contains("cut at the association deadline") }
+        #expect(try dicom.peer("echo").first?["status"] as? Int == 0)
+    }
+
+    private func connect(port: Int) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        try #require(connected == 0)
+        return descriptor
+    }
+}
+
+/// Waits (polling) until `condition` holds, failing the test after `timeout` seconds.
+func waitUntil(timeout: Double = 15, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    Issue.record("the condition did not hold within \(timeout) s")
+}
