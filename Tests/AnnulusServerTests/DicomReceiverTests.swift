@@ -120,6 +120,55 @@ struct DicomReceiverTests {
         #expect(try dicom.peer("echo").first?["status"] as? Int == 0)
     }
 
+    /// The study and instance UIDs of `peer.py`'s synthetic instances.
+    static let syntheticStudy = "2.25.316091198811700111322114415331690"
+    static func syntheticInstance(_ index: Int) -> String {
+        "2.25.1" + String(repeating: "0", count: 30 - String(index).count) + String(index)
+    }
+
+    /// The indexes a flood's record shows acknowledged with Success.
+    static func acknowledged(in record: String) -> Set<Int> {
+        let text = (try? String(contentsOfFile: record, encoding: .utf8)) ?? ""
+        return Set(
+            text.split(separator: "\n").compactMap { line in
+                let parts = line.split(separator: " ")
+                return parts.count == 2 && parts[1] == "0" ? Int(parts[0]) : nil
+            })
+    }
+
+    @Test func afterSIGKILLEveryAcknowledgedInstanceIsIndexedOnceAndRetriesMakeNoDuplicates() throws {
+        let dicom = try DicomServer()
+        let python = try #require(DicomServer.python)
+        let record = dicom.root + "/flood-record.txt"
+        let flood = ["flood", "--count", "500", "--associations", "4", "--record", record]
+        let sender = try ChildProcess(
+            [python, DicomServer.peerScript, "127.0.0.1", String(dicom.dicomPort), "ANNULUS"] + flood,
+            output: dicom.root + "/flood-1.txt")
+        try waitUntil(timeout: 120) { Self.acknowledged(in: record).count >= 100 }
+        dicom.server.child.signal(SIGKILL)
+        #expect(sender.wait(timeout: 60) != nil, "the senders notice the lost associations")
+        let acknowledgedBeforeTheKill = Self.acknowledged(in: record)
+        #expect(acknowledgedBeforeTheKill.count < 500, "the kill landed in the middle of the transfer")
+
+        try dicom.restart()
+        let store = try dicom.store()
+        let lost = acknowledgedBeforeTheKill.filter {
+            (try? store.instance(sopInstanceUID: Self.syntheticInstance($0))) == nil
+        }
+        #expect(lost.isEmpty, "acknowledged with Success but not indexed: \(lost.sorted())")
+
+        // The senders retry what they did not see acknowledged (objects staged before the kill are duplicates now).
+        let retry = try #require(try dicom.peer(flood[0], Array(flood.dropFirst()), timeout: 300).first)
+        #expect(retry["failed"] as? Int == 0 && retry["other"] as? Int == 0, "\(retry)")
+        #expect(Self.acknowledged(in: record).count == 500)
+        #expect(try dicom.instanceCount(study: Self.syntheticStudy) == 500)
+        let archived =
+            FileManager.default.enumerator(atPath: dicom.data + "/archive")?.allObjects
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".dcm") } ?? []
+        #expect(archived.count == 500, "one archived file per instance")
+        #expect(dicom.staged.filter { !$0.hasPrefix(".") }.isEmpty, "staging is empty: \(dicom.staged)")
+    }
+
     @Test func aCraftedCommandSetThatCrashesDCMTKEndsOnlyItsOwnAssociation() throws {
         let dicom = try DicomServer()
         // 300,000 nested undefined-length elements in a C-STORE command set overflow DCMTK's parser stack.

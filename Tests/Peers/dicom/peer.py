@@ -189,6 +189,7 @@ def main():
 
         def worker(share):
             ae = new_ae()
+            ae.dimse_timeout = 10  # a killed server answers nothing: give up on the response, record no status
             ae.add_requested_context(MR, ExplicitVRLittleEndian)
             assoc = ae.associate(host, port, ae_title=called)
             if not assoc.is_established:
