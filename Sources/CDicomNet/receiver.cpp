@@ -347,8 +347,26 @@ std::string peerAddress(const sockaddr_storage &address) {
     return text;
 }
 
+/// A connection turned away past the hard cap: the A-ASSOCIATE-RJ is written, and the socket kept (bounded) only
+/// until the peer closes or a moment passes, so that closing with the peer's request unread does not reset the
+/// connection before the peer reads the rejection.
+struct TurnedAway {
+    int socket;
+    time_t until;
+};
+
+/// A-ASSOCIATE-RJ: rejected-transient (2), by the service provider, presentation related (3), local limit exceeded (2)
+/// (PS3.8 9.3.4). Written without reading the request: no process is started and nothing the peer sent is parsed.
+const unsigned char kLimitRejection[10] = {0x03, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x02, 0x03, 0x02};
+
 int listenLoop(int listening, int control) {
     std::map<pid_t, std::string> live;  // association process → peer address
+    std::vector<TurnedAway> turnedAway;
+    const size_t maxTurnedAway = 64;
+    auto finish = [&](size_t index) {
+        close(turnedAway[index].socket);
+        turnedAway.erase(turnedAway.begin() + (long)index);
+    };
     auto reap = [&]() {
         int status;
         pid_t pid;
@@ -362,14 +380,24 @@ int listenLoop(int listening, int control) {
     };
     for (;;) {
         reap();
-        struct pollfd waits[2] = {{listening, POLLIN, 0}, {control, POLLIN, 0}};
-        int ready = poll(waits, 2, 1000);
+        std::vector<struct pollfd> waits = {{listening, POLLIN, 0}, {control, POLLIN, 0}};
+        for (auto &away : turnedAway) waits.push_back({away.socket, POLLIN, 0});
+        int ready = poll(waits.data(), (nfds_t)waits.size(), turnedAway.empty() ? 1000 : 250);
         if (ready < 0 && errno != EINTR) return 1;
         if (waits[0].revents & (POLLNVAL | POLLERR)) return 1;  // not a listening socket (any more)
         if (waits[1].revents & (POLLHUP | POLLERR | POLLIN)) {
             char probe[16];
             if (recv(control, probe, sizeof probe, MSG_DONTWAIT) == 0 || (waits[1].revents & (POLLHUP | POLLERR)))
                 return 0;  // the server is gone: stop accepting
+        }
+        time_t now = time(nullptr);
+        for (size_t i = turnedAway.size(); i-- > 0;) {
+            // Drain and discard what the peer sends; close once it has closed, or after the moment has passed.
+            char discard[4096];
+            bool readable = waits[i + 2].revents != 0;
+            if ((readable && recv(turnedAway[i].socket, discard, sizeof discard, MSG_DONTWAIT) <= 0)
+                || now >= turnedAway[i].until)
+                finish(i);
         }
         if (!(waits[0].revents & POLLIN)) continue;
         sockaddr_storage address = {};
@@ -379,9 +407,18 @@ int listenLoop(int listening, int control) {
         reap();
         std::string peer = peerAddress(address);
         if (live.size() >= gSettings.maxAssociations + 4) {
-            // Past the hard cap no process is started at all: the connection is closed unanswered.
-            close(socket);
+            // Past the hard cap no process is started at all. Over plain TCP the peer is told to retry later; over
+            // TLS there is no handshake to answer in, so the connection is closed.
             sendMessage(control, "CAP\t" + peer);
+            if (!gSettings.tlsCertificate.empty()
+                || send(socket, kLimitRejection, sizeof kLimitRejection, MSG_DONTWAIT | MSG_NOSIGNAL)
+                       != (ssize_t)sizeof kLimitRejection) {
+                close(socket);
+                continue;
+            }
+            shutdown(socket, SHUT_WR);
+            if (turnedAway.size() >= maxTurnedAway) finish(0);
+            turnedAway.push_back({socket, time(nullptr) + 2});
             continue;
         }
         unsigned fromPeer = 0;

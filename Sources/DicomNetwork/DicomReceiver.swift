@@ -208,7 +208,7 @@ public final class DicomReceiver: Sendable {
             case "CAP" where fields.count >= 2:
                 counters.state.withLock { $0.connectionsOverCap += 1 }
                 logger.warning(
-                    "DICOM connection closed unanswered: too many association processes",
+                    "DICOM connection turned away (rejected, local limit exceeded): too many association processes",
                     metadata: ["peer": "\(fields[1].terminalSafe)"])
             default:
                 if descriptor >= 0 { close(descriptor) }
