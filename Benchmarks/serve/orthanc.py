@@ -40,13 +40,15 @@ def free_port():
 
 
 class Orthanc:
-    """A private Orthanc process: loopback HTTP only, no DICOM port, no authentication, its own storage."""
+    """A private Orthanc process: loopback HTTP, no authentication, its own storage; a DICOM port (AE title ORTHANC,
+    any caller, Nagle off through DCMTK's TCP_NODELAY=1) only when `dicom` is true."""
 
-    def __init__(self, storage: Path, binary="/usr/sbin/Orthanc"):
+    def __init__(self, storage: Path, binary="/usr/sbin/Orthanc", dicom=False):
         if not Path(binary).exists():
             raise RuntimeError("Orthanc is not installed (apt-get install orthanc)")
         self.storage = storage
         self.port = free_port()
+        self.dicom_port = free_port() if dicom else None
         self.binary = binary
         self.process = None
 
@@ -62,7 +64,10 @@ class Orthanc:
             "HttpPort": self.port,
             "RemoteAccessAllowed": False,
             "AuthenticationEnabled": False,
-            "DicomServerEnabled": False,
+            "DicomServerEnabled": self.dicom_port is not None,
+            "DicomPort": self.dicom_port or 4242,
+            "DicomAet": "ORTHANC",
+            "DicomCheckCalledAet": True,
             "HttpCompressionEnabled": False,
             "HttpThreadsCount": 50,
             "KeepAlive": True,
@@ -72,7 +77,8 @@ class Orthanc:
         self.config = Path(tempfile.mkdtemp(prefix="orthanc-config-")) / "orthanc.json"
         self.config.write_text(json.dumps(config))
         self.log = open(DATA / "orthanc.log", "wb")
-        self.process = subprocess.Popen([self.binary, str(self.config)], stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen([self.binary, str(self.config)], stdout=self.log, stderr=subprocess.STDOUT,
+                                        env=dict(os.environ, TCP_NODELAY="1"))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
