@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +47,7 @@ struct Settings {
     unsigned maxPDU = 65536, acseTimeout = 30, dimseTimeout = 60, deadline = 3600, verdictTimeout = 30;
     unsigned maxAssociations = 8, maxPerPeer = 0;
     unsigned long long maxObjectBytes = 2ull << 30;
+    unsigned long long minFreeBytes = 64ull << 20;
     std::string tlsCertificate, tlsKey, tlsTrusted;
 };
 
@@ -219,7 +221,24 @@ class AssociationSCP : public DcmSCP {
                                  status, &detail);
     }
 
+    /// Whether the staging file system has more than the reserve free.
+    static bool hasRoom() {
+        struct statvfs fs;
+        if (statvfs(gSettings.staging.c_str(), &fs) != 0) return true;  // unknown: let the write itself tell
+        return (unsigned long long)fs.f_bavail * fs.f_frsize > gSettings.minFreeBytes;
+    }
+
     OFCondition store(T_DIMSE_C_StoreRQ &request, T_ASC_PresentationContextID id) {
+        if (!hasRoom()) {
+            // Refuse before writing: once a write fails inside DCMTK 3.6.7 on a data set's last PDV, its
+            // DIMSE_receiveDataSetInFile waits for a PDV that never comes. A file that cannot be created makes
+            // DcmSCP read and drop the data set cleanly, then report "out of resources".
+            OFCondition dropped = receiveSTORERequest(request, id, OFString((gSettings.staging + "/.no-room/x").c_str()));
+            if (dropped == DIMSE_OUTOFRESOURCES)
+                return respond(id, request, STATUS_STORE_Refused_OutOfResources, "out of resources: the disk is full, send again later");
+            ending = std::string("aborted while receiving: ") + dropped.text();
+            return dropped;
+        }
         char base[64];
         snprintf(base, sizeof base, "dicom-%d-%lu", (int)getpid(), counter_++);
         std::string part = gSettings.staging + "/" + base + ".part";
@@ -454,6 +473,7 @@ extern "C" int cdn_receiver_run(const cdn_receiver_config *config, char *error, 
         gSettings.maxAssociations = config->max_associations;
         gSettings.maxPerPeer = config->max_associations_per_peer;
         gSettings.maxObjectBytes = config->max_object_bytes;
+        gSettings.minFreeBytes = config->min_free_bytes;
         gSettings.tlsCertificate = config->tls_certificate ? config->tls_certificate : "";
         gSettings.tlsKey = config->tls_key ? config->tls_key : "";
         gSettings.tlsTrusted = config->tls_trusted ? config->tls_trusted : "";

@@ -51,6 +51,9 @@ public struct DicomListenerSettings: Sendable, Equatable {
     public var maxAssociationsPerPeer: UInt32 = 0
     /// The largest object accepted, in bytes.
     public var maxObjectBytes: UInt64 = 2 << 30
+    /// Free bytes the data folder's file system must keep: below them objects are refused "out of resources"
+    /// (0xA700, the sender retries) before any of them is written.
+    public var minimumFreeBytes: UInt64 = 64 << 20
     /// DICOM TLS, if any.
     public var tls: TLSFiles?
 
@@ -98,6 +101,7 @@ public struct DicomListenerSettings: Sendable, Equatable {
             "--dimse-timeout", "\(idleTimeout)", "--deadline", "\(associationDeadline)",
             "--verdict-timeout", "\(verdictTimeout)", "--max-associations", "\(maxAssociations)",
             "--max-per-peer", "\(maxAssociationsPerPeer)", "--max-object-bytes", "\(maxObjectBytes)",
+            "--min-free-bytes", "\(minimumFreeBytes)",
         ]
         switch callingAETitles {
         case .any: arguments += ["--allow-any", "yes"]

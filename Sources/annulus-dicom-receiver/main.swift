@@ -57,6 +57,7 @@ func run(_ values: [String: String]) -> Int32 {
                             config.max_associations = number("max-associations", 8)
                             config.max_associations_per_peer = number("max-per-peer", 0)
                             config.max_object_bytes = values["max-object-bytes"].flatMap { UInt64($0) } ?? (2 << 30)
+                            config.min_free_bytes = values["min-free-bytes"].flatMap { UInt64($0) } ?? (64 << 20)
                             config.tls_certificate = certificate
                             config.tls_key = key
                             config.tls_trusted = trusted

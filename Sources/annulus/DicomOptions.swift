@@ -43,6 +43,12 @@ struct DicomOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Largest object accepted, e.g. 2G (default) or 512M.", valueName: "size"))
     var dicomMaxObjectSize = "2G"
 
+    @Option(
+        help: ArgumentHelp(
+            "Free space to keep on the data folder's disk: below it objects are refused 'out of resources' (default 64M).",
+            valueName: "size"))
+    var dicomMinFreeSpace = "64M"
+
     @Option(help: ArgumentHelp("PEM certificate chain: DICOM TLS (with --dicom-tls-key).", valueName: "file"))
     var dicomTlsCertificate: String?
 
@@ -79,6 +85,10 @@ struct DicomOptions: ParsableArguments {
             throw ValidationError("--dicom-max-object-size must be a size such as 512M or 2G")
         }
         settings.maxObjectBytes = UInt64(size)
+        guard let reserve = FrameCache.byteCount(dicomMinFreeSpace) else {
+            throw ValidationError("--dicom-min-free-space must be a size such as 64M or 1G (0 keeps nothing)")
+        }
+        settings.minimumFreeBytes = UInt64(reserve)
         if (dicomTlsCertificate == nil) != (dicomTlsKey == nil) {
             throw ValidationError("give --dicom-tls-certificate and --dicom-tls-key together")
         }

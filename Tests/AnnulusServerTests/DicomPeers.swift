@@ -23,10 +23,15 @@ final class DicomServer {
         "the DICOM peers are missing: run scripts/peers-venv (pynetdicom from PyPI) and install dcmtk (scripts/install-deps)"
 
     /// Starts a server on a new, empty data folder with `extra` options (after `--dicom-port 0`).
-    init(allow: String = "PYNET,STORESCU,ECHOSCU", extra: [String] = []) throws {
+    /// With `tmpfs` (mount's size syntax, `8m`), the data folder is a tmpfs of that size (root only), for full disks.
+    init(allow: String = "PYNET,STORESCU,ECHOSCU", extra: [String] = [], tmpfs: String? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("annulus-dicom-\(UUID().uuidString)").path
         data = root + "/data"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        if let tmpfs {
+            try #require(Tmpfs.mount(at: data, size: tmpfs), "mount -t tmpfs -o size=\(tmpfs)")
+            mounted = true
+        }
         _ = try DataFolder(path: data).openStore(creating: true)
         let arguments = ["--dicom-port", "0", "--dicom-allow", allow] + extra
         server = try SpawnedServer(data: data, arguments: arguments)
@@ -35,6 +40,7 @@ final class DicomServer {
     }
 
     private let arguments: [String]
+    private var mounted = false
 
     /// Starts the server again on the same data folder (after a kill).
     func restart() throws {
@@ -59,6 +65,7 @@ final class DicomServer {
 
     deinit {
         server.child.kill()
+        if mounted { Tmpfs.unmount(data) }
         try? FileManager.default.removeItem(atPath: root)
     }
 

@@ -47,6 +47,9 @@ typedef struct cdn_receiver_config {
     unsigned max_associations_per_peer;
     /** Largest object accepted, in bytes: a longer one aborts its association. */
     unsigned long long max_object_bytes;
+    /** Free bytes the staging folder's file system must keep: below them an object is refused with "out of
+     *  resources" before any of it is written (its data set read and dropped), so the sender keeps it and retries. */
+    unsigned long long min_free_bytes;
     /** PEM files for DICOM TLS (all NULL: plain TCP). With `tls_trusted`, clients must present a certificate
      *  signed by it (mutual TLS). */
     const char *tls_certificate;
