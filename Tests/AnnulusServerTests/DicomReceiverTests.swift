@@ -58,6 +58,36 @@ struct DicomReceiverTests {
         #expect(dicom.server.log.contains("stored=30"))
     }
 
+    @Test func dcmsendSendsAWholeFolderAndEveryObjectArrivesAsSent() throws {
+        let dicom = try DicomServer()
+        let mr = ServerFixture.packageRoot + "/SampleStudies/patient1-lumbar-mr"
+        let sent = try dicom.dcmtk(
+            "dcmsend", ["-aet", "STORESCU", "-aec", "ANNULUS", "--scan-directories", "--recurse"], files: [mr])
+        #expect(sent.code == 0, "\(sent.output)")
+        let files = FileManager.default.enumerator(atPath: mr)!.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".dcm") }
+        #expect(!files.isEmpty)
+        let store = try dicom.store()
+        let indexed = try store.studies().reduce(0) { $0 + $1.instanceCount }
+        #expect(indexed == files.count)
+        // Stored exactly as sent: every source's data set (after its file meta) ends one archived file, byte for
+        // byte (nothing transcoded).
+        var archived: [Data] = []
+        for study in try store.studies() {
+            for series in try store.series(ofStudy: study.studyInstanceUID) {
+                for instance in try store.instances(ofSeries: series.seriesInstanceUID) {
+                    archived.append(try Data(contentsOf: URL(fileURLWithPath: instance.path)))
+                }
+            }
+        }
+        for name in files {
+            let source = try Data(contentsOf: URL(fileURLWithPath: mr + "/" + name))
+            let metaLength = source[140..<144].reversed().reduce(0) { $0 << 8 | Int($1) }
+            let dataSet = source.suffix(from: 144 + metaLength)
+            #expect(archived.contains { $0.count > dataSet.count && $0.suffix(dataSet.count) == dataSet }, "\(name)")
+        }
+    }
+
     @Test func objectsThePipelineRefusesGetTheirStatusAndStayInQuarantineWithTheReason() throws {
         let dicom = try DicomServer()
         let mismatch = dicom.root + "/mismatch.dcm"
