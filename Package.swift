@@ -188,7 +188,7 @@ let package = Package(
         .target(
             name: "DicomNetwork",
             dependencies: [
-                "AnnulusApp", "DicomIO", "TextSafety", .product(name: "Logging", package: "swift-log"),
+                "AnnulusApp", "DicomIO", "TextSafety", "QueryRetrieve", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift

@@ -43,12 +43,15 @@ public struct PulledStudy: Sendable, Equatable, Codable {
     public var studyInstanceUID: String
     /// The outcome.
     public var outcome: Outcome
-    /// The C-MOVE's final status (`0x0000`) and its meaning.
+    /// The C-MOVE's final status (`0x0000`).
     public var status: String
+    /// The status's meaning in words.
     public var statusMeaning: String
-    /// Sub-operations completed, failed and with a warning, as the PACS counted them.
+    /// Sub-operations completed, as the PACS counted them.
     public var completed: Int
+    /// Sub-operations failed.
     public var failed: Int
+    /// Sub-operations completed with a warning.
     public var warning: Int
     /// The instances of the study indexed in Annulus after the move.
     public var indexedInstances: Int
@@ -97,7 +100,8 @@ public struct Pull: Sendable {
         }
         guard studyUIDs.count <= PACSStudyQuery.maximumStudyUIDs else {
             throw AppError.invalidInput(
-                "at most \(PACSStudyQuery.maximumStudyUIDs) studies at once", field: "studyUIDs", code: "too-many-studies")
+                "at most \(PACSStudyQuery.maximumStudyUIDs) studies at once", field: "studyUIDs",
+                code: "too-many-studies")
         }
         if let bad = studyUIDs.first(where: { !DicomValues.isUID($0) }) {
             throw AppError.invalidInput(
@@ -151,7 +155,9 @@ public struct Pull: Sendable {
             "register \(destination) in the PACS as a DICOM modality with this server's address and the port of "
             + "`annulus serve --dicom-port`, and allow it there (docs/operations.md, \"Fetching priors from PACS\")"
         if move.destinationUnknown {
-            return (.failed, "the PACS does not know the move destination \(destination) (0xA801)\(comment): \(register)")
+            return (
+                .failed, "the PACS does not know the move destination \(destination) (0xA801)\(comment): \(register)"
+            )
         }
         if move.completed == 0 && move.warning == 0 && move.failed == 0 && !move.succeeded {
             return (

@@ -60,7 +60,9 @@ public struct FoundStudy: Sendable, Equatable, Codable {
         patientID = text(fields[6], limit: 64)
         // PN: up to 64 characters per component group, three groups.
         patientName = fields[7].count <= 194 ? fields[7].trimmingSpaces.nonEmpty : nil
-        numberOfInstances = text(fields[8], limit: 12).flatMap { Int($0) }.flatMap { (0...10_000_000).contains($0) ? $0 : nil }
+        numberOfInstances = text(fields[8], limit: 12).flatMap { Int($0) }.flatMap {
+            (0...10_000_000).contains($0) ? $0 : nil
+        }
     }
 }
 

@@ -64,7 +64,10 @@ public struct PACSStudyQuery: Sendable, Equatable, Codable {
         }
         if patientID == nil && accessionNumber == nil && studyInstanceUIDs.isEmpty {
             problems.append(
-                ("patientID", "give a patient ID, an accession number or study UIDs: a query without them could list the whole PACS"))
+                (
+                    "patientID",
+                    "give a patient ID, an accession number or study UIDs: a query without them could list the whole PACS"
+                ))
         }
         return problems
     }

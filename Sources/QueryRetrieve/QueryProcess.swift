@@ -51,7 +51,8 @@ public struct QueryProcess: Sendable {
         for fields in lines {
             switch fields.first {
             case "match":
-                if let study = FoundStudy(fields: Array(fields.dropFirst())), seen.insert(study.studyInstanceUID).inserted
+                if let study = FoundStudy(fields: Array(fields.dropFirst())),
+                    seen.insert(study.studyInstanceUID).inserted
                 {
                     studies.append(study)
                 } else {
@@ -82,7 +83,9 @@ public struct QueryProcess: Sendable {
     public func move(_ studyUIDs: [String], to destination: String, on peer: PACSPeer) throws(PACSError)
         -> [StudyMove]
     {
-        if let problem = AETitle.problem(destination) { throw PACSError(.invalidRequest, "move destination: \(problem)") }
+        if let problem = AETitle.problem(destination) {
+            throw PACSError(.invalidRequest, "move destination: \(problem)")
+        }
         guard studyUIDs.allSatisfy(DicomValues.isUID) else {
             throw PACSError(.invalidRequest, "a study UID is digits and dots, at most 64 characters")
         }
@@ -157,7 +160,8 @@ public struct QueryProcess: Sendable {
         close(child.input)
         guard written == text.utf8.count else {
             _ = reap(child.pid, kill: true)
-            throw PACSError(.failed, "cannot hand the request to the query process: \(String(cString: strerror(errno)))")
+            throw PACSError(
+                .failed, "cannot hand the request to the query process: \(String(cString: strerror(errno)))")
         }
         var output: [UInt8] = []
         let end = Date().addingTimeInterval(deadline)
@@ -181,7 +185,8 @@ public struct QueryProcess: Sendable {
             if output.count > limits.maximumOutputBytes {
                 _ = reap(child.pid, kill: true)
                 throw PACSError(
-                    .failed, "the PACS \(Self.name(peer)) sent more than \(limits.maximumOutputBytes >> 20) MiB of answers")
+                    .failed,
+                    "the PACS \(Self.name(peer)) sent more than \(limits.maximumOutputBytes >> 20) MiB of answers")
             }
         }
         let status = reap(child.pid, kill: false)

@@ -21,7 +21,9 @@ public enum SiblingExecutable {
         let candidate = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
         guard access(candidate, X_OK) == 0 else {
             return .failure(
-                .init(.cannotStart, "\(name) is not installed beside \(own); install it there or name it with \(variable)"))
+                .init(
+                    .cannotStart, "\(name) is not installed beside \(own); install it there or name it with \(variable)"
+                ))
         }
         return .success(candidate)
     }

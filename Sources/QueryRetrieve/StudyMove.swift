@@ -6,9 +6,11 @@ public struct StudyMove: Sendable, Equatable, Codable {
     /// The final status (0x0000 success, 0xB000 some sub-operations failed, 0xA801 move destination unknown,
     /// 0xA701/0xA702 out of resources, 0xC000… unable to process, 0xFE00 cancelled); 0xFFFF when none came.
     public var status: UInt16
-    /// Sub-operations (C-STOREs to Annulus) completed, failed and completed with a warning.
+    /// Sub-operations (C-STOREs to Annulus) completed.
     public var completed: Int
+    /// Sub-operations that failed.
     public var failed: Int
+    /// Sub-operations completed with a warning.
     public var warning: Int
     /// The PACS's Error Comment, if any (as sent, at most 64 characters: escape before a terminal).
     public var errorComment: String?

@@ -23,7 +23,9 @@ struct PullCommand: AsyncParsableCommand {
 
     @OptionGroup var pacs: PACSOptions
 
-    @Option(help: ArgumentHelp("Annulus's AE title: calling AE and move destination (default ANNULUS).", valueName: "title"))
+    @Option(
+        help: ArgumentHelp("Annulus's AE title: calling AE and move destination (default ANNULUS).", valueName: "title")
+    )
     var ae = "ANNULUS"
 
     @Option(help: ArgumentHelp("Patient ID to find (exact).", valueName: "id"))
@@ -32,10 +34,14 @@ struct PullCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Patient name, FAMILY^GIVEN, with * and ? wildcards.", valueName: "name"))
     var patientName: String?
 
-    @Option(help: ArgumentHelp("Study date or range: 20200101, 20200101-, -20201231, 20200101-20201231.", valueName: "range"))
+    @Option(
+        help: ArgumentHelp(
+            "Study date or range: 20200101, 20200101-, -20201231, 20200101-20201231.", valueName: "range"))
     var studyDate: String?
 
-    @Option(help: ArgumentHelp("A modality the study holds (MR, RF, XA, CT…); repeat for any of several.", valueName: "code"))
+    @Option(
+        help: ArgumentHelp(
+            "A modality the study holds (MR, RF, XA, CT…); repeat for any of several.", valueName: "code"))
     var modality: [String] = []
 
     @Option(help: ArgumentHelp("Accession number.", valueName: "number"))
@@ -60,7 +66,8 @@ struct PullCommand: AsyncParsableCommand {
         if let problem = AETitle.problem(ae) { throw ValidationError("--ae \(ae.terminalSafe): \(problem)") }
         let problems = query.problems()
         guard problems.isEmpty else {
-            throw ValidationError(problems.map { "\(Self.option[$0.field] ?? $0.field): \($0.message)" }.joined(separator: "; "))
+            throw ValidationError(
+                problems.map { "\(Self.option[$0.field] ?? $0.field): \($0.message)" }.joined(separator: "; "))
         }
     }
 
@@ -91,7 +98,8 @@ struct PullCommand: AsyncParsableCommand {
         } catch {
             _ = try? trail.record(
                 .commandLine(), action: "study.pull", resourceType: "study", resourceIDs: uids, outcome: .failed,
-                detail: "\(error.code): from \(settings.peer.calledAETitle)@\(settings.peer.host):\(settings.peer.port)")
+                detail: "\(error.code): from \(settings.peer.calledAETitle)@\(settings.peer.host):\(settings.peer.port)"
+            )
             throw error
         }
         let outcomes = Dictionary(grouping: results, by: \.outcome.rawValue).mapValues(\.count)
@@ -117,15 +125,21 @@ struct PullCommand: AsyncParsableCommand {
             for study in found.studies { output.write(JSONLine.encode(["found": study])) }
             output.write(
                 JSONLine.encode(
-                    ["summary": ["found": found.studies.count, "truncated": found.truncated ? 1 : 0,
-                                 "rejectedMatches": found.rejectedMatches]]))
+                    [
+                        "summary": [
+                            "found": found.studies.count, "truncated": found.truncated ? 1 : 0,
+                            "rejectedMatches": found.rejectedMatches,
+                        ]
+                    ]))
             return
         }
         guard !found.studies.isEmpty else {
             output.write("no study on the PACS matches")
             return
         }
-        var rows = [["DATE", "MODALITIES", "INSTANCES", "ACCESSION", "PATIENT ID", "PATIENT NAME", "DESCRIPTION", "STUDY UID"]]
+        var rows = [
+            ["DATE", "MODALITIES", "INSTANCES", "ACCESSION", "PATIENT ID", "PATIENT NAME", "DESCRIPTION", "STUDY UID"]
+        ]
         for study in found.studies {
             rows.append(
                 [
@@ -143,7 +157,9 @@ struct PullCommand: AsyncParsableCommand {
         }
         var summary = "\(found.studies.count) stud\(found.studies.count == 1 ? "y" : "ies") found"
         if found.truncated { summary += " (more matched: only the first ones are listed; narrow the query)" }
-        if found.rejectedMatches > 0 { summary += "; \(found.rejectedMatches) match(es) without a valid study UID ignored" }
+        if found.rejectedMatches > 0 {
+            summary += "; \(found.rejectedMatches) match(es) without a valid study UID ignored"
+        }
         output.write(summary)
     }
 }

@@ -14,7 +14,8 @@ import Testing
 /// Stopped (SIGTERM, then waited for) when released.
 final class OrthancPeer {
     static let binary = "/usr/sbin/Orthanc"
-    static let available = FileManager.default.isExecutableFile(atPath: binary)
+    static let available =
+        FileManager.default.isExecutableFile(atPath: binary)
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/findscu")
     static let skipMessage: Comment =
         "Orthanc or DCMTK is missing: run scripts/install-deps (Debian packages orthanc, orthanc-dicomweb, dcmtk)"
@@ -28,7 +29,8 @@ final class OrthancPeer {
     /// Starts Orthanc knowing `modalities` (name → AE title and port on 127.0.0.1) and waits until its REST API
     /// answers. With `allowStrangers`, it answers C-FIND and C-MOVE from AE titles it does not know.
     init(modalities: [String: (ae: String, port: Int)], allowStrangers: Bool = false) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("annulus-orthanc-\(UUID().uuidString)").path
+        root =
+            FileManager.default.temporaryDirectory.appendingPathComponent("annulus-orthanc-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/db", withIntermediateDirectories: true)
         httpPort = try Self.freePort()
         dicomPort = try Self.freePort()
@@ -41,7 +43,8 @@ final class OrthancPeer {
         ]
         let configPath = root + "/orthanc.json"
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
-        child = try ChildProcess([Self.binary, configPath], environment: ["TCP_NODELAY": "1"], output: root + "/orthanc.log")
+        child = try ChildProcess(
+            [Self.binary, configPath], environment: ["TCP_NODELAY": "1"], output: root + "/orthanc.log")
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if (try? RawHTTPConnection(port: httpPort, timeout: 2).request("GET", "/system"))?.status == 200 { return }
@@ -62,19 +65,28 @@ final class OrthancPeer {
 
     /// A free loopback port (bound and released: another process could take it in between; good enough here).
     static func freePort() throws -> Int {
+        let (socket, port) = try loopbackSocket(listening: false)
+        close(socket)
+        return port
+    }
+
+    /// A TCP socket bound to a free loopback port (and listening, without ever accepting, when `listening`): the
+    /// descriptor (the caller closes it) and the port.
+    static func loopbackSocket(listening: Bool) throws -> (descriptor: Int32, port: Int) {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
+                bind(socket, $0, length) == 0 && (!listening || listen(socket, 8) == 0)
+                    && getsockname(socket, $0, &length) == 0
             }
         }
-        try #require(bound, "cannot find a free port")
-        return Int(UInt16(bigEndian: address.sin_port))
+        if !bound { close(socket) }
+        try #require(bound, "cannot bind a loopback port")
+        return (socket, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// Uploads DICOM files by REST (`POST /instances`); the Orthanc ids of their studies.
@@ -109,7 +121,8 @@ final class OrthancPeer {
     /// The SOP Instance UIDs Orthanc holds under the DICOM study `uid`.
     func sopInstanceUIDs(study uid: String) async throws -> Set<String> {
         let found = try #require(
-            try await json("/tools/find", post: ["Level": "Instance", "Query": ["StudyInstanceUID": uid], "Expand": true])
+            try await json(
+                "/tools/find", post: ["Level": "Instance", "Query": ["StudyInstanceUID": uid], "Expand": true])
                 as? [[String: Any]])
         return Set(found.compactMap { ($0["MainDicomTags"] as? [String: Any])?["SOPInstanceUID"] as? String })
     }
@@ -132,7 +145,8 @@ final class PullServer {
         let store = try DataFolder(path: data).openStore(creating: true)
         let directory = AccountDirectory(store: store, hasher: try PasswordHasher(cost: 4))
         for (name, role) in [("dr.okafor", Role.clinician), ("reader", .reader)] {
-            _ = try directory.create(name: name, displayName: nil, role: role, password: Password(ServerFixture.password))
+            _ = try directory.create(
+                name: name, displayName: nil, role: role, password: Password(ServerFixture.password))
         }
         self.dicomPort = dicomPort
         server = try SpawnedServer(
@@ -149,7 +163,8 @@ final class PullServer {
     }
 
     /// `annulus ARGUMENTS --data DATA`: exit code, output and seconds taken.
-    func annulus(_ arguments: [String], timeout: Double = 180) throws -> (code: Int32, output: String, seconds: Double) {
+    func annulus(_ arguments: [String], timeout: Double = 180) throws -> (code: Int32, output: String, seconds: Double)
+    {
         let output = root + "/annulus-\(UUID().uuidString).txt"
         let started = Date()
         let code = try ChildProcess.run(

@@ -1,6 +1,7 @@
 import Accounts
 import AnnulusApp
 import Foundation
+import Hummingbird
 import ProcessTestSupport
 import Store
 import Testing
@@ -40,7 +41,8 @@ struct OrthancPeerTests {
         let mrStudy = try Self.studyUID(mr[0])
         let started = Date()
         for id in try await orthanc.upload(mr) {
-            let answer = try await orthanc.json("/modalities/annulus/store", post: ["Resources": [id], "Synchronous": true])
+            let answer = try await orthanc.json(
+                "/modalities/annulus/store", post: ["Resources": [id], "Synchronous": true])
             #expect((answer as? [String: Any])?["FailedInstancesCount"] as? Int == 0, "\(answer)")
         }
         let pushed = Date().timeIntervalSince(started)
@@ -66,7 +68,9 @@ struct OrthancPeerTests {
         let heldFluoroscopy = try await orthanc.sopInstanceUIDs(study: fluoroscopyStudy)
         #expect(Set(moved) == heldFluoroscopy)
         #expect(moved.count == fluoroscopy.count)
-        print("Orthanc → Annulus: \(mr.count) MR instances stored in \(String(format: "%.2f", pushed)) s; movescu moved \(moved.count) fluoroscopy instance(s)")
+        print(
+            "Orthanc → Annulus: \(mr.count) MR instances stored in \(String(format: "%.2f", pushed)) s; movescu moved \(moved.count) fluoroscopy instance(s)"
+        )
     }
 
     @Test("annulus pull finds the prior (as findscu does), moves it, indexes every instance once; again adds nothing")
@@ -102,7 +106,9 @@ struct OrthancPeerTests {
         // Pull: moved, every instance indexed once.
         let pull = try annulus.annulus(["pull", "--patient-id", Self.priorPatient, "--modality", "MR"] + pacs)
         #expect(pull.code == 0, "\(pull.output)")
-        #expect(pull.output.contains("RETRIEVED") && pull.output.contains("30 instances sent, 30 indexed"), "\(pull.output)")
+        #expect(
+            pull.output.contains("RETRIEVED") && pull.output.contains("30 instances sent, 30 indexed"), "\(pull.output)"
+        )
         let indexed = try annulus.sopInstanceUIDs(study: Self.priorMR)
         let held = try await orthanc.sopInstanceUIDs(study: Self.priorMR)
         #expect(indexed.count == 30 && Set(indexed) == held)
@@ -117,7 +123,9 @@ struct OrthancPeerTests {
         #expect(staged.isEmpty, "\(staged)")
         // No patient name or ID in the server's log (the pull's own log lines name the PACS and counts).
         #expect(!annulus.server.log.contains("SAMPLE^NORMAL") && !annulus.server.log.contains(Self.priorPatient))
-        print("annulus pull: find \(String(format: "%.2f", find.seconds)) s, pull of 30 instances \(String(format: "%.2f", pull.seconds)) s, again \(String(format: "%.2f", again.seconds)) s")
+        print(
+            "annulus pull: find \(String(format: "%.2f", find.seconds)) s, pull of 30 instances \(String(format: "%.2f", pull.seconds)) s, again \(String(format: "%.2f", again.seconds)) s"
+        )
     }
 
     @Test("A PACS that does not know Annulus as a move destination: the error names the fix")
@@ -128,7 +136,10 @@ struct OrthancPeerTests {
         let annulus = try PullServer(dicomPort: dicomPort, pacsPort: orthanc.dicomPort)
         _ = try await orthanc.upload(Self.files("patient2-lumbar-mr"))
         let pull = try annulus.annulus(
-            ["pull", "--patient-id", Self.priorPatient, "--pacs", "127.0.0.1:\(orthanc.dicomPort)", "--pacs-ae", "ORTHANC"])
+            [
+                "pull", "--patient-id", Self.priorPatient, "--pacs", "127.0.0.1:\(orthanc.dicomPort)", "--pacs-ae",
+                "ORTHANC",
+            ])
         #expect(pull.code == 1, "\(pull.output)")
         #expect(pull.output.contains("FAILED"), "\(pull.output)")
         #expect(pull.output.contains("does not know the move destination ANNULUS"), "\(pull.output)")
@@ -147,25 +158,16 @@ struct OrthancPeerTests {
         #expect(down.output.contains("cannot connect to the PACS at 127.0.0.1:\(closed)"), "\(down.output)")
         #expect(down.seconds < 10)
         // A port that accepts connections and never says a word: the association times out.
-        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (silent, port) = try OrthancPeer.loopbackSocket(listening: true)
         defer { close(silent) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(silent, $0, length) == 0 && listen(silent, 8) == 0 && getsockname(silent, $0, &length) == 0
-            }
-        }
-        try #require(listening)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         let quiet = try annulus.annulus(
             ["pull", "--patient-id", "X1", "--pacs", "127.0.0.1:\(port)", "--pacs-ae", "PACS", "--pacs-timeout", "2"])
         #expect(quiet.code == 1, "\(quiet.output)")
         #expect(quiet.output.contains("stopped answering"), "\(quiet.output)")
         #expect(quiet.seconds < 12, "bounded: \(quiet.seconds) s")
-        print("PACS down: \(String(format: "%.2f", down.seconds)) s; silent PACS (2 s timeout): \(String(format: "%.2f", quiet.seconds)) s")
+        print(
+            "PACS down: \(String(format: "%.2f", down.seconds)) s; silent PACS (2 s timeout): \(String(format: "%.2f", quiet.seconds)) s"
+        )
     }
 
     @Test("POST /api/pulls: a clinician pulls (audited); a reader is refused 403; a PACS down answers 502")
@@ -180,11 +182,13 @@ struct OrthancPeerTests {
         let connection = try RawHTTPConnection(port: annulus.server.port, timeout: 120)
         let find = try connection.request("POST", "/api/pulls/find", headers: headers, body: body)
         #expect(find.status == 200, "\(String(decoding: find.body, as: UTF8.self))")
+        #expect(OpenAPISchemas.problems(ByteBuffer(bytes: find.body), schema: "PullFindResult") == nil)
         let found = try #require(find.json?["studies"] as? [[String: Any]])
         #expect(found.map { $0["studyInstanceUID"] as? String } == [Self.priorMR])
         #expect(found.first?["numberOfInstances"] as? Int == 30)
         let pull = try connection.request("POST", "/api/pulls", headers: headers, body: body)
         #expect(pull.status == 200, "\(String(decoding: pull.body, as: UTF8.self))")
+        #expect(OpenAPISchemas.problems(ByteBuffer(bytes: pull.body), schema: "PullResult") == nil)
         let results = try #require(pull.json?["results"] as? [[String: Any]])
         #expect(results.count == 1)
         #expect(results.first?["outcome"] as? String == "retrieved")
@@ -208,6 +212,7 @@ struct OrthancPeerTests {
         let gone = try RawHTTPConnection(port: annulus.server.port).request(
             "POST", "/api/pulls/find", headers: headers, body: body)
         #expect(gone.status == 502, "\(String(decoding: gone.body, as: UTF8.self))")
+        #expect(OpenAPISchemas.problems(ByteBuffer(bytes: gone.body), schema: "Error") == nil)
         #expect(String(decoding: gone.body, as: UTF8.self).contains("pacs-unreachable"))
     }
 }

@@ -47,14 +47,17 @@ extension APIRoutes {
         let settings = options.pull
         api.post("pulls/find") { request, context -> PullFindJSON in
             let principal = try context.require(.pullStudies).principal
-            let body = try await StrictJSON.decode(PullBody.self, allowed: PullBody.fields, from: request, context: context)
+            let body = try await StrictJSON.decode(
+                PullBody.self, allowed: PullBody.fields, from: request, context: context)
             let pull = app.pull(try Self.configured(settings))
             let found = try await Self.translate { try await pull.find(body.query, by: principal) }
-            return PullFindJSON(studies: found.studies, truncated: found.truncated, rejectedMatches: found.rejectedMatches)
+            return PullFindJSON(
+                studies: found.studies, truncated: found.truncated, rejectedMatches: found.rejectedMatches)
         }
         api.post("pulls") { request, context -> PullJSON in
             let principal = try context.require(.pullStudies).principal
-            let body = try await StrictJSON.decode(PullBody.self, allowed: PullBody.fields, from: request, context: context)
+            let body = try await StrictJSON.decode(
+                PullBody.self, allowed: PullBody.fields, from: request, context: context)
             let pull = app.pull(try Self.configured(settings))
             let found = try await Self.translate { try await pull.find(body.query, by: principal) }
             guard !found.studies.isEmpty else { return PullJSON(studies: [], truncated: false, results: []) }
