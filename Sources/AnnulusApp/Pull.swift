@@ -181,7 +181,7 @@ public struct Pull: Sendable {
                     + "check that `annulus serve --dicom-port` is the destination \(destination) and its log"
             )
         }
-        return (.retrieved, "\(expected) instances sent, \(indexed) indexed")
+        return (.retrieved, "\(expected) instance\(expected == 1 ? "" : "s") sent, \(indexed) indexed")
     }
 
     // MARK: - Helpers

@@ -147,6 +147,35 @@ struct OrthancPeerTests {
         #expect(try annulus.sopInstanceUIDs(study: Self.priorMR).isEmpty)
     }
 
+    @Test("Text from the PACS reaches the terminal with its control characters escaped")
+    func hostileTextIsEscaped() async throws {
+        let dicomPort = try OrthancPeer.freePort()
+        let orthanc = try OrthancPeer(modalities: ["annulus": ("ANNULUS", dicomPort)])
+        let annulus = try PullServer(dicomPort: dicomPort, pacsPort: orthanc.dicomPort)
+        // A copy of a sample whose description would turn a terminal red and clear it.
+        let copy = annulus.root + "/hostile.dcm"
+        try FileManager.default.copyItem(atPath: Self.files("patient1-fluoroscopy")[0], toPath: copy)
+        let modified = try ChildProcess.run(
+            "/usr/bin/dcmodify",
+            ["-nb", "-m", "StudyDescription=EVIL\u{1b}[31mRED\u{1b}[2J", "-m", "PatientID=HOSTILE-1", copy])
+        #expect(modified == 0)
+        _ = try await orthanc.upload([copy])
+        let find = try annulus.annulus(
+            [
+                "pull", "--find-only", "--patient-id", "HOSTILE-1", "--pacs", "127.0.0.1:\(orthanc.dicomPort)",
+                "--pacs-ae", OrthancPeer.aeTitle,
+            ])
+        #expect(find.code == 0, "\(find.output)")
+        #expect(!find.output.contains("\u{1b}"), "no raw escape character reaches the terminal")
+        #expect(find.output.contains("EVIL\\e[31mRED\\e[2J"), "\(find.output)")
+        let json = try annulus.annulus(
+            [
+                "pull", "--find-only", "--json", "--patient-id", "HOSTILE-1", "--pacs",
+                "127.0.0.1:\(orthanc.dicomPort)", "--pacs-ae", OrthancPeer.aeTitle,
+            ])
+        #expect(!json.output.contains("\u{1b}") && json.output.contains(#"EVIL\u001b[31mRED"#), "\(json.output)")
+    }
+
     @Test("A PACS that is down or silent: a clear error within the timeout")
     func pacsDownOrSilent() async throws {
         let dicomPort = try OrthancPeer.freePort()
