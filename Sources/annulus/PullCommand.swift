@@ -158,7 +158,7 @@ struct PullCommand: AsyncParsableCommand {
         var summary = "\(found.studies.count) stud\(found.studies.count == 1 ? "y" : "ies") found"
         if found.truncated { summary += " (more matched: only the first ones are listed; narrow the query)" }
         if found.rejectedMatches > 0 {
-            summary += "; \(found.rejectedMatches) match(es) without a valid study UID ignored"
+            summary += "; \(found.rejectedMatches) match(es) ignored (invalid or repeated study UID)"
         }
         output.write(summary)
     }

@@ -162,13 +162,16 @@ final class PullServer {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// `annulus ARGUMENTS --data DATA`: exit code, output and seconds taken.
-    func annulus(_ arguments: [String], timeout: Double = 180) throws -> (code: Int32, output: String, seconds: Double)
-    {
+    /// `annulus ARGUMENTS --data DATA` (with `environment` added): exit code, output and seconds taken.
+    func annulus(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 180) throws -> (
+        code: Int32, output: String, seconds: Double
+    ) {
         let output = root + "/annulus-\(UUID().uuidString).txt"
         let started = Date()
-        let code = try ChildProcess.run(
-            GracefulShutdownTests.executable, arguments + ["--data", data], output: output, timeout: timeout)
+        let child = try ChildProcess(
+            [GracefulShutdownTests.executable] + arguments + ["--data", data], environment: environment, output: output)
+        let code = child.wait(timeout: timeout).flatMap(ChildProcess.exitCode) ?? -1
+        if code == -1 { child.kill() }
         return (code, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "", Date().timeIntervalSince(started))
     }
 
