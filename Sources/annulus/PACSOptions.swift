@@ -13,12 +13,12 @@ struct PACSOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Seconds the PACS may stay silent (connecting, associating, between answers; default 30).",
+            "Seconds the PACS may stay silent (connecting, associating, between answers).",
             valueName: "seconds"))
     var pacsTimeout: UInt32 = 30
 
-    @Option(help: ArgumentHelp("Seconds a whole retrieve may take (default 1800).", valueName: "seconds"))
-    var pullDeadline: Double = 1800
+    @Option(help: ArgumentHelp("Seconds a whole retrieve may take.", valueName: "seconds"))
+    var pullDeadline: Int = 1800
 
     func validate() throws {
         if (pacs == nil) != (pacsAe == nil) { throw ValidationError("give --pacs HOST:PORT and --pacs-ae AE together") }
@@ -39,7 +39,7 @@ struct PACSOptions: ParsableArguments {
         let problems = peer.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ").terminalSafe) }
         var settings = PullSettings(peer: peer)
-        settings.limits.moveDeadline = pullDeadline
+        settings.limits.moveDeadline = Double(pullDeadline)
         // A query is one exchange: the association, the matches, the release.
         settings.limits.findDeadline = Double(pacsTimeout) * 3 + 10
         return settings

@@ -24,7 +24,7 @@ struct PullCommand: AsyncParsableCommand {
     @OptionGroup var pacs: PACSOptions
 
     @Option(
-        help: ArgumentHelp("Annulus's AE title: calling AE and move destination (default ANNULUS).", valueName: "title")
+        help: ArgumentHelp("Annulus's AE title: calling AE and move destination.", valueName: "title")
     )
     var ae = "ANNULUS"
 

@@ -79,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
     var webRoot: String?
 
     @OptionGroup(title: "DICOM Storage SCP") var dicom: DicomOptions
-    @OptionGroup(title: "Fetching priors from PACS (POST /api/pulls)") var pacs: PACSOptions
+    @OptionGroup(title: "Fetching priors from PACS") var pacs: PACSOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
