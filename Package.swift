@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "annulus", targets: ["annulus"]),
         .executable(name: "annulus-decoder", targets: ["annulus-decoder"]),
         .executable(name: "annulus-dicom-receiver", targets: ["annulus-dicom-receiver"]),
+        .executable(name: "annulus-dicom-query", targets: ["annulus-dicom-query"]),
         .library(name: "DicomIO", targets: ["DicomIO"]),
     ],
     dependencies: [
@@ -136,7 +137,7 @@ let package = Package(
             name: "AnnulusApp",
             dependencies: [
                 "AnnulusRecords", "Store", "Accounts", "SpineModel", "StudyCoverage", "Candidacy", "Findings", "Ingest",
-                "Watch", "Imaging", "DicomIO", "ResearchImport", "TextSafety",
+                "Watch", "Imaging", "DicomIO", "ResearchImport", "TextSafety", "QueryRetrieve",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -147,7 +148,7 @@ let package = Package(
             name: "AnnulusServer",
             dependencies: [
                 "AnnulusApp", "AnnulusRecords", "Accounts", "Store", "SpineModel", "Candidacy", "Imaging", "DicomIO",
-                "TextSafety",
+                "TextSafety", "QueryRetrieve",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -176,12 +177,18 @@ let package = Package(
         // The DICOM receiver process (`annulus serve --dicom-port`): accepts on the socket the server bound and forks
         // one process per association (CDicomNet).
         .executableTarget(name: "annulus-dicom-receiver", dependencies: ["CDicomNet"], swiftSettings: strictSwift),
+        // `annulus pull`: the query process (C-FIND, C-MOVE through CDicomNet's SCU), apart from every other process
+        // so that DCMTK parsing a PACS's answer can crash only it.
+        .executableTarget(name: "annulus-dicom-query", dependencies: ["CDicomNet"], swiftSettings: strictSwift),
+        // Query/Retrieve from a PACS: the peer, the query, the validated matches and move outcomes, and the runner of
+        // the query process (deadline, bounded output).
+        .target(name: "QueryRetrieve", dependencies: ["DicomIO", "TextSafety"], swiftSettings: strictSwift),
         // The DICOM face: runs and supervises the receiver process, answers its associations from the shared receive
         // pipeline (AnnulusApp's ReceiveQueue), logs associations without patient data.
         .target(
             name: "DicomNetwork",
             dependencies: [
-                "AnnulusApp", "DicomIO", "TextSafety", .product(name: "Logging", package: "swift-log"),
+                "AnnulusApp", "DicomIO", "TextSafety", "QueryRetrieve", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
@@ -203,6 +210,7 @@ let package = Package(
                 "DicomIO",
                 "DicomNetwork",
                 "Imaging",
+                "QueryRetrieve",
                 "SampleStudyGenerator",
                 "SpineModel",
                 "Watch",
@@ -246,7 +254,7 @@ let package = Package(
             name: "AnnulusServerTests",
             dependencies: [
                 "AnnulusServer", "AnnulusApp", "AnnulusRecords", "Store", "SchemaTestSupport", "ProcessTestSupport",
-                "annulus-decoder", .product(name: "Hummingbird", package: "hummingbird"),
+                "annulus-decoder", "QueryRetrieve", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -261,6 +269,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "AnnulusRecords"], swiftSettings: strictSwift),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Store"], swiftSettings: strictSwift),
         .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"], swiftSettings: strictSwift),
+        .testTarget(name: "QueryRetrieveTests", dependencies: ["QueryRetrieve"], swiftSettings: strictSwift),
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(

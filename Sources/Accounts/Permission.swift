@@ -25,6 +25,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable, Comparable {
     case readAudit = "read-audit"
     /// Send studies into the archive over the network (DICOMweb STOW-RS): modalities, routers, PACS.
     case storeStudies = "store-studies"
+    /// Fetch priors from the configured PACS (C-FIND, C-MOVE into Annulus: `POST /api/pulls`).
+    case pullStudies = "pull-studies"
 
     /// Orders permissions as declared.
     public static func < (lhs: Permission, rhs: Permission) -> Bool {

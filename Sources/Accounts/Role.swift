@@ -5,8 +5,8 @@ import Foundation
 /// | role | permissions |
 /// | --- | --- |
 /// | reader | view studies, view findings, triage |
-/// | clinician | reader's + annotate, sign, intake, worklist |
-/// | coordinator | view studies, view findings, triage, intake, worklist, export (never sign or annotate) |
+/// | clinician | reader's + annotate, sign, intake, worklist, pull studies |
+/// | coordinator | view studies, view findings, triage, intake, worklist, export, pull studies (never sign or annotate) |
 /// | integrator | view studies, export, deliveries, store studies; the only role that may hold API tokens |
 /// | admin | manage accounts, read the audit trail (no patient data: an admin is not a reader) |
 public enum Role: String, Sendable, CaseIterable, Codable {
@@ -28,9 +28,9 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case .reader:
             return [.viewStudies, .viewFindings, .triage]
         case .clinician:
-            return Role.reader.permissions.union([.annotate, .sign, .intake, .worklist])
+            return Role.reader.permissions.union([.annotate, .sign, .intake, .worklist, .pullStudies])
         case .coordinator:
-            return Role.reader.permissions.union([.intake, .worklist, .export])
+            return Role.reader.permissions.union([.intake, .worklist, .export, .pullStudies])
         case .integrator:
             return [.viewStudies, .export, .deliveries, .storeStudies]
         case .admin:

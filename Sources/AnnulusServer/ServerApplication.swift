@@ -45,6 +45,9 @@ public struct ServeOptions: Sendable {
     public var stowMaximumRequestBytes: Int64 = 16 << 30
     /// The most parts of one STOW-RS request.
     public var stowMaximumParts = 10_000
+    /// The PACS `POST /api/pulls` fetches priors from (`--pacs`, `--pacs-ae`); nil answers such requests
+    /// `409 no-pacs`.
+    public var pull: PullSettings?
 
     /// Options with the defaults.
     public init() {}
@@ -86,6 +89,8 @@ struct APIRoutes {
         addExportRoutes(to: audited)
         addAuditRoutes(to: audited)
         addAccountRoutes(to: audited)
+        // Fetching priors from PACS (issue 16).
+        addPullRoutes(to: audited)
         let dicomweb = router.group("dicomweb")
             .add(middleware: AuthenticationMiddleware(accounts: accounts))
             .add(middleware: AuditMiddleware(accounts: accounts))

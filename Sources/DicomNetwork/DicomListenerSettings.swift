@@ -1,4 +1,5 @@
 import Foundation
+import QueryRetrieve
 
 /// How the DICOM Storage SCP listens and what it accepts (`annulus serve --dicom-port …`, docs/conformance.md).
 public struct DicomListenerSettings: Sendable, Equatable {
@@ -62,12 +63,7 @@ public struct DicomListenerSettings: Sendable, Equatable {
 
     /// Why `title` cannot be an AE title (PS3.5 6.2: 1 to 16 characters of the default repertoire without
     /// backslash or control characters, not only spaces), or nil when it can.
-    public static func problem(withAETitle title: String) -> String? {
-        if title.isEmpty || title.count > 16 { return "an AE title has 1 to 16 characters" }
-        if title.allSatisfy({ $0 == " " }) { return "an AE title cannot be only spaces" }
-        let allowed = title.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F && $0 != "\\" }
-        return allowed ? nil : "an AE title has only printable ASCII characters and no backslash"
-    }
+    public static func problem(withAETitle title: String) -> String? { AETitle.problem(title) }
 
     /// The settings' problems, in words for an operator (empty when the settings can be used).
     public func problems() -> [String] {

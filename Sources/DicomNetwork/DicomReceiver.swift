@@ -1,6 +1,7 @@
 import AnnulusApp
 import DicomIO
 import Foundation
+import QueryRetrieve
 import Logging
 import Synchronization
 import TextSafety
@@ -106,26 +107,12 @@ public final class DicomReceiver: Sendable {
     public static func locateExecutable(environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(DicomNetworkError) -> String
     {
-        if let path = environment["ANNULUS_DICOM_RECEIVER"], !path.isEmpty {
-            guard access(path, X_OK) == 0 else {
-                throw .cannotStart("ANNULUS_DICOM_RECEIVER names \(path), which is not an executable file")
-            }
-            return path
+        switch SiblingExecutable.locate(
+            "annulus-dicom-receiver", variable: "ANNULUS_DICOM_RECEIVER", environment: environment)
+        {
+        case .success(let path): return path
+        case .failure(let error): throw .cannotStart(error.message)
         }
-        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = buffer.withUnsafeMutableBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { readlink("/proc/self/exe", $0.baseAddress!, $0.count - 1) }
-        }
-        let own = length > 0 ? String(decoding: buffer.prefix(length), as: UTF8.self) : CommandLine.arguments[0]
-        let candidate = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(
-            "annulus-dicom-receiver"
-        ).path
-        guard access(candidate, X_OK) == 0 else {
-            throw .cannotStart(
-                "annulus-dicom-receiver is not installed beside \(own); install it there or name it with "
-                    + "ANNULUS_DICOM_RECEIVER")
-        }
-        return candidate
     }
 
     // MARK: - The receiver process

@@ -16,6 +16,8 @@ struct Annulus: AsyncParsableCommand {
             IntakeCommand.self, TriageCommand.self, WorklistCommand.self, ExportCommand.self, WatchCommand.self,
             StatusCommand.self, CheckCommand.self, DeliveriesCommand.self, CompleteStudyCommand.self,
             UserCommand.self, AuditCommand.self, ServeCommand.self,
+            // Fetching priors from a PACS (issue 16).
+            PullCommand.self,
         ]
     )
 }

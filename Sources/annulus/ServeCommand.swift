@@ -79,6 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
     var webRoot: String?
 
     @OptionGroup(title: "DICOM Storage SCP") var dicom: DicomOptions
+    @OptionGroup(title: "Fetching priors from PACS") var pacs: PACSOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -150,6 +151,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.fhirEndpoint = fhirEndpoint.flatMap { URL(string: $0) }
         options.sessionIdleTimeout = TimeInterval(Self.parseDuration(sessionIdle) ?? 1800)
         options.webRoot = webRoot
+        options.pull = try pacs.settings(aeTitle: dicom.dicomAe)
         // The watcher first: it creates the store of a new data folder, as `annulus watch` does.
         let watcher = try watch.map { try watcherService(folder: $0) }
         let server: AnnulusServer

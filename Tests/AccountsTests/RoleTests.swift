@@ -10,8 +10,10 @@ struct RoleTests {
         #expect(Role.reader.permissions == [.viewStudies, .viewFindings, .triage])
         #expect(
             Role.clinician.permissions
-                == [.viewStudies, .viewFindings, .triage, .annotate, .sign, .intake, .worklist])
-        #expect(Role.coordinator.permissions == [.viewStudies, .viewFindings, .triage, .intake, .worklist, .export])
+                == [.viewStudies, .viewFindings, .triage, .annotate, .sign, .intake, .worklist, .pullStudies])
+        #expect(
+            Role.coordinator.permissions
+                == [.viewStudies, .viewFindings, .triage, .intake, .worklist, .export, .pullStudies])
         #expect(Role.integrator.permissions == [.viewStudies, .export, .deliveries, .storeStudies])
         #expect(Role.admin.permissions == [.manageAccounts, .readAudit])
     }

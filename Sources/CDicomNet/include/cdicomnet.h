@@ -70,6 +70,110 @@ enum {
     CDN_STATUS_CANNOT_UNDERSTAND = 0xC000
 };
 
+/* ---- Query/Retrieve SCU (query.cpp): C-FIND and C-MOVE, Study Root, for `annulus pull` ----
+ * Run only in the `annulus-dicom-query` process: the answers are a PACS's data parsed by DCMTK. */
+
+/** The PACS to query and how long to wait for it. Strings are used during the call only. */
+typedef struct cdn_scu_peer {
+    /** Host name or address, and TCP port. */
+    const char *host;
+    unsigned port;
+    /** The PACS's AE title (called) and ours (calling: the PACS must know it to answer C-FIND and C-MOVE). */
+    const char *called_ae;
+    const char *calling_ae;
+    /** Seconds for the TCP connection; for each association step (A-ASSOCIATE, A-RELEASE); for each DIMSE message
+     *  (between a request and its first response, and between responses). */
+    unsigned connect_timeout;
+    unsigned acse_timeout;
+    unsigned dimse_timeout;
+} cdn_scu_peer;
+
+/** Study-level matching keys (PS3.4 C.6.2.1.2). NULL or "" is a universal match (the attribute is still returned).
+ *  PatientName and AccessionNumber may hold `*` and `?`; StudyDate a range `YYYYMMDD-YYYYMMDD` (either end open);
+ *  ModalitiesInStudy one or more codes separated by a backslash. */
+typedef struct cdn_study_keys {
+    const char *patient_id;
+    const char *patient_name;
+    const char *study_date;
+    const char *modalities_in_study;
+    const char *accession_number;
+    const char *study_instance_uid;
+} cdn_study_keys;
+
+/** One C-FIND match as the PACS sent it (converted to UTF-8 where its character set allows; never NULL, "" when
+ *  absent). Nothing here is validated: the caller must. */
+typedef struct cdn_study_match {
+    const char *study_instance_uid;
+    const char *study_date;
+    const char *study_time;
+    const char *study_description;
+    const char *modalities_in_study;
+    const char *accession_number;
+    const char *patient_id;
+    const char *patient_name;
+    const char *number_of_instances;
+} cdn_study_match;
+
+/** Called once per match, in the order received; the match lives for the call only. */
+typedef void (*cdn_study_handler)(const cdn_study_match *match, void *context);
+
+/** How a C-FIND ended. */
+typedef struct cdn_find_outcome {
+    /** The final response's status (0x0000 success, 0xFE00 cancelled, Axxx/Cxxx failures). */
+    unsigned final_status;
+    /** Matches handed to the handler. */
+    unsigned matches;
+    /** 1 when more matches came than `max_matches`: the rest were dropped and the query cancelled (C-CANCEL). */
+    int truncated;
+} cdn_find_outcome;
+
+/** How one study's C-MOVE ended. Counts are the largest each response reported. */
+typedef struct cdn_move_outcome {
+    /** The final response's status (0x0000 success, 0xB000 some sub-operations failed, 0xA801 move destination
+     *  unknown, 0xA701/0xA702 out of resources, 0xC000… unable to process), or 0xFFFF when none came. */
+    unsigned final_status;
+    unsigned completed, failed, warning, remaining;
+    /** Responses received for this move. */
+    unsigned responses;
+    /** The PACS's Error Comment (0000,0902), if it sent one: at most 64 characters, as sent. */
+    char error_comment[68];
+} cdn_move_outcome;
+
+/** Called once per study moved, in order. */
+typedef void (*cdn_move_handler)(const char *study_instance_uid, const cdn_move_outcome *outcome, void *context);
+
+/** Why a query or a move failed as a whole (0: it did not). */
+enum {
+    CDN_SCU_OK = 0,
+    /** No TCP connection (refused, no route, host unknown, connect timeout). */
+    CDN_SCU_UNREACHABLE = 1,
+    /** The PACS rejected the association (`error` holds result, source and reason). */
+    CDN_SCU_REJECTED = 2,
+    /** The PACS accepted the association but not the Study Root FIND or MOVE SOP class. */
+    CDN_SCU_NO_CONTEXT = 3,
+    /** The PACS stopped answering (ACSE or DIMSE timeout). */
+    CDN_SCU_TIMEOUT = 4,
+    /** Anything else on the network or in DCMTK (aborted association, malformed answer). */
+    CDN_SCU_FAILED = 5,
+    /** The request itself cannot be sent (a bad argument). */
+    CDN_SCU_BAD_REQUEST = 6
+};
+
+/** Prepares the process: dies with its parent (PR_SET_PDEATHSIG), ignores SIGPIPE, no core files, DCMTK's log
+ *  off (it could quote patient data), the data dictionary loaded. Non-zero with a reason in `error` on failure. */
+int cdn_scu_prepare(char *error, size_t error_size) CDN_NOEXCEPT;
+
+/** C-FIND (Study Root, STUDY level) on one association: each match to `handler`, at most `max_matches` of them.
+ *  Returns a CDN_SCU_ code; `outcome` is filled as far as the query got. */
+int cdn_scu_find(const cdn_scu_peer *peer, const cdn_study_keys *keys, unsigned max_matches,
+                 cdn_study_handler handler, void *context, cdn_find_outcome *outcome, char *error,
+                 size_t error_size) CDN_NOEXCEPT;
+
+/** C-MOVE (Study Root, STUDY level) of each study in turn to `destination_ae`, on one association; each study's
+ *  outcome to `handler`. Returns a CDN_SCU_ code (studies not reported were not moved). */
+int cdn_scu_move(const cdn_scu_peer *peer, const char *destination_ae, const char *const *study_uids, size_t count,
+                 cdn_move_handler handler, void *context, char *error, size_t error_size) CDN_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif
