@@ -179,10 +179,14 @@ let package = Package(
         .executableTarget(name: "annulus-dicom-receiver", dependencies: ["CDicomNet"], swiftSettings: strictSwift),
         // `annulus pull`: the query process (C-FIND, C-MOVE through CDicomNet's SCU), apart from every other process
         // so that DCMTK parsing a PACS's answer can crash only it.
-        .executableTarget(name: "annulus-dicom-query", dependencies: ["CDicomNet"], swiftSettings: strictSwift),
+        .executableTarget(
+            name: "annulus-dicom-query", dependencies: ["CDicomNet", "QueryWire"], swiftSettings: strictSwift),
+        // The line protocol between Annulus and annulus-dicom-query (percent-encoded, tab-separated fields).
+        .target(name: "QueryWire", swiftSettings: strictSwift),
         // Query/Retrieve from a PACS: the peer, the query, the validated matches and move outcomes, and the runner of
         // the query process (deadline, bounded output).
-        .target(name: "QueryRetrieve", dependencies: ["DicomIO", "TextSafety"], swiftSettings: strictSwift),
+        .target(
+            name: "QueryRetrieve", dependencies: ["DicomIO", "TextSafety", "QueryWire"], swiftSettings: strictSwift),
         // The DICOM face: runs and supervises the receiver process, answers its associations from the shared receive
         // pipeline (AnnulusApp's ReceiveQueue), logs associations without patient data.
         .target(
@@ -269,7 +273,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "AnnulusRecords"], swiftSettings: strictSwift),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Store"], swiftSettings: strictSwift),
         .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"], swiftSettings: strictSwift),
-        .testTarget(name: "QueryRetrieveTests", dependencies: ["QueryRetrieve"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "QueryRetrieveTests", dependencies: ["QueryRetrieve", "QueryWire"], swiftSettings: strictSwift),
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(

@@ -1,5 +1,6 @@
 import DicomIO
 import Foundation
+import QueryWire
 
 /// Bounds of one query or retrieve.
 public struct QueryRetrieveLimits: Sendable, Equatable {

@@ -15,46 +15,18 @@
 //   failed CODE MESSAGE        (CODE: CDN_SCU_ value)
 import CDicomNet
 import Glibc
+import QueryWire
 
-/// `%XX` for every byte outside printable ASCII and for `%` itself, so that no value can split a line or a field.
-func encode(_ text: String) -> String { text.withCString { encode($0) } }
+/// Percent-encoded (`QueryWire`): no value can split a line or a field.
+func encode(_ text: String) -> String { QueryWire.encode(text) }
 
-/// The bytes as sent, at most 64 KiB (invalid UTF-8 is kept byte for byte through the encoding: the parent
-/// validates).
+/// The bytes as sent, at most 64 KiB, percent-encoded (invalid UTF-8 is kept byte for byte: the parent validates).
 func encode(_ pointer: UnsafePointer<CChar>?) -> String {
     guard let pointer else { return "" }
-    var out = ""
-    var index = 0
-    let digits = Array("0123456789ABCDEF".utf8)
-    while true {
-        let byte = UInt8(bitPattern: pointer[index])
-        if byte == 0 { break }
-        if byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "%") {
-            out += "%" + String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
-        } else {
-            out.unicodeScalars.append(Unicode.Scalar(byte))
-        }
-        index += 1
-        if index >= 1 << 16 { break }
+    let length = min(strlen(pointer), 1 << 16)
+    return UnsafeRawBufferPointer(start: pointer, count: length).withMemoryRebound(to: UInt8.self) {
+        QueryWire.encode(bytes: $0)
     }
-    return out
-}
-
-/// A percent-encoded field back to text (the parent encodes what it sends; anything odd is kept as is).
-func decode(_ field: Substring) -> String {
-    var bytes: [UInt8] = []
-    var iterator = Array(field.utf8)[...]
-    while let byte = iterator.popFirst() {
-        if byte == UInt8(ascii: "%"), iterator.count >= 2,
-            let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
-        {
-            bytes.append(value)
-            iterator = iterator.dropFirst(2)
-        } else {
-            bytes.append(byte)
-        }
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// Writes one line to standard output (descriptor 1, unbuffered: a crash later loses no line already reported).
@@ -89,7 +61,7 @@ func readRequest() -> Request {
     while let line = readLine(strippingNewline: true) {
         lines += 1
         guard lines <= 256, line.utf8.count <= 4096 else { fail(Int32(CDN_SCU_BAD_REQUEST), "request too long") }
-        let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(decode)
+        let fields = QueryWire.fields(Substring(line))
         switch fields.first {
         case "peer" where fields.count == 8: request.peer = Array(fields.dropFirst())
         case "find" where fields.count == 2, "move" where fields.count == 2:

@@ -1,5 +1,6 @@
 import Testing
 
+import QueryWire
 @testable import QueryRetrieve
 
 /// What Annulus sends to a PACS is checked before it leaves, and what a PACS answers is validated before anyone

@@ -1,10 +1,13 @@
 /// The line protocol between Annulus and `annulus-dicom-query` (its main.swift describes the lines): tab-separated
 /// fields, each percent-encoded (`%XX` for every byte outside printable ASCII and for `%`).
-enum QueryWire {
+public enum QueryWire {
     /// `text` percent-encoded.
-    static func encode(_ text: String) -> String {
+    public static func encode(_ text: String) -> String { encode(bytes: text.utf8) }
+
+    /// `bytes` percent-encoded as they are (invalid UTF-8 is kept byte for byte: the receiving side validates).
+    public static func encode<Bytes: Sequence<UInt8>>(bytes: Bytes) -> String {
         var out = ""
-        for byte in text.utf8 {
+        for byte in bytes {
             if byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "%") {
                 out += "%" + hexDigit(byte >> 4) + hexDigit(byte & 15)
             } else {
@@ -15,7 +18,7 @@ enum QueryWire {
     }
 
     /// A field's bytes decoded; invalid UTF-8 from a PACS becomes U+FFFD (it is validated after).
-    static func decode(_ field: Substring) -> String {
+    public static func decode(_ field: Substring) -> String {
         var bytes: [UInt8] = []
         var rest = Array(field.utf8)[...]
         while let byte = rest.popFirst() {
@@ -32,10 +35,10 @@ enum QueryWire {
     }
 
     /// One line of fields.
-    static func line(_ fields: [String]) -> String { fields.map(encode).joined(separator: "\t") + "\n" }
+    public static func line(_ fields: [String]) -> String { fields.map(encode).joined(separator: "\t") + "\n" }
 
     /// A line's fields, decoded.
-    static func fields(_ line: Substring) -> [String] {
+    public static func fields(_ line: Substring) -> [String] {
         line.split(separator: "\t", omittingEmptySubsequences: false).map(decode)
     }
 
