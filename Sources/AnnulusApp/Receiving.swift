@@ -164,7 +164,8 @@ final class ReceivePipeline: Sendable {
         do {
             // The watcher may run beside this (`serve --watch`) and owns the clean-up of half-done placements.
             let archive = try FileArchive(
-                dataFolder: environment.dataFolder.path, watchedRoot: staging.folder, clearingIncoming: false)
+                dataFolder: environment.dataFolder.path, watchedRoot: staging.folder, clearingIncoming: false,
+                sourcesAreDurable: true)
             processor = ArrivalProcessor(
                 store: environment.store, archive: archive, disposition: .delete,
                 readOptions: environment.readOptions, logger: logger)
@@ -251,9 +252,11 @@ final class ReceivePipeline: Sendable {
 }
 
 /// The entrance every network face shares (`UseCases.openReceiving`): objects from concurrent associations and
-/// uploads are gathered for a moment (at most `gatherWindow`, at most `maximumBatch` objects) and taken as one
-/// batch — one archive flush and one store transaction for all of them (group commit) — on its own thread, never
-/// on Swift's cooperative pool. Every object gets its verdict only after its batch is durable and indexed.
+/// uploads are taken as batches — one archive flush and one store transaction for each (group commit) — on its
+/// own thread, never on Swift's cooperative pool. Nothing waits for company: a batch is whatever is pending when
+/// the thread comes round (at most `maximumBatch` objects), so a lone sender's object is taken at once and the
+/// objects that arrive while a batch is committed form the next one. Every object gets its verdict only after its
+/// batch is durable and indexed.
 public final class ReceiveQueue: Sendable {
     private struct Pending: Sendable {
         let object: ReceivedObject
@@ -271,13 +274,10 @@ public final class ReceiveQueue: Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     /// The most objects taken in one batch.
     public let maximumBatch: Int
-    /// How long the first object of a batch waits for company.
-    public let gatherWindow: TimeInterval
 
-    init(pipeline: ReceivePipeline, maximumBatch: Int, gatherWindow: TimeInterval) {
+    init(pipeline: ReceivePipeline, maximumBatch: Int) {
         self.pipeline = pipeline
         self.maximumBatch = max(1, maximumBatch)
-        self.gatherWindow = gatherWindow
         let thread = Thread { [self] in self.work() }
         thread.name = "receive"
         thread.start()
@@ -351,9 +351,6 @@ public final class ReceiveQueue: Sendable {
     private func work() {
         while true {
             wake.wait()
-            // Gather: the first object waits a moment for others from concurrent senders.
-            let early = state.withLock { $0.pending.count }
-            if early > 0 && early < maximumBatch && gatherWindow > 0 { Thread.sleep(forTimeInterval: gatherWindow) }
             while true {
                 let (batch, stopping) = state.withLock { state -> ([Pending], Bool) in
                     let taken = Array(state.pending.prefix(state.stopping ? state.pending.count : maximumBatch))
@@ -386,7 +383,7 @@ extension UseCases {
     /// Opens the network entrances' shared pipeline on the data folder: creates `<data>/received/`, deletes the
     /// partial files a crash left there, takes the sealed ones (durable objects whose answer may never have left:
     /// their senders' retries then land as duplicates), and returns the queue the faces hand objects to.
-    public func openReceiving(maximumBatch: Int = 64, gatherWindow: TimeInterval = 0.002) throws(AppError)
+    public func openReceiving(maximumBatch: Int = 64) throws(AppError)
         -> ReceiveQueue
     {
         let pipeline = try ReceivePipeline(environment: environment)
@@ -401,6 +398,6 @@ extension UseCases {
                     "count": "\(leftovers.count)", "stored": "\(verdicts.filter(\.isSuccess).count)",
                 ])
         }
-        return ReceiveQueue(pipeline: pipeline, maximumBatch: maximumBatch, gatherWindow: gatherWindow)
+        return ReceiveQueue(pipeline: pipeline, maximumBatch: maximumBatch)
     }
 }

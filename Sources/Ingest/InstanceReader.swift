@@ -20,6 +20,16 @@ public enum InstanceReader {
     public static func read(
         path: String, options: DicomReadOptions = DicomReadOptions(), requireDecodablePixels: Bool = false
     ) throws -> (record: InstanceRecord, expectedStudyInstances: Int?) {
+        let reading = try readNotingPixels(path: path, options: options, requireDecodablePixels: requireDecodablePixels)
+        return (reading.record, reading.expectedStudyInstances)
+    }
+
+    /// `read`, also returning why the pixel module describes no pixels (`pixelAbsence`, an error of kind
+    /// `.noPixelData`: no PixelData element, or pixels Annulus does not show), or nil when it describes them — so
+    /// that a caller judging completeness need not parse the header a second time.
+    public static func readNotingPixels(
+        path: String, options: DicomReadOptions = DicomReadOptions(), requireDecodablePixels: Bool = false
+    ) throws -> (record: InstanceRecord, expectedStudyInstances: Int?, pixelAbsence: DicomError?) {
         var headerOptions = options
         headerOptions.headerOnly = true
         let file = try DicomFile(path: path, options: headerOptions)
@@ -33,11 +43,13 @@ public enum InstanceReader {
             throw DicomError(.malformed, path: path, message: "no Study or Series Instance UID: cannot be indexed")
         }
         let pixels: PixelDescription?
+        var pixelAbsence: DicomError?
         do {
             pixels = try file.pixelDescription()
         } catch {
             guard !requireDecodablePixels || error.kind == .noPixelData else { throw error }
             pixels = nil
+            if error.kind == .noPixelData { pixelAbsence = error }
         }
         let (size, digest) = try hash(path)
         let expected = data.int(DicomTag(0x0020, 0x1208)).flatMap { $0 > 0 ? $0 : nil }
@@ -67,7 +79,7 @@ public enum InstanceReader {
             pixelSpacing: nonEmpty(data.doubles(.pixelSpacing)),
             bodyPartExamined: nonEmpty(data.string(DicomTag(0x0018, 0x0015))),
             protocolName: nonEmpty(data.string(DicomTag(0x0018, 0x1030))))
-        return (record, expected)
+        return (record, expected, pixelAbsence)
     }
 
     private static func nonEmpty(_ values: [Double]) -> [Double]? { values.isEmpty ? nil : values }

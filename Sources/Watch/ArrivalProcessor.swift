@@ -207,12 +207,15 @@ public struct ArrivalProcessor: Sendable {
         let options = readOptions
         let results = Parallel.map(candidates) { candidate -> (Read, String?) in
             let path = candidate.file.path
-            let read = Read { try InstanceReader.read(path: path, options: options, requireDecodablePixels: true) }
-            switch read {
-            case .failure(let error):
-                return (read, Completeness.incompleteness(of: error, size: candidate.stat.size))
-            case .success(let (record, _)):
-                return (read, Completeness.missingPixels(path: path, record: record, options: options))
+            do {
+                let reading = try InstanceReader.readNotingPixels(
+                    path: path, options: options, requireDecodablePixels: true)
+                return (
+                    .success((reading.record, reading.expectedStudyInstances)),
+                    Completeness.missingPixels(record: reading.record, pixelAbsence: reading.pixelAbsence)
+                )
+            } catch {
+                return (.failure(error), Completeness.incompleteness(of: error, size: candidate.stat.size))
             }
         }
         return PreparedBatch(

@@ -33,21 +33,17 @@ enum Completeness {
     /// (Rows, Columns, or an image storage SOP class) but has no PixelData yet (a header written before its
     /// pixels); nil when complete. Objects without pixels by nature (structured reports, presentation states,
     /// key object selections, encapsulated documents) are complete as they are.
-    static func missingPixels(path: String, record: InstanceRecord, options: DicomReadOptions) -> String? {
+    /// `pixelAbsence` is what the header-only read said of the pixel module (nil: pixels described).
+    static func missingPixels(record: InstanceRecord, pixelAbsence: DicomError?) -> String? {
         guard record.rows > 0 || record.columns > 0 || imageStorageClasses.contains(record.sopClassUID) else {
             return nil
         }
-        var headerOptions = options
-        headerOptions.headerOnly = true
-        do {
-            _ = try DicomFile(path: path, options: headerOptions).pixelDescription()
+        // Floating-point pixel data (a parametric map) is present and complete; Annulus only does not show it.
+        guard let pixelAbsence, pixelAbsence.kind == .noPixelData, pixelAbsence.message.contains("no PixelData") else {
             return nil
-        } catch {
-            // Floating-point pixel data (a parametric map) is present and complete; Annulus only does not show it.
-            guard error.kind == .noPixelData, error.message.contains("no PixelData") else { return nil }
-            return "the header announces an image (SOP class \(record.sopClassUID), \(record.rows) x "
-                + "\(record.columns)) but no PixelData (7FE0,0010) follows yet"
         }
+        return "the header announces an image (SOP class \(record.sopClassUID), \(record.rows) x "
+            + "\(record.columns)) but no PixelData (7FE0,0010) follows yet"
     }
 
     /// Image storage SOP classes a sender may write the header of before the pixels (PS3.4 B.5).

@@ -13,8 +13,9 @@ public enum SourceDisposition: String, Sendable, CaseIterable {
 }
 
 /// The watcher's folders inside the data folder, and the file operations on them. Every placement is atomic (a
-/// temporary name, then rename), durability comes from one `syncfs` per batch (`flush()`), and a source is only
-/// touched after its archived copy is durable and indexed.
+/// temporary name, then rename), durability comes from one flush per batch (`flush()`: a `syncfs`, or, when the
+/// sources are durable already, an fsync of each folder the batch placed into), and a source is only touched after
+/// its archived copy is durable and indexed.
 ///
 /// - `archive/<StudyUID>/<SeriesUID>/<SOPInstanceUID>.dcm`: what the index points at. A hard link when the
 ///   source will be moved or deleted and is on the same file system (no bytes copied); a copy otherwise (a kept
@@ -33,13 +34,24 @@ public struct FileArchive: Sendable {
     public let watchedRoot: String
     /// Folders known to exist (creating a folder per file cost a tenth of the watcher's time).
     private let knownFolders = KnownFolders()
+    /// Whether every source was fsynced by whoever handed it over (see `init`).
+    public let sourcesAreDurable: Bool
+    /// The folders whose entries changed since the last flush (tracked only when `sourcesAreDurable`).
+    private let touchedFolders = TouchedFolders()
 
     /// Creates the folders (mode 0750) if needed. `clearingIncoming` removes placements a crash left half done;
     /// an entrance that runs beside the watcher (which owns that clean-up) passes false, so that it never removes
     /// a placement the watcher has under way.
+    ///
+    /// `sourcesAreDurable`: every source's content is on disk already (the network staging fsyncs each object
+    /// before handing it over). A batch's flush then fsyncs only the folders it placed into — a hard link adds a
+    /// name, not data — instead of a `syncfs` that also writes back every other file on the file system (with a
+    /// busy neighbour on the same disk, a syncfs took ten times as long). Copies are then fsynced one by one.
     public init(
-        dataFolder: String, watchedRoot: String, processedRoot: String? = nil, clearingIncoming: Bool = true
+        dataFolder: String, watchedRoot: String, processedRoot: String? = nil, clearingIncoming: Bool = true,
+        sourcesAreDurable: Bool = false
     ) throws {
+        self.sourcesAreDurable = sourcesAreDurable
         archiveRoot = dataFolder + "/archive"
         quarantineRoot = dataFolder + "/quarantine"
         self.processedRoot = processedRoot ?? dataFolder + "/processed"
@@ -74,9 +86,13 @@ public struct FileArchive: Sendable {
     /// Places `source` at `target`: a hard link when `link` and possible, else a copy, staged in
     /// `archive/.incoming/` and renamed into place (atomically replacing whatever is there).
     public func place(_ source: String, at target: String, link: Bool) throws {
-        try knownFolders.ensure((target as NSString).deletingLastPathComponent)
+        let folder = (target as NSString).deletingLastPathComponent
+        let created = try knownFolders.ensure(folder)
+        if sourcesAreDurable { touchedFolders.add(folder, created: created, below: archiveRoot) }
         let temporary = incoming + "/" + UUID().uuidString
-        if !(link && Glibc.link(source, temporary) == 0) { try Self.copy(source, to: temporary) }
+        if !(link && Glibc.link(source, temporary) == 0) {
+            try Self.copy(source, to: temporary, durable: sourcesAreDurable)
+        }
         try rename(temporary, target, source: source)
         // When the target is already a hard link to the same file (a placement whose batch was never recorded:
         // killed, or a failed commit, before the source left the folder), rename(2) succeeds without doing
@@ -93,6 +109,9 @@ public struct FileArchive: Sendable {
         let aside = archived.replacingOccurrences(of: ".dcm", with: "") + ".superseded-\(stamp).dcm"
         guard Glibc.link(archived, aside) == 0 else {
             throw WatchError.from(archived, "cannot keep the replaced copy aside: \(Self.lastError())", errno: errno)
+        }
+        if sourcesAreDurable {
+            touchedFolders.add((aside as NSString).deletingLastPathComponent, created: false, below: archiveRoot)
         }
         return aside
     }
@@ -176,8 +195,23 @@ public struct FileArchive: Sendable {
         }
     }
 
-    /// Makes everything placed so far durable (one `syncfs` of the archive's file system).
+    /// The folders the next flush will fsync (empty unless `sourcesAreDurable`).
+    var foldersToSync: [String] { touchedFolders.peek() }
+
+    /// Makes everything placed so far durable: one `syncfs` of the archive's file system, or, when the sources are
+    /// durable already, an fsync of each folder placed into (and of the parents of folders created).
     public func flush() throws {
+        if sourcesAreDurable {
+            for folder in touchedFolders.take() {
+                let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                guard descriptor >= 0 else { throw WatchError.file(folder, "cannot open: \(Self.lastError())") }
+                defer { close(descriptor) }
+                guard fsync(descriptor) == 0 else {
+                    throw WatchError.from(folder, "fsync: \(Self.lastError())", errno: errno)
+                }
+            }
+            return
+        }
         let descriptor = open(archiveRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw WatchError.file(archiveRoot, "cannot open: \(Self.lastError())") }
         defer { close(descriptor) }
@@ -190,7 +224,9 @@ public struct FileArchive: Sendable {
         if Glibc.rename(temporary, target) == 0 { return }
         if errno == ENOENT {
             // The folder was removed behind our back since we created it: create it again.
-            try Self.makeFolder((target as NSString).deletingLastPathComponent)
+            let folder = (target as NSString).deletingLastPathComponent
+            try Self.makeFolder(folder)
+            if sourcesAreDurable { touchedFolders.add(folder, created: true, below: archiveRoot) }
             if Glibc.rename(temporary, target) == 0 { return }
         }
         let code = errno
@@ -306,10 +342,42 @@ public struct FileArchive: Sendable {
 final class KnownFolders: Sendable {
     private let folders = Mutex<Set<String>>([])
 
-    func ensure(_ folder: String) throws {
-        if folders.withLock({ $0.contains(folder) }) { return }
+    /// Makes sure `folder` exists; returns false when it was known to (nothing was done).
+    @discardableResult
+    func ensure(_ folder: String) throws -> Bool {
+        if folders.withLock({ $0.contains(folder) }) { return false }
         try FileArchive.makeFolder(folder)
         folders.withLock { _ = $0.insert(folder) }
+        return true
+    }
+}
+
+/// The folders a batch changed, for a flush that syncs only them.
+final class TouchedFolders: Sendable {
+    private let folders = Mutex<Set<String>>([])
+
+    /// Records `folder`; when it may have just been created, its parents up to `root` too (their new entries).
+    func add(_ folder: String, created: Bool, below root: String) {
+        folders.withLock { folders in
+            folders.insert(folder)
+            guard created else { return }
+            var parent = folder
+            while parent.hasPrefix(root + "/") {
+                parent = (parent as NSString).deletingLastPathComponent
+                folders.insert(parent)
+            }
+        }
+    }
+
+    /// The folders recorded since the last `take`, deepest first.
+    func peek() -> [String] { folders.withLock { $0.sorted { $0.count > $1.count } } }
+
+    /// The folders recorded since the last call, deepest first, and forgets them.
+    func take() -> [String] {
+        folders.withLock { folders in
+            defer { folders.removeAll() }
+            return folders.sorted { $0.count > $1.count }
+        }
     }
 }
 

@@ -59,6 +59,53 @@ struct WatchUnitTests {
         #expect(hostile.split(separator: "/").count == (data + "/archive/x/1.2/y.dcm").split(separator: "/").count)
     }
 
+    @Test("with durable sources a flush fsyncs the folders placed into (and a new folder's parents), not the disk")
+    func durableSourcesFlush() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("durable-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try FileManager.default.createDirectory(atPath: data + "/in", withIntermediateDirectories: true)
+        let sources = (1...3).map { data + "/in/\($0).dcm" }
+        for source in sources { try Data("object \(source)".utf8).write(to: URL(fileURLWithPath: source)) }
+
+        let archive = try FileArchive(dataFolder: data, watchedRoot: data + "/in", sourcesAreDurable: true)
+        let first = archive.archivePath(study: "1.2", series: "1.2.3", sop: "1.2.3.1")
+        try archive.place(sources[0], at: first, link: true)
+        let root = data + "/archive"
+        #expect(archive.foldersToSync == [root + "/1.2/1.2.3", root + "/1.2", root], "new folders and their parents")
+        try archive.flush()
+        #expect(archive.foldersToSync.isEmpty)
+        var info = stat()
+        #expect(stat(first, &info) == 0 && info.st_nlink == 2, "placed by a hard link")
+
+        try archive.place(
+            sources[1], at: archive.archivePath(study: "1.2", series: "1.2.3", sop: "1.2.3.2"), link: true)
+        #expect(archive.foldersToSync == [root + "/1.2/1.2.3"], "a known folder only gains an entry")
+        let aside = try archive.supersede(first)
+        #expect(FileManager.default.fileExists(atPath: aside))
+        #expect(archive.foldersToSync == [root + "/1.2/1.2.3"])
+        try archive.flush()
+
+        // A folder removed behind the archive's back: the flush says which, rather than claiming durability.
+        try archive.place(
+            sources[2], at: archive.archivePath(study: "1.9", series: "1.9.1", sop: "1.9.1.1"), link: true)
+        try FileManager.default.removeItem(atPath: root + "/1.9")
+        #expect {
+            try archive.flush()
+        } throws: { error in
+            "\(error)".contains("/archive/1.9")
+        }
+        // Placing there again makes the folders anew, and the next flush syncs them and their parents.
+        try archive.place(first, at: archive.archivePath(study: "1.9", series: "1.9.1", sop: "1.9.1.2"), link: true)
+        #expect(archive.foldersToSync == [root + "/1.9/1.9.1", root + "/1.9", root])
+        try archive.flush()
+
+        // The watcher's archive (sources possibly only in the page cache) tracks nothing and syncs the file system.
+        let watcher = try FileArchive(dataFolder: data, watchedRoot: data + "/in")
+        try watcher.place(first, at: watcher.archivePath(study: "1.3", series: "1.3.1", sop: "1.3.1.1"), link: false)
+        #expect(watcher.foldersToSync.isEmpty)
+        try watcher.flush()
+    }
+
     @Test("empty folders untouched long enough are removed, deepest first; fresh, full and excluded ones stay")
     func emptyFolders() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString)").path
