@@ -174,19 +174,38 @@ final class ReceivePipeline: Sendable {
         }
     }
 
+    /// Objects whose headers have been read and hashed (on every core), with nothing changed yet.
+    struct PreparedObjects: Sendable {
+        let objects: [ReceivedObject]
+        let batch: ArrivalProcessor.PreparedBatch
+    }
+
     /// Takes `objects` as one batch (one archive flush, one transaction) and answers each.
     func take(_ objects: [ReceivedObject]) -> [ReceiveVerdict] {
+        commit(prepare(objects))
+    }
+
+    /// The first half of `take`: reads the objects, changes nothing (so it may run beside another batch's commit).
+    func prepare(_ objects: [ReceivedObject]) -> PreparedObjects {
+        PreparedObjects(objects: objects, batch: processor.prepare(objects.map(\.path)))
+    }
+
+    /// The second half of `take`: archives, flushes and records the prepared objects in one transaction, then
+    /// answers each. Batches are committed one at a time, in order.
+    func commit(_ prepared: PreparedObjects) -> [ReceiveVerdict] {
+        let objects = prepared.objects
         guard !objects.isEmpty else { return [] }
         let announced = Dictionary(objects.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let seen = Mutex<[String: InstanceRecord]>([:])
         let report: ArrivalReport
         do {
-            report = try processor.process(
-                objects.map(\.path), batchSize: max(objects.count, 1),
+            report = try processor.commit(
+                prepared.batch,
                 vet: { path, record in
                     seen.withLock { $0[path] = record }
                     return announced[path].flatMap { Self.mismatch($0, record) }
                 })
+            processor.log(report)
         } catch {
             // Nothing of the batch was recorded: the senders are told to send again, and the staged copies go
             // (a full disk is what this usually is).
@@ -255,8 +274,8 @@ final class ReceivePipeline: Sendable {
 /// uploads are taken as batches — one archive flush and one store transaction for each (group commit) — on its
 /// own thread, never on Swift's cooperative pool. Nothing waits for company: a batch is whatever is pending when
 /// the thread comes round (at most `maximumBatch` objects), so a lone sender's object is taken at once and the
-/// objects that arrive while a batch is committed form the next one. Every object gets its verdict only after its
-/// batch is durable and indexed.
+/// objects that arrive while a batch is committed form the next one, read and hashed during that commit. Every
+/// object gets its verdict only after its batch is durable and indexed.
 public final class ReceiveQueue: Sendable {
     private struct Pending: Sendable {
         let object: ReceivedObject
@@ -348,28 +367,46 @@ public final class ReceiveQueue: Sendable {
         }
     }
 
+    /// Two stages: while one batch commits (archive, flush, transaction: mostly waiting for the disk), the
+    /// objects that arrived meanwhile are read and hashed on other threads, so that the next commit starts at once.
     private func work() {
+        var inHand: (items: [Pending], prepared: ReceivePipeline.PreparedObjects)?
         while true {
-            wake.wait()
-            while true {
-                let (batch, stopping) = state.withLock { state -> ([Pending], Bool) in
-                    let taken = Array(state.pending.prefix(state.stopping ? state.pending.count : maximumBatch))
-                    state.pending.removeFirst(taken.count)
-                    return (taken, state.stopping)
-                }
-                if stopping {
-                    for item in batch {
-                        unlink(item.object.path)
-                        item.answer(Self.shuttingDown(item.object))
-                    }
-                    stopped.signal()
-                    return
-                }
-                guard !batch.isEmpty else { break }
-                let verdicts = pipeline.take(batch.map(\.object))
-                for (item, verdict) in zip(batch, verdicts) { item.answer(verdict) }
+            if inHand == nil { wake.wait() }
+            let (taken, stopping) = state.withLock { state -> ([Pending], Bool) in
+                let taken = Array(state.pending.prefix(state.stopping ? state.pending.count : maximumBatch))
+                state.pending.removeFirst(taken.count)
+                return (taken, state.stopping)
             }
+            if stopping {
+                for item in taken {
+                    unlink(item.object.path)
+                    item.answer(Self.shuttingDown(item.object))
+                }
+                if let (items, prepared) = inHand { Self.answer(items, pipeline.commit(prepared)) }
+                stopped.signal()
+                return
+            }
+            guard let (items, prepared) = inHand else {
+                if !taken.isEmpty { inHand = (taken, pipeline.prepare(taken.map(\.object))) }
+                continue
+            }
+            let following = Mutex<ReceivePipeline.PreparedObjects?>(nil)
+            let reading = DispatchGroup()
+            if !taken.isEmpty {
+                DispatchQueue.global().async(group: reading) { [pipeline] in
+                    let prepared = pipeline.prepare(taken.map(\.object))
+                    following.withLock { $0 = prepared }
+                }
+            }
+            Self.answer(items, pipeline.commit(prepared))
+            reading.wait()
+            inHand = following.withLock { $0 }.map { (taken, $0) }
         }
+    }
+
+    private static func answer(_ items: [Pending], _ verdicts: [ReceiveVerdict]) {
+        for (item, verdict) in zip(items, verdicts) { item.answer(verdict) }
     }
 
     private static func shuttingDown(_ object: ReceivedObject) -> ReceiveVerdict {

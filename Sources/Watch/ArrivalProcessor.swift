@@ -378,7 +378,7 @@ public struct ArrivalProcessor: Sendable {
     }
 
     /// One info line per committed batch (its files are durable, indexed and disposed of).
-    private func log(_ batch: ArrivalReport) {
+    public func log(_ batch: ArrivalReport) {
         logger.info(
             "batch",
             metadata: [
