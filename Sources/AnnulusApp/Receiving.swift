@@ -81,12 +81,15 @@ public struct ReceiveVerdict: Sendable, Equatable {
 }
 
 /// The data folder's staging area for objects arriving over the network, `<data>/received/`: a file is written
-/// as `….part`, made durable and renamed to `….dcm` (`seal`) before anyone is asked about it. On the archive's
-/// file system, so that the archive takes it by a hard link.
+/// as `….part` and renamed to `….dcm` once complete (`seal`) before anyone is asked about it. On the archive's
+/// file system, so that the archive takes it by a hard link. The receive pipeline fsyncs each object while it
+/// reads it, before its batch commits, so that nothing is answered Success before its bytes are on disk.
 ///
 /// After a crash, `.part` files were never answered (the sender sends them again) and are deleted;
-/// `.dcm` files are durable objects whose answer may never have left and are taken at start-up
-/// (`UseCases.receiveLeftovers`): the sender's retry then lands as a duplicate.
+/// `.dcm` files are complete objects whose answer may never have left and are taken at start-up
+/// (`UseCases.openReceiving`): the sender's retry then lands as a duplicate. After a power failure a `.dcm` file
+/// that was never fsynced (so never answered) may have lost its end: it is quarantined as incomplete, and its
+/// sender, which got no Success, sends it again.
 public struct ReceivedStaging: Sendable {
     /// The staging folder.
     public let folder: String
@@ -114,19 +117,14 @@ public struct ReceivedStaging: Sendable {
         return (descriptor, path)
     }
 
-    /// Makes a written `.part` file durable (fsync), renames it to `.dcm` and makes the rename durable; returns
-    /// the new path. On failure the `.part` file is deleted.
+    /// Marks a completely written `.part` file as whole by renaming it to `.dcm`; returns the new path. On
+    /// failure the `.part` file is deleted. (Durability is the pipeline's: `ReceivePipeline.prepare`.)
     public func seal(_ partPath: String) throws(AppError) -> String {
         let sealed = String(partPath.dropLast(".part".count)) + ".dcm"
-        let descriptor = open(partPath, O_RDONLY | O_CLOEXEC)
-        let ok =
-            descriptor >= 0 && fsync(descriptor) == 0 && close(descriptor) == 0 && rename(partPath, sealed) == 0
-            && Self.syncFolder(folder)
-        guard ok else {
+        guard rename(partPath, sealed) == 0 else {
             let reason = String(cString: strerror(errno))
-            if descriptor >= 0 { close(descriptor) }
             unlink(partPath)
-            throw AppError.unavailable("cannot make a received object durable: \(reason)", code: "staging-unavailable")
+            throw AppError.unavailable("cannot seal a received object: \(reason)", code: "staging-unavailable")
         }
         return sealed
     }
@@ -137,13 +135,11 @@ public struct ReceivedStaging: Sendable {
         for name in names where name.hasSuffix(".part") { unlink(folder + "/" + name) }
         return names.filter { $0.hasSuffix(".dcm") }.sorted().map { folder + "/" + $0 }
     }
+}
 
-    private static func syncFolder(_ folder: String) -> Bool {
-        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        return fsync(descriptor) == 0
-    }
+/// A batch whose objects could not all be fsynced: nothing of it is recorded, every sender is asked to send again.
+struct ReceiveSyncFailure: Error {
+    let reason: String
 }
 
 /// The one ingest pipeline behind every network entrance: the watcher's `ArrivalProcessor` (bounded header read,
@@ -174,10 +170,13 @@ final class ReceivePipeline: Sendable {
         }
     }
 
-    /// Objects whose headers have been read and hashed (on every core), with nothing changed yet.
+    /// Objects whose headers have been read and hashed (on every core) and whose bytes are on disk, with nothing
+    /// changed yet.
     struct PreparedObjects: Sendable {
         let objects: [ReceivedObject]
         let batch: ArrivalProcessor.PreparedBatch
+        /// Why an object's bytes could not be made durable (an I/O error), or nil.
+        let syncFailure: String?
     }
 
     /// Takes `objects` as one batch (one archive flush, one transaction) and answers each.
@@ -185,9 +184,28 @@ final class ReceivePipeline: Sendable {
         commit(prepare(objects))
     }
 
-    /// The first half of `take`: reads the objects, changes nothing (so it may run beside another batch's commit).
+    /// The first half of `take`: reads the objects and, meanwhile on another thread, fsyncs them (the entrances
+    /// only write and rename); changes nothing, so it may run beside another batch's commit.
     func prepare(_ objects: [ReceivedObject]) -> PreparedObjects {
-        PreparedObjects(objects: objects, batch: processor.prepare(objects.map(\.path)))
+        let failure = Mutex<String?>(nil)
+        let syncing = DispatchGroup()
+        DispatchQueue.global().async(group: syncing) {
+            for object in objects {
+                guard let reason = Self.sync(object.path) else { continue }
+                failure.withLock { $0 = $0 ?? reason }
+            }
+        }
+        let batch = processor.prepare(objects.map(\.path))
+        syncing.wait()
+        return PreparedObjects(objects: objects, batch: batch, syncFailure: failure.withLock { $0 })
+    }
+
+    /// fsyncs one staged object; the reason when that fails (a vanished file is the processor's to report).
+    private static func sync(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        return fsync(descriptor) == 0 ? nil : String(cString: strerror(errno))
     }
 
     /// The second half of `take`: archives, flushes and records the prepared objects in one transaction, then
@@ -199,6 +217,7 @@ final class ReceivePipeline: Sendable {
         let seen = Mutex<[String: InstanceRecord]>([:])
         let report: ArrivalReport
         do {
+            if let reason = prepared.syncFailure { throw ReceiveSyncFailure(reason: reason) }
             report = try processor.commit(
                 prepared.batch,
                 vet: { path, record in
@@ -258,6 +277,9 @@ final class ReceivePipeline: Sendable {
 
     /// A reason that passes, in words a sender's log can show (no paths: they name the data folder).
     static func transientReason(_ error: any Error) -> String {
+        if let error = error as? ReceiveSyncFailure {
+            return "out of resources: cannot make the object durable (\(error.reason))"
+        }
         if case .storage = error as? WatchError { return "out of resources: the archive's disk is full" }
         if error is StoreError { return "out of resources: the store is busy or unavailable" }
         return "out of resources: the object could not be stored now"
