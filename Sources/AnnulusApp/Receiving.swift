@@ -149,6 +149,8 @@ final class ReceivePipeline: Sendable {
     let staging: ReceivedStaging
     let processor: ArrivalProcessor
     let logger: Logger
+    /// Where `prepare` fsyncs objects beside its reading.
+    private let syncQueue = DispatchQueue(label: "annulus.receive.sync")
 
     init(environment: AppEnvironment) throws(AppError) {
         let staging = try ReceivedStaging(dataFolder: environment.dataFolder)
@@ -189,7 +191,9 @@ final class ReceivePipeline: Sendable {
     func prepare(_ objects: [ReceivedObject]) -> PreparedObjects {
         let failure = Mutex<String?>(nil)
         let syncing = DispatchGroup()
-        DispatchQueue.global().async(group: syncing) {
+        // A queue of its own, never the global pool: this function waits for it, and a wait on the global pool's
+        // own work can starve it (two cores: two workers, shared with Swift concurrency).
+        syncQueue.async(group: syncing) {
             for object in objects {
                 guard let reason = Self.sync(object.path) else { continue }
                 failure.withLock { $0 = $0 ?? reason }
@@ -313,6 +317,8 @@ public final class ReceiveQueue: Sendable {
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
+    /// Where the next batch is read while the current one commits.
+    private let prepareQueue = DispatchQueue(label: "annulus.receive.prepare")
     /// The most objects taken in one batch.
     public let maximumBatch: Int
 
@@ -416,7 +422,8 @@ public final class ReceiveQueue: Sendable {
             let following = Mutex<ReceivePipeline.PreparedObjects?>(nil)
             let reading = DispatchGroup()
             if !taken.isEmpty {
-                DispatchQueue.global().async(group: reading) { [pipeline] in
+                // Its own queue, not the global pool, which `prepare`'s waits could starve (see there).
+                prepareQueue.async(group: reading) { [pipeline] in
                     let prepared = pipeline.prepare(taken.map(\.object))
                     following.withLock { $0 = prepared }
                 }

@@ -160,9 +160,12 @@ public struct QueryProcess: Sendable {
         let written = text.withCString { send(child.input, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
         close(child.input)
         guard written == text.utf8.count else {
-            _ = reap(child.pid, kill: true)
-            throw PACSError(
-                .failed, "cannot hand the request to the query process: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            // A process that died at once (a crash before reading) is reported as such, not as a broken pipe.
+            if case .signal(let number) = reap(child.pid, kill: true), number != SIGKILL {
+                throw Self.endedBySignal(number, peer: peer)
+            }
+            throw PACSError(.failed, "cannot hand the request to the query process: \(reason)")
         }
         var output: [UInt8] = []
         let end = Date().addingTimeInterval(deadline)
@@ -192,13 +195,15 @@ public struct QueryProcess: Sendable {
         }
         let status = reap(child.pid, kill: false)
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n").map(QueryWire.fields)
-        if case .signal(let number) = status {
-            throw PACSError(
-                .failed,
-                "the query process ended by signal \(number) while talking to the PACS \(Self.name(peer)) (an answer "
-                    + "DCMTK could not handle?); Annulus itself is unaffected")
-        }
+        if case .signal(let number) = status { throw Self.endedBySignal(number, peer: peer) }
         return lines
+    }
+
+    private static func endedBySignal(_ number: Int32, peer: PACSPeer) -> PACSError {
+        PACSError(
+            .failed,
+            "the query process ended by signal \(number) while talking to the PACS \(name(peer)) (an answer "
+                + "DCMTK could not handle?); Annulus itself is unaffected")
     }
 
     private enum Ending { case exit(Int32), signal(Int32) }
