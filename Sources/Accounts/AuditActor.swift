@@ -13,6 +13,9 @@ public enum AuditActor: Sendable, Equatable {
     case cliUser(String)
     /// A request without valid credentials.
     case anonymous
+    /// A DICOM peer, by the calling AE title it presented (recorded as `dicom:AE`; the peer's address goes in
+    /// the row's client address).
+    case dicomPeer(String)
 
     /// The text stored in the audit trail: `NAME`, `cli-user:NAME` or `anonymous`.
     public var text: String {
@@ -20,6 +23,7 @@ public enum AuditActor: Sendable, Equatable {
         case .account(let name): return name
         case .cliUser(let name): return "cli-user:" + name
         case .anonymous: return "anonymous"
+        case .dicomPeer(let aeTitle): return "dicom:" + aeTitle
         }
     }
 

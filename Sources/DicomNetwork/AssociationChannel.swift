@@ -17,18 +17,32 @@ struct AssociationChannel: Sendable {
     let queue: ReceiveQueue
     let logger: Logger
     let counters: DicomReceiverCounters
+    let onAssociation: (@Sendable (AssociationSummary) -> Void)?
 
     func serve() {
         defer { close(descriptor) }
         var callingAE = "?"
+        var calledAE = "?"
         var accepted = false
         var ended = false
+        var studies: [String] = []
+        var stored = 0
+        var refused = 0
+        func report(_ ending: String, rejection: String? = nil) {
+            onAssociation?(
+                AssociationSummary(
+                    callingAETitle: callingAE, calledAETitle: calledAE, peer: peer, accepted: accepted,
+                    rejection: rejection, stored: stored, refused: refused, studyInstanceUIDs: studies,
+                    ending: ending))
+        }
         while let (fields, extra) = SeqPacket.receive(from: descriptor) {
             if extra >= 0 { close(extra) }
             switch fields.first {
             case "ASSOC" where fields.count >= 4:
                 callingAE = fields[1]
+                calledAE = fields[2]
                 accepted = fields[3] == "accepted"
+                if !accepted { report("rejected", rejection: String(fields[3].dropFirst(9))) }
                 counters.state.withLock {
                     if accepted { $0.associationsAccepted += 1 } else { $0.associationsRejected += 1 }
                 }
@@ -50,6 +64,10 @@ struct AssociationChannel: Sendable {
                 counters.state.withLock {
                     if verdict.isSuccess { $0.objectsStored += 1 } else { $0.objectsRefused += 1 }
                 }
+                if verdict.isSuccess { stored += 1 } else { refused += 1 }
+                if let study = verdict.studyInstanceUID, verdict.isSuccess, !studies.contains(study) {
+                    studies.append(study)
+                }
                 if !verdict.isSuccess {
                     logger.warning(
                         "DICOM object refused",
@@ -63,7 +81,8 @@ struct AssociationChannel: Sendable {
                 if !sent { return }
             case "END" where fields.count >= 4:
                 ended = true
-                guard accepted else { continue }  // a rejection, logged already
+                guard accepted else { continue }  // a rejection, logged and reported already
+                report(fields[3])
                 logger.info(
                     "DICOM association ended",
                     metadata: [
@@ -74,7 +93,10 @@ struct AssociationChannel: Sendable {
                 continue
             }
         }
-        if !ended { removePartialFiles() }
+        if !ended {
+            removePartialFiles()
+            if accepted { report("the association process ended without a report") }
+        }
     }
 
     /// The verdict for a staged object, after checking that the path is one this association could have written.
@@ -104,4 +126,27 @@ struct AssociationChannel: Sendable {
             unlink(staging + "/" + name)
         }
     }
+}
+
+/// What one association did, for the audit trail: AE titles, the peer's address, counts and the Study Instance
+/// UIDs stored — never patient data. Reported once per association, rejected ones included.
+public struct AssociationSummary: Sendable, Equatable {
+    /// The calling AE title the peer presented (as received; escape before showing it).
+    public let callingAETitle: String
+    /// The called AE title it asked for.
+    public let calledAETitle: String
+    /// The peer's address.
+    public let peer: String
+    /// Whether the association was accepted.
+    public let accepted: Bool
+    /// Why it was rejected (the receiver's words), when it was.
+    public let rejection: String?
+    /// Objects answered Success.
+    public let stored: Int
+    /// Objects answered with a failure status.
+    public let refused: Int
+    /// The studies the stored objects belong to, in order of first arrival.
+    public let studyInstanceUIDs: [String]
+    /// How it ended (released, aborted, …, as the association process reported it).
+    public let ending: String
 }

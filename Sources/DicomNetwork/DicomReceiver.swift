@@ -45,13 +45,17 @@ public final class DicomReceiver: Sendable {
     private let executable: String
     private let logger: Logger
     private let counters = DicomReceiverCounters()
+    private let onAssociation: (@Sendable (AssociationSummary) -> Void)?
     private let running = Mutex<(pid: pid_t, control: Int32)?>(nil)
     private let stopping = Atomic<Bool>(false)
 
-    /// Binds the port now (so that a clash is an error at start); `run()` starts accepting.
+    /// Binds the port now (so that a clash is an error at start); `run()` starts accepting. `onAssociation` hears
+    /// of every association once it ends or is rejected (the server writes it to the audit trail).
     public init(
-        settings: DicomListenerSettings, receiving: ReceiveQueue, executable: String? = nil, logger: Logger
+        settings: DicomListenerSettings, receiving: ReceiveQueue, executable: String? = nil, logger: Logger,
+        onAssociation: (@Sendable (AssociationSummary) -> Void)? = nil
     ) throws(DicomNetworkError) {
+        self.onAssociation = onAssociation
         let problems = settings.problems()
         guard problems.isEmpty else { throw .badSettings(problems) }
         self.settings = settings
@@ -180,7 +184,7 @@ public final class DicomReceiver: Sendable {
                 }
                 let channel = AssociationChannel(
                     descriptor: descriptor, pid: pid, peer: fields[2], staging: queue.staging.folder, queue: queue,
-                    logger: logger, counters: counters)
+                    logger: logger, counters: counters, onAssociation: onAssociation)
                 let thread = Thread { channel.serve() }
                 thread.name = "dicom-association"
                 thread.start()

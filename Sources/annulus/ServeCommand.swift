@@ -1,3 +1,4 @@
+import Accounts
 import AnnulusApp
 import AnnulusServer
 import ArgumentParser
@@ -5,6 +6,7 @@ import DicomNetwork
 import Foundation
 import Logging
 import ServiceLifecycle
+import Store
 
 /// `annulus serve`: the HTTP API over the data folder (docs/api.md, docs/operations.md).
 struct ServeCommand: AsyncParsableCommand {
@@ -164,8 +166,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let dicomReceiver: DicomReceiver?
         do {
+            let trail = AuditTrail(store: server.useCases.environment.store)
+            let auditLogger = logger
             dicomReceiver = try dicom.settings().map {
-                try DicomReceiver(settings: $0, receiving: server.receiving, logger: logger)
+                try DicomReceiver(
+                    settings: $0, receiving: server.receiving, logger: logger,
+                    onAssociation: { Self.audit($0, in: trail, logger: auditLogger) })
             }
         } catch let error as DicomNetworkError {
             server.receiving.shutdown()
@@ -220,5 +226,25 @@ struct ServeCommand: AsyncParsableCommand {
         let watcher = prepared.watcher
         return BlockingLoopService(
             name: "watcher", body: { _ = try prepared.run() }, stop: { watcher.requestStop() })
+    }
+
+    /// One audit row per DICOM association: `dicom.association`, actor `dicom:<calling AE>`, the peer's address,
+    /// the studies stored; a rejected association is `forbidden`, one that stored nothing it sent `failed`.
+    private static func audit(_ association: AssociationSummary, in trail: AuditTrail, logger: Logger) {
+        let outcome: AuditRecord.Outcome =
+            !association.accepted ? .forbidden : association.refused > 0 ? .failed : .ok
+        var detail = "called \(association.calledAETitle): "
+        detail +=
+            association.accepted
+            ? "stored=\(association.stored) refused=\(association.refused), \(association.ending)"
+            : "rejected, \(association.rejection ?? "no acceptable presentation context")"
+        do {
+            try trail.record(
+                .dicomPeer(association.callingAETitle), action: "dicom.association", resourceType: "study",
+                resourceIDs: association.studyInstanceUIDs, clientAddress: association.peer, outcome: outcome,
+                detail: detail)
+        } catch {
+            logger.error("cannot write the audit row of a DICOM association", metadata: ["error": "\(error)"])
+        }
     }
 }

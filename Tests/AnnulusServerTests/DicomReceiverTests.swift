@@ -1,6 +1,8 @@
+import Accounts
 import AnnulusApp
 import Foundation
 import ProcessTestSupport
+import Store
 import Testing
 
 /// The DICOM Storage SCP of `annulus serve --dicom-port` against real peers: DCMTK's `echoscu`/`storescu` and
@@ -29,6 +31,30 @@ struct DicomReceiverTests {
         let refused = try dicom.dcmtk("echoscu", ["-aet", "STRANGER", "-aec", "ANNULUS"])
         #expect(refused.code != 0 && refused.output.contains("Calling AE Title Not Recognized"), "\(refused.output)")
         #expect(dicom.server.log.contains("calling=STRANGER"), "the rejection is logged with the calling AE")
+        // Every association has its audit row: the echoes from allowed callers (nothing stored), the rejections
+        // as forbidden with the AE title the peer presented.
+        let rows = try Self.associationRows(dicom)
+        let echoed = rows.filter { $0.outcome == AuditRecord.Outcome.ok && $0.actor == "dicom:ECHOSCU" }
+        #expect(echoed.count == 1)
+        let rejected = rows.filter { $0.outcome == AuditRecord.Outcome.forbidden }
+        let rejectedActors: [String] = rejected.map(\.actor).sorted()
+        #expect(rejectedActors == ["dicom:PYNET", "dicom:STRANGER", "dicom:STRANGER"])
+        #expect(rejected.allSatisfy { $0.clientAddress?.isEmpty == false && $0.resourceIDs.isEmpty })
+        #expect(rejected.contains { $0.detail.contains("called ELSEWHERE") })
+    }
+
+    /// The `dicom.association` audit rows so far (written as each association ends: wait a moment for the last).
+    static func associationRows(_ dicom: DicomServer, atLeast count: Int = 1) throws -> [AuditRecord] {
+        var filter = AuditFilter()
+        filter.action = "dicom.association"
+        let deadline = Date().addingTimeInterval(10)
+        var rows: [AuditRecord] = []
+        repeat {
+            rows = try AuditTrail(store: try dicom.store()).records(filter)
+            if rows.count >= count { break }
+            usleep(50_000)
+        } while Date() < deadline
+        return rows
     }
 
     @Test func aStudySentByStorescuIsIndexedOnceAndSendingItAgainSucceeds() throws {
@@ -56,6 +82,15 @@ struct DicomReceiverTests {
         #expect(again.output.components(separatedBy: "Received Store Response (Success)").count - 1 == 30)
         #expect(try dicom.instanceCount(study: Self.sampleMRStudy) == 30)
         #expect(dicom.server.log.contains("stored=30"))
+        // Two associations, two audit rows naming the sender, the study and the counts (no patient data).
+        let rows = try Self.associationRows(dicom, atLeast: 2)
+        #expect(rows.count == 2)
+        for row in rows {
+            #expect(row.actor == "dicom:STORESCU" && row.outcome == .ok)
+            #expect(row.resourceType == "study" && row.resourceIDs == [Self.sampleMRStudy])
+            #expect(row.detail.hasPrefix("called ANNULUS: stored=30 refused=0"), "\(row.detail)")
+            #expect(row.clientAddress?.contains("127.0.0.1") == true, "\(row.clientAddress ?? "nil")")
+        }
     }
 
     @Test func dcmsendSendsAWholeFolderAndEveryObjectArrivesAsSent() throws {
