@@ -28,12 +28,14 @@ struct AssociationChannel: Sendable {
         var studies: [String] = []
         var stored = 0
         var refused = 0
-        func report(_ ending: String, rejection: String? = nil) {
+        // The counts are the server's verdicts unless the association process reports its own at the end, which
+        // also include what it refused without asking (no room on the disk).
+        func report(_ ending: String, rejection: String? = nil, counts: (stored: Int, refused: Int)? = nil) {
             onAssociation?(
                 AssociationSummary(
                     callingAETitle: callingAE, calledAETitle: calledAE, peer: peer, accepted: accepted,
-                    rejection: rejection, stored: stored, refused: refused, studyInstanceUIDs: studies,
-                    ending: ending))
+                    rejection: rejection, stored: counts?.stored ?? stored, refused: counts?.refused ?? refused,
+                    studyInstanceUIDs: studies, ending: ending))
         }
         while let (fields, extra) = SeqPacket.receive(from: descriptor) {
             if extra >= 0 { close(extra) }
@@ -42,7 +44,8 @@ struct AssociationChannel: Sendable {
                 callingAE = fields[1]
                 calledAE = fields[2]
                 accepted = fields[3] == "accepted"
-                if !accepted { report("rejected", rejection: String(fields[3].dropFirst(9))) }
+                let rejection = String(fields[3].dropFirst("rejected:".count))
+                if !accepted { report("rejected", rejection: rejection) }
                 counters.state.withLock {
                     if accepted { $0.associationsAccepted += 1 } else { $0.associationsRejected += 1 }
                 }
@@ -55,9 +58,7 @@ struct AssociationChannel: Sendable {
                 } else {
                     logger.warning(
                         "DICOM association rejected",
-                        metadata: metadata.merging(["reason": "\(fields[3].dropFirst(9).description.terminalSafe)"]) {
-                            $1
-                        })
+                        metadata: metadata.merging(["reason": "\(rejection.terminalSafe)"]) { $1 })
                 }
             case "STORE" where fields.count >= 4:
                 let verdict = answer(path: fields[1], sopClass: fields[2], sopInstance: fields[3])
@@ -82,7 +83,8 @@ struct AssociationChannel: Sendable {
             case "END" where fields.count >= 4:
                 ended = true
                 guard accepted else { continue }  // a rejection, logged and reported already
-                report(fields[3])
+                let reported = Int(fields[1]).flatMap { stored in Int(fields[2]).map { (stored: stored, refused: $0) } }
+                report(fields[3], counts: reported)
                 logger.info(
                     "DICOM association ended",
                     metadata: [

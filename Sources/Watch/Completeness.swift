@@ -39,7 +39,7 @@ enum Completeness {
             return nil
         }
         // Floating-point pixel data (a parametric map) is present and complete; Annulus only does not show it.
-        guard let pixelAbsence, pixelAbsence.kind == .noPixelData, pixelAbsence.message.contains("no PixelData") else {
+        guard let pixelAbsence, pixelAbsence.message.contains("no PixelData") else {
             return nil
         }
         return "the header announces an image (SOP class \(record.sopClassUID), \(record.rows) x "

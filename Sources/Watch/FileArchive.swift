@@ -43,8 +43,8 @@ public struct FileArchive: Sendable {
     /// an entrance that runs beside the watcher (which owns that clean-up) passes false, so that it never removes
     /// a placement the watcher has under way.
     ///
-    /// `sourcesAreDurable`: every source's content is on disk already (the network staging fsyncs each object
-    /// before handing it over). A batch's flush then fsyncs only the folders it placed into — a hard link adds a
+    /// `sourcesAreDurable`: every source's content is on disk before its batch commits (the network receive
+    /// pipeline fsyncs each object while reading it). A batch's flush then fsyncs only the folders it placed into — a hard link adds a
     /// name, not data — instead of a `syncfs` that also writes back every other file on the file system (with a
     /// busy neighbour on the same disk, a syncfs took ten times as long). Copies are then fsynced one by one.
     public init(
@@ -370,15 +370,17 @@ final class TouchedFolders: Sendable {
     }
 
     /// The folders recorded since the last `take`, deepest first.
-    func peek() -> [String] { folders.withLock { $0.sorted { $0.count > $1.count } } }
+    func peek() -> [String] { folders.withLock { Self.deepestFirst($0) } }
 
     /// The folders recorded since the last call, deepest first, and forgets them.
     func take() -> [String] {
         folders.withLock { folders in
             defer { folders.removeAll() }
-            return folders.sorted { $0.count > $1.count }
+            return Self.deepestFirst(folders)
         }
     }
+
+    private static func deepestFirst(_ folders: Set<String>) -> [String] { folders.sorted { $0.count > $1.count } }
 }
 
 /// glibc's GNU extensions that Swift's Glibc module does not import (they need _GNU_SOURCE), looked up once.
