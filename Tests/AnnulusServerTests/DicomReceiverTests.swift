@@ -30,10 +30,12 @@ struct DicomReceiverTests {
         #expect(elsewhere == ["result": 1, "source": 1, "reason": 7])
         let refused = try dicom.dcmtk("echoscu", ["-aet", "STRANGER", "-aec", "ANNULUS"])
         #expect(refused.code != 0 && refused.output.contains("Calling AE Title Not Recognized"), "\(refused.output)")
+        // The server hears of a rejection on its own thread: the log line may follow the peer's answer.
+        try? waitUntil { dicom.server.log.contains("calling=STRANGER") }
         #expect(dicom.server.log.contains("calling=STRANGER"), "the rejection is logged with the calling AE")
         // Every association has its audit row: the echoes from allowed callers (nothing stored), the rejections
         // as forbidden with the AE title the peer presented.
-        let rows = try Self.associationRows(dicom)
+        let rows = try Self.associationRows(dicom, atLeast: 5)
         let echoed = rows.filter { $0.outcome == AuditRecord.Outcome.ok && $0.actor == "dicom:ECHOSCU" }
         #expect(echoed.count == 1)
         let rejected = rows.filter { $0.outcome == AuditRecord.Outcome.forbidden }
@@ -43,8 +45,9 @@ struct DicomReceiverTests {
         #expect(rejected.contains { $0.detail.contains("called ELSEWHERE") })
     }
 
-    /// The `dicom.association` audit rows so far (written as each association ends: wait a moment for the last).
-    static func associationRows(_ dicom: DicomServer, atLeast count: Int = 1) throws -> [AuditRecord] {
+    /// The `dicom.association` audit rows, once there are at least `count` (each is written as its association ends
+    /// or is rejected, on the server's own thread: the last may follow the peer's answer), or after 10 s.
+    static func associationRows(_ dicom: DicomServer, atLeast count: Int) throws -> [AuditRecord] {
         var filter = AuditFilter()
         filter.action = "dicom.association"
         let deadline = Date().addingTimeInterval(10)
@@ -172,14 +175,20 @@ struct DicomReceiverTests {
     @Test func pastTheAssociationLimitNewAssociationsAreRejectedForNow() throws {
         let dicom = try DicomServer(extra: ["--dicom-max-associations", "1"])
         let python = try #require(DicomServer.python)
+        // Held until the check is done (a fixed hold ran out before a loaded machine got to the second association).
+        let release = dicom.root + "/release-hold"
         let holder = try ChildProcess(
-            [python, DicomServer.peerScript, "127.0.0.1", String(dicom.dicomPort), "ANNULUS", "hold", "5"],
+            [
+                python, DicomServer.peerScript, "127.0.0.1", String(dicom.dicomPort), "ANNULUS", "hold", "60",
+                "--until", release,
+            ],
             output: dicom.root + "/hold.txt")
         defer { holder.kill() }
         try waitUntil { dicom.server.log.contains("DICOM association accepted") }
         // Rejected transient, by the service provider (presentation), local limit exceeded: the sender retries later.
         let second = try #require(try dicom.peer("echo").first?["rejected"] as? [String: Int])
         #expect(second == ["result": 2, "source": 3, "reason": 2])
+        FileManager.default.createFile(atPath: release, contents: nil)
         _ = holder.wait(timeout: 30)
         try waitUntil { dicom.server.log.contains("how=released") }
         #expect(try dicom.peer("echo").first?["status"] as? Int == 0)

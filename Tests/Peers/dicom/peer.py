@@ -8,7 +8,8 @@ Scenarios:
   store FILE... [--calling AE]         C-STORE each file (streamed from disk as is); status and Error Comment each
   unsupported                          propose only a storage SOP class the SCP does not list
   abort-mid FILE                       start a C-STORE, A-ABORT after a few P-DATA PDUs
-  hold SECONDS                         open an association and keep it (for the association limit)
+  hold SECONDS [--until FILE]          open an association and keep it (for the association limit), releasing
+                                       it after SECONDS or as soon as FILE exists
   flood --count N --associations K --record FILE [--start I]
                                        send synthetic 64x64 MR instances I..N-1 over K parallel associations,
                                        appending "<index> <status>" to FILE as each response arrives; indexes
@@ -24,6 +25,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
@@ -170,7 +172,9 @@ def main():
             emit(established=False, rejected=rejection(assoc) if assoc.is_rejected else None)
             return
         emit(established=True)
-        threading.Event().wait(float(rest[0]))
+        deadline, until = time.monotonic() + float(rest[0]), option("--until")
+        while time.monotonic() < deadline and not (until and os.path.exists(until)):
+            time.sleep(0.05)
         assoc.release()
 
     elif scenario == "flood":
