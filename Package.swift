@@ -137,7 +137,7 @@ let package = Package(
             name: "AnnulusApp",
             dependencies: [
                 "AnnulusRecords", "Store", "Accounts", "SpineModel", "StudyCoverage", "Candidacy", "Findings", "Ingest",
-                "Watch", "Imaging", "DicomIO", "ResearchImport", "TextSafety", "QueryRetrieve",
+                "Watch", "Imaging", "DicomIO", "ResearchImport", "TextSafety", "QueryRetrieve", "StructuredReports",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -173,6 +173,20 @@ let package = Package(
             linkerSettings: ["dcmtls", "dcmnet", "dcmdata", "oflog", "ofstd", "ssl", "crypto", "z"].map {
                 .linkedLibrary($0)
             }
+        ),
+        // DCMTK's Structured Reporting (dcmsr, libcmr) behind a plain-C header: writes the findings report (TID 1500)
+        // and the Key Object Selection document into memory, reads an SR document back as a flat list of items.
+        .target(
+            name: "CDicomSR",
+            cxxSettings: [.define("HAVE_CONFIG_H")],
+            linkerSettings: ["cmr", "dcmsr", "dcmdata", "oflog", "ofstd"].map { .linkedLibrary($0) }
+        ),
+        // DICOM SR documents as Swift values: Findings' report and key-object content encoded through CDicomSR, and
+        // SR files read back into a content tree (with limits; the import maps it).
+        .target(
+            name: "StructuredReports",
+            dependencies: ["CDicomSR", "DicomIO", "Findings"],
+            swiftSettings: strictSwift
         ),
         // The DICOM receiver process (`annulus serve --dicom-port`): accepts on the socket the server bound and forks
         // one process per association (CDicomNet).
@@ -280,6 +294,11 @@ let package = Package(
         .testTarget(
             name: "FindingsTests",
             dependencies: ["Findings", "SpineModel", "Candidacy", "AnnulusRecords", "SchemaTestSupport"],
+            swiftSettings: strictSwift),
+        .testTarget(
+            name: "StructuredReportsTests",
+            dependencies: ["StructuredReports", "Findings", "SpineModel", "DicomIO", "ProcessTestSupport"],
+            exclude: ["read_sr.py"],
             swiftSettings: strictSwift),
         .testTarget(
             name: "ResearchImportTests", dependencies: ["ResearchImport", "SpineModel"], swiftSettings: strictSwift

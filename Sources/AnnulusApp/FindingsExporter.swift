@@ -18,6 +18,12 @@ struct FindingsExporter {
 
     /// The export bytes: signed findings (and drafts when asked), the evaluation of the patient, provenance.
     func data(for target: StudySummary) throws -> Data {
+        let input = try input(for: target)
+        return format == .fhir ? FHIRBundleBuilder.build(input) : FindingsDocument.build(input)
+    }
+
+    /// What an export of `target` carries (every format builds from it).
+    func input(for target: StudySummary) throws -> ExportInput {
         let annotations = try exportedVersions(of: target)
         let inputs = try TriageInputs(store: store, study: target, includeDrafts: includeDrafts)
         var supporting: [SupportingStudy] = []
@@ -38,7 +44,7 @@ struct FindingsExporter {
             study: target, patientID: target.patientID, series: try store.series(ofStudy: target.studyInstanceUID),
             annotations: annotations, includesDrafts: includeDrafts, supportingStudies: supporting,
             evaluation: evaluation, softwareVersion: softwareVersion, exportedAt: now)
-        return format == .fhir ? FHIRBundleBuilder.build(input) : FindingsDocument.build(input)
+        return input
     }
 
     /// The versions a study's export carries: those that count (TriageInputs.countedVersions) and the retraction

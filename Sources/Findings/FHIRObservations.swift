@@ -197,7 +197,7 @@ enum FHIRObservations {
     }
 
     /// "M3 (required) met: <text> [fact=value, …] (source)".
-    private static func line(_ reason: Reason) -> String {
+    static func line(_ reason: Reason) -> String {
         let facts = reason.facts.map { "\($0.fact)=\($0.display)" }.joined(separator: ", ")
         return "\(reason.ruleID) (\(reason.kind.rawValue)) \(reason.status.rawValue): \(reason.text)"
             + (facts.isEmpty ? "" : " [\(facts)]") + " (source: \(reason.source))"

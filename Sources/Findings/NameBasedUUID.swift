@@ -1,6 +1,6 @@
 /// Name-based UUIDs (RFC 9562 version 5, SHA-1): the same name always gives the same UUID, so a re-export
-/// writes the same `urn:uuid:` fullUrls.
-enum NameBasedUUID {
+/// writes the same `urn:uuid:` fullUrls and the same DICOM UIDs.
+public enum NameBasedUUID {
     /// The RFC 9562 URL namespace, 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
     static let urlNamespace: [UInt8] = [
         0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8,
@@ -22,6 +22,33 @@ enum NameBasedUUID {
     /// `urn:uuid:` plus the v5 UUID of `name` in Annulus's namespace.
     static func urn(_ name: String) -> String {
         "urn:uuid:" + uuid(namespace: annulusNamespace, name: name)
+    }
+
+    /// The DICOM UID of the v5 UUID of `name` in Annulus's namespace: `2.25.` and the UUID as a decimal
+    /// integer (PS3.5 §B.2), e.g. the series of a study's findings reports.
+    public static func dicomUID(name: String) -> String {
+        dicomUID(bytes: bytes(namespace: annulusNamespace, name: name))
+    }
+
+    /// The DICOM UID of a UUID given as text ("1b4e28ba-2fa1-11d2-883f-0016d3cca427"), or nil when it is not a
+    /// UUID: an annotation's tracking UID, from which the annotation id can be read back (`uuidText(dicomUID:)`).
+    public static func dicomUID(uuidText: String) -> String? {
+        let hex = uuidText.filter { $0 != "-" }
+        guard hex.count == 32, uuidText.count == 36, let value = UInt128(hex, radix: 16) else { return nil }
+        return "2.25." + String(value)
+    }
+
+    /// The lowercase UUID text of a `2.25.` UID, or nil when it is not one.
+    public static func uuidText(dicomUID: String) -> String? {
+        guard dicomUID.hasPrefix("2.25."), let value = UInt128(dicomUID.dropFirst(5)) else { return nil }
+        var hex = String(value, radix: 16)
+        hex = String(repeating: "0", count: 32 - hex.count) + hex
+        let characters = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
+
+    private static func dicomUID(bytes: [UInt8]) -> String {
+        "2.25." + String(bytes.reduce(UInt128(0)) { $0 << 8 | UInt128($1) })
     }
 
     private static func bytes(namespace: [UInt8], name: String) -> [UInt8] {

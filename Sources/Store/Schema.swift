@@ -7,6 +7,7 @@ enum Schema {
         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
         "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
         "v9-accounts", "v10-audit-log", "v11-study-search", "v12-disc-labels",
+        "v13-structured-reports",
     ]
 
     /// The migrator with every migration registered.
@@ -40,6 +41,7 @@ enum Schema {
         migrator.registerMigration(migrationIdentifiers[9]) { db in try db.execute(sql: auditLog) }
         migrator.registerMigration(migrationIdentifiers[10]) { db in try db.execute(sql: studySearch) }
         migrator.registerMigration(migrationIdentifiers[11]) { db in try db.execute(sql: discLabels) }
+        migrator.registerMigration(migrationIdentifiers[12]) { db in try db.execute(sql: structuredReports) }
         return migrator
     }
 

@@ -8,13 +8,17 @@ struct AnnotateImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract:
-            "Import research labels (RSNA 2024 or SPIDER) as draft findings, with a report of what was not mapped.",
+            "Import research labels (RSNA 2024, SPIDER) or a DICOM SR report as draft findings, with a report of what "
+            + "was not mapped.",
         discussion: """
             RSNA 2024: --rsna-coordinates train_label_coordinates.csv --rsna-train train.csv. Rows are matched to \
             indexed studies whose Study Instance UID (or accession) is the study_id, and anchored on the instance \
             of series_id with that instance_number at x,y. SPIDER: --spider radiological_gradings.csv; rows are \
             matched to the study of the patient whose Patient ID is the Patient value, or to --study when the file \
-            holds one patient. Every finding is a draft by --importer until a clinician signs it. \
+            holds one patient. DICOM SR: --sr FILE, a TID 1500 measurement report (Annulus's or another tool's) of an \
+            indexed study; each measurement group becomes a finding (its finding code, its finding site's disc, its \
+            evaluations), marked where the report marks it. Every finding is a draft by --importer until a \
+            clinician signs it. \
             Exit status: 0 every row imported, 1 some rows could not be mapped (they are listed with the reason).
             """
     )
@@ -27,6 +31,9 @@ struct AnnotateImport: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("SPIDER radiological_gradings.csv.", valueName: "file"))
     var spider: String?
+
+    @Option(help: ArgumentHelp("A DICOM SR file (TID 1500 measurement report).", valueName: "file"))
+    var sr: String?
 
     @Option(help: ArgumentHelp("For SPIDER: the study all rows belong to (one patient per file).", valueName: "study"))
     var study: String?
@@ -42,8 +49,8 @@ struct AnnotateImport: AsyncParsableCommand {
 
     func validate() throws {
         let rsna = rsnaCoordinates != nil || rsnaTrain != nil
-        guard rsna != (spider != nil) else {
-            throw ValidationError("give either --rsna-coordinates with --rsna-train, or --spider")
+        guard [rsna, spider != nil, sr != nil].filter(\.self).count == 1 else {
+            throw ValidationError("give one of: --rsna-coordinates with --rsna-train, --spider, or --sr")
         }
         if rsna, rsnaCoordinates == nil || rsnaTrain == nil {
             throw ValidationError("RSNA needs both --rsna-coordinates and --rsna-train")
@@ -55,6 +62,10 @@ struct AnnotateImport: AsyncParsableCommand {
 
     mutating func run() async throws {
         try global.bootstrap()
+        if let sr {
+            try await importStructuredReport(sr)
+            return
+        }
         let files: ResearchLabelFiles
         if let spider {
             files = .spider(name: (spider as NSString).lastPathComponent, gradings: try Self.read(spider))
@@ -91,6 +102,37 @@ struct AnnotateImport: AsyncParsableCommand {
         let summary =
             "\(result.imported.count) draft finding(s) imported by \(importer), \(result.unmapped.count) label(s) not "
             + "mapped (listed above)"
+        output.write(
+            json
+                ? JSONLine.encode(["summary": ["imported": result.imported.count, "unmapped": result.unmapped.count]])
+                : summary.terminalSafe)
+        if !result.unmapped.isEmpty { throw ExitCode(1) }
+    }
+
+    private func importStructuredReport(_ path: String) async throws {
+        let result = try await storeOptions.useCases().importStructuredReport(path: path, by: .cliUser(importer))
+        let output = OutputLines()
+        for imported in result.imported {
+            let version = imported.version
+            output.write(
+                json
+                    ? JSONLine.encode(
+                        [
+                            "status": "imported", "id": version.annotationID, "level": version.level,
+                            "finding": version.findingKind, "from": imported.source,
+                        ])
+                    : "IMPORTED \(version.annotationID.prefix(8)) \(version.level) \(version.findingKind) (\(imported.source))"
+                        .terminalSafe)
+        }
+        for report in result.unmapped {
+            output.write(
+                json
+                    ? JSONLine.encode(["status": "unmapped", "where": report.location, "reason": report.reason])
+                    : "UNMAPPED \(report.location): \(report.reason)".terminalSafe)
+        }
+        let summary =
+            "\(result.imported.count) draft finding(s) imported by \(importer) into study "
+            + "\(result.study.studyInstanceUID), \(result.unmapped.count) item(s) not mapped (listed above)"
         output.write(
             json
                 ? JSONLine.encode(["summary": ["imported": result.imported.count, "unmapped": result.unmapped.count]])

@@ -8,20 +8,25 @@ import TextSafety
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a study's findings as a FHIR R4 transaction Bundle or the native findings JSON.",
+        abstract:
+            "Export a study's findings as a FHIR R4 transaction Bundle, the native findings JSON or DICOM SR for PACS.",
         discussion: """
             Only signed findings are exported unless --include-drafts (then marked as drafts; the report stays \
             preliminary). Files are written atomically (temporary name, fsync, rename). With --post URL the Bundle \
             is kept in the store's outbox, sent with the bearer token from --token-file, retried with backoff on \
             timeouts and 5xx, given up at once on other 4xx; every attempt is recorded. `--retry-pending` resends \
-            deliveries left to retry. See docs/handoff.md.
+            deliveries left to retry. --format sr writes a DICOM Structured Report (TID 1500, one group per finding) \
+            and a Key Object Selection of the marked images; an unchanged export gives the same files again, a \
+            changed one a report that supersedes the previous. See docs/handoff.md.
             """
     )
 
     @Argument(help: "The study (UID, accession or unique prefix); not needed with --retry-pending.")
     var study: String?
 
-    @Option(help: "fhir (R4 transaction Bundle) or findings (native JSON, docs/findings.schema.json).")
+    @Option(
+        help:
+            "fhir (R4 transaction Bundle), findings (native JSON, docs/findings.schema.json) or sr (DICOM SR + KOS).")
     var format: String = "fhir"
 
     @Option(help: ArgumentHelp("Folder to write the export into.", valueName: "dir"))
@@ -50,8 +55,8 @@ struct ExportCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard ["fhir", "findings"].contains(format) else {
-            throw ValidationError("--format must be 'fhir' or 'findings' (got '\(format.terminalSafe)')")
+        guard ["fhir", "findings", "sr"].contains(format) else {
+            throw ValidationError("--format must be 'fhir', 'findings' or 'sr' (got '\(format.terminalSafe)')")
         }
         guard (1...20).contains(maxAttempts) else { throw ValidationError("--max-attempts must be 1…20") }
         guard backoff.isFinite, (0...3600).contains(backoff) else {
@@ -61,6 +66,7 @@ struct ExportCommand: AsyncParsableCommand {
         guard study != nil else { throw ValidationError("name the study to export (or use --retry-pending)") }
         guard out != nil || post != nil else { throw ValidationError("give --out DIR, --post URL or both") }
         if post != nil && format != "fhir" { throw ValidationError("--post sends FHIR Bundles: use --format fhir") }
+        if format == "sr" && out == nil { throw ValidationError("--format sr needs --out DIR") }
         if let post, URL(string: post)?.scheme?.hasPrefix("http") != true {
             throw ValidationError("--post needs an http(s) URL (got '\(post.terminalSafe)')")
         }
@@ -80,6 +86,10 @@ struct ExportCommand: AsyncParsableCommand {
         }
         let useCases = UseCases(try AppEnvironment(store: store, dataFolder: folder, rules: try rulesOptions.load()))
         let principal = Principal.commandLineReader
+        if format == "sr" {
+            try await exportStructuredReport(useCases, by: principal, output: output)
+            return
+        }
         let document = try await useCases.export(
             ExportRequest(
                 study: study ?? "", format: ExportFormat(rawValue: format) ?? .fhir, includeDrafts: includeDrafts),
@@ -90,6 +100,26 @@ struct ExportCommand: AsyncParsableCommand {
         guard let post, let url = URL(string: post) else { return }
         let result = try await useCases.deliver(document, to: url, token: token, policy: policy, by: principal)
         try report(result, output: output)
+    }
+
+    private func exportStructuredReport(_ useCases: UseCases, by principal: Principal, output: OutputLines)
+        async throws
+    {
+        let export = try await useCases.exportStructuredReport(
+            study: study ?? "", includeDrafts: includeDrafts, by: principal)
+        for document in export.documents {
+            let what = document.record.kind == .report ? "report" : "key images"
+            let state =
+                document.isNew
+                ? (document.supersedes.map { ", supersedes \($0)" } ?? "") : ", unchanged since the last export"
+            output.write("\(what) \(document.record.sopInstanceUID) (instance \(document.record.instanceNumber)\(state))")
+        }
+        output.write(
+            "\(export.findingCount) finding(s), "
+                + (export.isVerified ? "verified: every finding signed" : "unverified and preliminary: not all signed"))
+        if let out {
+            for path in try export.write(into: out) { output.write("wrote \(path.terminalSafe)") }
+        }
     }
 
     private func retry(_ useCases: UseCases, token: String?, policy: DeliveryPolicy, output: OutputLines) async throws {

@@ -16,7 +16,7 @@ struct SchemaTests {
                 try store.appliedMigrations() == [
                     "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
                     "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
-                    "v9-accounts", "v10-audit-log", "v11-study-search", "v12-disc-labels",
+                    "v9-accounts", "v10-audit-log", "v11-study-search", "v12-disc-labels", "v13-structured-reports",
                 ])
             let objects = try store.schemaObjects()
             for expected in [
@@ -53,7 +53,7 @@ struct SchemaTests {
                     try store.appliedMigrations() == [
                         "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
                         "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
-                        "v9-accounts", "v10-audit-log", "v11-study-search", "v12-disc-labels",
+                        "v9-accounts", "v10-audit-log", "v11-study-search", "v12-disc-labels", "v13-structured-reports",
                     ])
                 let studies = try store.studies()
                 #expect(studies.count == 1)
@@ -76,7 +76,7 @@ struct SchemaTests {
                         applied == [
                             "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
                             "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
-                            "v9-accounts", "v10-audit-log", "v11-study-search", "v12-disc-labels",
+                            "v9-accounts", "v10-audit-log", "v11-study-search", "v12-disc-labels", "v13-structured-reports",
                         ])
                 }
             }

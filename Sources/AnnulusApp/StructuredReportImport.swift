@@ -1,0 +1,85 @@
+import AnnulusRecords
+import Findings
+import Foundation
+import SpineModel
+import Store
+import StructuredReports
+
+/// What importing an SR document did: the drafts written, and what could not be mapped, with the reason.
+public struct StructuredReportImport: Sendable {
+    /// A draft written, with the group it came from.
+    public struct Imported: Sendable {
+        /// The draft (version 1).
+        public var version: AnnotationVersion
+        /// The group's tracking identifier (or position).
+        public var source: String
+    }
+
+    /// The study the report belongs to.
+    public var study: StudySummary
+    /// The drafts written.
+    public var imported: [Imported]
+    /// Groups and items not imported: where and why.
+    public var unmapped: [SRFindingMapper.Unmapped]
+}
+
+extension UseCases {
+    /// Imports the findings of a TID 1500 report (Annulus's or another tool's) at `path` as drafts by `principal`:
+    /// the report's study must be indexed; a finding marked on an image of that study keeps its mark. Every group
+    /// or value that cannot be mapped is reported; the rest are still imported.
+    public func importStructuredReport(path: String, by principal: Principal) async throws(AppError)
+        -> StructuredReportImport
+    {
+        try await perform {
+            let document: SRDocumentTree
+            do { document = try SRDocumentReader().read(path: path) } catch let error as SRError {
+                throw AppError.invalidInput(error.description, field: "sr")
+            }
+            let store = self.environment.store
+            guard let study = try store.studies().first(where: { $0.studyInstanceUID == document.studyInstanceUID })
+            else {
+                throw AppError.notFound(
+                    "the report's study \(document.studyInstanceUID) is not indexed: import its images first",
+                    field: "sr")
+            }
+            let (findings, problems) = SRFindingMapper.map(document)
+            var result = StructuredReportImport(study: study, imported: [], unmapped: problems)
+            for finding in findings {
+                var annotation = finding.annotation
+                if let mark = finding.mark {
+                    if let record = try store.instance(sopInstanceUID: mark.sopInstanceUID),
+                        record.studyInstanceUID == study.studyInstanceUID
+                    {
+                        annotation.anchor = ImageAnchor(
+                            studyInstanceUID: study.studyInstanceUID, seriesInstanceUID: record.seriesInstanceUID,
+                            sopInstanceUID: record.sopInstanceUID, frame: mark.frame, points: mark.points)
+                    } else {
+                        result.unmapped.append(
+                            .init(
+                                location: finding.source,
+                                reason: "marked on image \(mark.sopInstanceUID), which is not in the study: "
+                                    + "imported without its mark"))
+                    }
+                }
+                do {
+                    try annotation.validate()
+                    let anchor = annotation.anchor
+                    let version = try store.add(
+                        NewAnnotation(
+                            studyUID: study.studyInstanceUID, seriesUID: anchor?.seriesInstanceUID,
+                            sopInstanceUID: anchor?.sopInstanceUID, frame: anchor?.frame,
+                            level: annotation.level.name, findingKind: annotation.finding.kind.rawValue,
+                            payload: annotation.encodedJSON()),
+                        author: principal.name,
+                        reason: "imported from DICOM SR \(document.sopInstanceUID) (\(finding.source))")
+                    result.imported.append(.init(version: version, source: finding.source))
+                } catch let error as SpineValidationError {
+                    result.unmapped.append(.init(location: finding.source, reason: error.message))
+                } catch let error as StoreError where error.isRefusal {
+                    result.unmapped.append(.init(location: finding.source, reason: error.description))
+                }
+            }
+            return result
+        }
+    }
+}
