@@ -287,8 +287,11 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "AnnulusRecords"], swiftSettings: strictSwift),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Store"], swiftSettings: strictSwift),
         .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"], swiftSettings: strictSwift),
+        // The pure checks, and C-STORE against real peers (DCMTK's storescp and dcmqrscp) through the query process.
         .testTarget(
-            name: "QueryRetrieveTests", dependencies: ["QueryRetrieve", "QueryWire"], swiftSettings: strictSwift),
+            name: "QueryRetrieveTests",
+            dependencies: ["QueryRetrieve", "QueryWire", "ProcessTestSupport", "annulus-dicom-query"],
+            swiftSettings: strictSwift),
         .testTarget(
             name: "CandidacyTests", dependencies: ["Candidacy", "SpineModel"], swiftSettings: strictSwift),
         .testTarget(

@@ -1,10 +1,13 @@
 // The Query/Retrieve SCU of `annulus pull`: C-FIND and C-MOVE (Study Root, STUDY level) with DCMTK's DcmSCU, Nagle
-// off, every wait bounded, the number of matches capped. Runs only in the `annulus-dicom-query` process (a PACS's
-// answers are parsed by DCMTK here; a crash ends that process, never `annulus serve`).
+// off, every wait bounded, the number of matches capped; and the Storage SCU that sends local files by C-STORE. Runs
+// only in the `annulus-dicom-query` process (a PACS's answers are parsed by DCMTK here; a crash ends that process,
+// never `annulus serve`).
 #include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmdata/dcdeftag.h"
 #include "dcmtk/dcmdata/dcdict.h"
+#include "dcmtk/dcmdata/dcfilefo.h"
 #include "dcmtk/dcmdata/dcuid.h"
+#include "dcmtk/dcmdata/dcxfer.h"
 #include "dcmtk/dcmnet/dcmlayer.h"
 #include "dcmtk/dcmnet/dcmtrans.h"
 #include "dcmtk/dcmnet/dul.h"
@@ -20,20 +23,75 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
-/// Hands DCMTK's sockets over with Nagle's algorithm off (Debian's DCMTK leaves it on: ~45 ms per message).
+/// The first bytes the PACS sent on the association. DcmSCU keeps an A-ASSOCIATE-RJ's result, source and reason to
+/// itself (it only logs them); they are the bytes 7 to 9 of that PDU, the first the PACS sends.
+struct FirstBytes {
+    unsigned char bytes[10] = {};
+    size_t count = 0;
+};
+
+/// A TCP connection that copies the first bytes it reads into a `FirstBytes` (which outlives it).
+class RecordingConnection : public DcmTCPConnection {
+  public:
+    RecordingConnection(DcmNativeSocketType socket, FirstBytes *first) : DcmTCPConnection(socket), first(first) {}
+
+    ssize_t read(void *buf, size_t nbyte) override {
+        ssize_t got = DcmTCPConnection::read(buf, nbyte);
+        if (got > 0 && first->count < sizeof first->bytes) {
+            size_t take = std::min((size_t)got, sizeof first->bytes - first->count);
+            memcpy(first->bytes + first->count, buf, take);
+            first->count += take;
+        }
+        return got;
+    }
+
+  private:
+    FirstBytes *first;
+};
+
+/// Hands DCMTK's sockets over with Nagle's algorithm off (Debian's DCMTK leaves it on: ~45 ms per message), recording
+/// the first bytes the PACS answers with.
 struct NoDelayLayer : public DcmTransportLayer {
+    FirstBytes first;
+
     DcmTransportConnection *createConnection(DcmNativeSocketType socket, OFBool) override {
         int one = 1;
         setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        return new DcmTCPConnection(socket);
+        first = FirstBytes();
+        return new RecordingConnection(socket, &first);
     }
 };
+
+/// Why the PACS rejected the association, from its A-ASSOCIATE-RJ (PS3.8 9.3.4): "" when the first bytes are not
+/// one. `transient` is set for result 2 (rejected transient).
+std::string rejection(const FirstBytes &first, bool &transient) {
+    transient = false;
+    if (first.count < 10 || first.bytes[0] != 0x03) return "";
+    unsigned result = first.bytes[7], source = first.bytes[8], reason = first.bytes[9];
+    transient = result == 2;
+    const char *why = "no reason given";
+    if (source == 1 && reason == 2) why = "application context name not supported";
+    if (source == 1 && reason == 3) why = "calling AE title not recognized";
+    if (source == 1 && reason == 7) why = "called AE title not recognized";
+    if (source == 2 && reason == 2) why = "protocol version not supported";
+    if (source == 3 && reason == 1) why = "temporary congestion";
+    if (source == 3 && reason == 2) why = "local limit exceeded";
+    char text[160];
+    snprintf(text, sizeof text, "%s rejection, %s; result %u, source %u, reason %u",
+             transient ? "transient" : "permanent", why, result, source, reason);
+    return text;
+}
 
 /// Matches past the cap and responses after a C-CANCEL that a PACS may still send before its final one; past
 /// this the association is aborted (a PACS streaming pending responses forever).
@@ -41,9 +99,11 @@ const unsigned kResponsesAfterCancel = 1000;
 /// Responses to one C-MOVE beyond which the PACS is taken to be misbehaving (one pending per sub-operation).
 const unsigned kMaxMoveResponses = 1000000;
 
-/// A DcmSCU whose C-FIND and C-MOVE responses are handled one at a time (never collected in memory).
+/// A DcmSCU whose C-FIND and C-MOVE responses are handled one at a time (never collected in memory), and whose
+/// C-STORE keeps the response's Error Comment (DcmSCU::sendSTORERequest drops the status detail).
 class QuerySCU : public DcmSCU {
   public:
+    using DcmSCU::findPresentationContext;
     using DcmSCU::useSecureConnection;
 
     cdn_study_handler studyHandler = nullptr;
@@ -109,7 +169,48 @@ class QuerySCU : public DcmSCU {
         return EC_Normal;
     }
 
+  public:
+    /// One C-STORE of `dataset` (already in the transfer syntax of `presID`), as DcmSCU::sendSTORERequest sends it
+    /// on an accepted presentation context; the response's status and Error Comment. A bad condition leaves the
+    /// association in an unknown state: abort it.
+    OFCondition store(T_ASC_PresentationContextID presID, DcmDataset *dataset, const OFString &sopClass,
+                      const OFString &sopInstance, Uint16 &status, std::string &comment) {
+        T_DIMSE_Message request;
+        memset(&request, 0, sizeof request);
+        request.CommandField = DIMSE_C_STORE_RQ;
+        T_DIMSE_C_StoreRQ &store = request.msg.CStoreRQ;
+        store.MessageID = ++lastMessageID;
+        OFStandard::strlcpy(store.AffectedSOPClassUID, sopClass.c_str(), sizeof store.AffectedSOPClassUID);
+        OFStandard::strlcpy(store.AffectedSOPInstanceUID, sopInstance.c_str(), sizeof store.AffectedSOPInstanceUID);
+        store.DataSetType = DIMSE_DATASET_PRESENT;
+        store.Priority = DIMSE_PRIORITY_MEDIUM;
+        OFCondition condition = sendDIMSEMessage(presID, &request, dataset);
+        if (condition.bad()) return condition;
+        T_DIMSE_Message response;
+        memset(&response, 0, sizeof response);
+        DcmDataset *detail = nullptr;
+        T_ASC_PresentationContextID responseID = presID;
+        condition = receiveDIMSECommand(&responseID, &response, &detail);
+        if (condition.good()
+            && (response.CommandField != DIMSE_C_STORE_RSP
+                || response.msg.CStoreRSP.MessageIDBeingRespondedTo != store.MessageID)) {
+            condition = DIMSE_BADCOMMANDTYPE;
+        }
+        if (condition.good()) {
+            status = response.msg.CStoreRSP.DimseStatus;
+            OFString text;
+            if (detail != nullptr && detail->findAndGetOFString(DCM_ErrorComment, text).good()) {
+                comment.assign(text.c_str(), std::min<size_t>(text.length(), 64));
+            }
+        }
+        delete detail;
+        return condition;
+    }
+
   private:
+    /// Message IDs of this association's C-STOREs (nothing else is sent on it).
+    Uint16 lastMessageID = 0;
+
     void deliver(DcmDataset &dataset) {
         // Values in the PACS's character set become UTF-8 where DCMTK can convert them (else they stay as sent,
         // and the caller's validation refuses what is not UTF-8).
@@ -142,9 +243,8 @@ int classify(const OFCondition &condition) {
     return CDN_SCU_FAILED;
 }
 
-/// Sets up `scu` for `peer` with the SOP class `sopClass` and opens the association.
-int connect(QuerySCU &scu, NoDelayLayer &layer, const cdn_scu_peer *peer, const char *sopClass, char *error,
-            size_t errorSize) {
+/// Sets up `scu` for `peer` (AE titles, address, timeouts); CDN_SCU_BAD_REQUEST when the peer is incomplete.
+int configure(DcmSCU &scu, const cdn_scu_peer *peer, char *error, size_t errorSize) {
     if (peer == nullptr || peer->host == nullptr || peer->called_ae == nullptr || peer->calling_ae == nullptr
         || peer->port == 0 || peer->port > 65535) {
         snprintf(error, errorSize, "no PACS host, port or AE titles given");
@@ -161,18 +261,39 @@ int connect(QuerySCU &scu, NoDelayLayer &layer, const cdn_scu_peer *peer, const 
     scu.setDIMSETimeout(peer->dimse_timeout);
     dcmSocketReceiveTimeout.set((Sint32)peer->dimse_timeout);
     dcmSocketSendTimeout.set((Sint32)peer->dimse_timeout);
+    return CDN_SCU_OK;
+}
+
+/// Opens the association with the presentation contexts already added; on failure `error` says why and the
+/// CDN_SCU_ code is returned (a rejection's result, source and reason from the PACS's A-ASSOCIATE-RJ).
+int associate(QuerySCU &scu, NoDelayLayer &layer, char *error, size_t errorSize, OFCondition &condition) {
+    condition = scu.initNetwork();
+    // After initNetwork (before it, DCMTK silently ignores the layer): DCMTK then hands every socket to it.
+    if (condition.good()) condition = scu.useSecureConnection(&layer);
+    if (condition.good()) condition = scu.negotiateAssociation();
+    if (condition.good()) return CDN_SCU_OK;
+    if (condition == DUL_ASSOCIATIONREJECTED) {
+        bool transient = false;
+        std::string why = rejection(layer.first, transient);
+        snprintf(error, errorSize, "%s", why.empty() ? condition.text() : why.c_str());
+        return transient ? CDN_SCU_BUSY : CDN_SCU_REJECTED;
+    }
+    snprintf(error, errorSize, "%s", condition.text());
+    return classify(condition);
+}
+
+/// Sets up `scu` for `peer` with the SOP class `sopClass` and opens the association.
+int connect(QuerySCU &scu, NoDelayLayer &layer, const cdn_scu_peer *peer, const char *sopClass, char *error,
+            size_t errorSize) {
+    int configured = configure(scu, peer, error, errorSize);
+    if (configured != CDN_SCU_OK) return configured;
     OFList<OFString> syntaxes;
     syntaxes.push_back(UID_LittleEndianExplicitTransferSyntax);
     syntaxes.push_back(UID_LittleEndianImplicitTransferSyntax);
     scu.addPresentationContext(sopClass, syntaxes);
-    OFCondition condition = scu.initNetwork();
-    // After initNetwork (before it, DCMTK silently ignores the layer): DCMTK then hands every socket to it.
-    if (condition.good()) condition = scu.useSecureConnection(&layer);
-    if (condition.good()) condition = scu.negotiateAssociation();
-    if (condition.bad()) {
-        snprintf(error, errorSize, "%s", condition.text());
-        return classify(condition);
-    }
+    OFCondition condition;
+    int opened = associate(scu, layer, error, errorSize, condition);
+    if (opened != CDN_SCU_OK) return opened;
     if (scu.findPresentationContextID(sopClass, "") == 0) {
         snprintf(error, errorSize, "the PACS does not accept %s", sopClass);
         scu.releaseAssociation();
@@ -184,6 +305,72 @@ int connect(QuerySCU &scu, NoDelayLayer &layer, const cdn_scu_peer *peer, const 
 /// Puts a key into the query (an empty value asks for the attribute back).
 void key(DcmDataset &query, const DcmTagKey &tag, const char *value) {
     query.putAndInsertString(tag, value != nullptr ? value : "");
+}
+
+/// Presentation contexts one association may propose (odd IDs 1 to 255).
+const size_t kMaxPresentationContexts = 128;
+
+/// A file to send, as its header says; `problem` when it cannot be sent.
+struct Outgoing {
+    std::string sopClass, sopInstance, transferSyntax, problem;
+};
+
+/// Reads `path` as a DICOM Part-10 file (preamble and meta header required); values over 4 KiB stay on disk until
+/// they are sent.
+OFCondition load(const char *path, DcmFileFormat &file) {
+    return file.loadFile(OFFilename(path), EXS_Unknown, EGL_noChange, 4096, ERM_fileOnly);
+}
+
+/// Whether `syntax` is Explicit or Implicit VR Little Endian (the context every file's SOP class is offered in).
+bool isLittleEndian(const std::string &syntax) {
+    return syntax == UID_LittleEndianExplicitTransferSyntax || syntax == UID_LittleEndianImplicitTransferSyntax;
+}
+
+/// The SOP class, instance and transfer syntax of the file at `path`, or why it cannot be sent.
+Outgoing inspect(const char *path) {
+    Outgoing file;
+    // A Part-10 file has "DICM" after its 128-byte preamble (DCMTK's own error for anything else is obscure).
+    char prefix[132] = {};
+    FILE *stream = path != nullptr ? fopen(path, "rb") : nullptr;
+    size_t got = stream != nullptr ? fread(prefix, 1, sizeof prefix, stream) : 0;
+    if (stream != nullptr) fclose(stream);
+    if (stream != nullptr && (got < sizeof prefix || memcmp(prefix + 128, "DICM", 4) != 0)) {
+        file.problem = "not sent: not a DICOM Part-10 file (no DICM prefix after the 128-byte preamble)";
+        return file;
+    }
+    DcmFileFormat format;
+    OFCondition condition = path != nullptr ? load(path, format) : EC_IllegalParameter;
+    if (condition.bad()) {
+        file.problem = std::string("not sent: cannot read it as a DICOM Part-10 file (") + condition.text() + ")";
+        return file;
+    }
+    OFString sopClass, sopInstance, syntax;
+    format.getDataset()->findAndGetOFString(DCM_SOPClassUID, sopClass);
+    format.getDataset()->findAndGetOFString(DCM_SOPInstanceUID, sopInstance);
+    format.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, syntax);
+    if (sopClass.empty() || sopInstance.empty()) {
+        file.problem = "not sent: the file has no SOP Class UID or SOP Instance UID";
+        return file;
+    }
+    if (syntax.empty() || DcmXfer(syntax.c_str()).getXfer() == EXS_Unknown) {
+        file.problem = "not sent: the file's transfer syntax is missing or unknown to DCMTK";
+        return file;
+    }
+    file.sopClass = sopClass.c_str();
+    file.sopInstance = sopInstance.c_str();
+    file.transferSyntax = syntax.c_str();
+    return file;
+}
+
+/// The name of a UID for messages (DCMTK's dictionary), or the UID itself.
+std::string uidName(const std::string &uid) { return dcmFindNameOfUID(uid.c_str(), uid.c_str()); }
+
+/// Hands `handler` the outcome of a file that was not sent.
+void notSent(cdn_store_handler handler, const char *path, const std::string &why, void *context) {
+    cdn_store_outcome outcome = {};
+    outcome.status = 0xFFFF;
+    snprintf(outcome.comment, sizeof outcome.comment, "%s", why.c_str());
+    if (handler != nullptr) handler(path, &outcome, context);
 }
 
 }  // namespace
@@ -294,6 +481,124 @@ extern "C" int cdn_scu_move(const cdn_scu_peer *peer, const char *destination_ae
         return CDN_SCU_FAILED;
     } catch (...) {
         snprintf(error, error_size, "unknown failure in the C-MOVE");
+        return CDN_SCU_FAILED;
+    }
+}
+
+extern "C" int cdn_scu_store(const cdn_scu_peer *peer, const char *const *paths, size_t count,
+                             cdn_store_handler handler, void *context, char *error, size_t error_size) CDN_NOEXCEPT {
+    try {
+        if (paths == nullptr && count > 0) {
+            snprintf(error, error_size, "no files to send");
+            return CDN_SCU_BAD_REQUEST;
+        }
+        NoDelayLayer layer;
+        QuerySCU scu;
+        int configured = configure(scu, peer, error, error_size);
+        if (configured != CDN_SCU_OK) return configured;
+        // Each file's SOP class in its own transfer syntax (when that is not little endian) and in Explicit and
+        // Implicit VR Little Endian: one context per distinct pair, so the PACS may accept the one and not the other.
+        std::vector<Outgoing> files;
+        std::set<std::pair<std::string, std::string>> proposed;
+        size_t sendable = 0;
+        for (size_t i = 0; i < count; i++) {
+            Outgoing file = inspect(paths[i]);
+            if (file.problem.empty()) {
+                std::vector<std::pair<std::string, std::string>> wanted;
+                if (!isLittleEndian(file.transferSyntax)) wanted.push_back({file.sopClass, file.transferSyntax});
+                wanted.push_back({file.sopClass, ""});
+                size_t missing = 0;
+                for (const auto &pair : wanted) missing += proposed.count(pair) == 0 ? 1 : 0;
+                if (proposed.size() + missing > kMaxPresentationContexts) {
+                    file.problem = "not sent: more kinds of files than one association can propose; send fewer at once";
+                } else {
+                    for (const auto &pair : wanted) {
+                        if (!proposed.insert(pair).second) continue;
+                        OFList<OFString> syntaxes;
+                        if (pair.second.empty()) {
+                            syntaxes.push_back(UID_LittleEndianExplicitTransferSyntax);
+                            syntaxes.push_back(UID_LittleEndianImplicitTransferSyntax);
+                        } else {
+                            syntaxes.push_back(pair.second.c_str());
+                        }
+                        scu.addPresentationContext(pair.first.c_str(), syntaxes);
+                    }
+                    sendable++;
+                }
+            }
+            files.push_back(file);
+        }
+        bool accepted = false;
+        if (sendable > 0) {
+            OFCondition condition;
+            int opened = associate(scu, layer, error, error_size, condition);
+            if (opened != CDN_SCU_OK && condition != NET_EC_NoAcceptablePresentationContexts) return opened;
+            accepted = opened == CDN_SCU_OK;
+            if (!accepted && scu.isConnected()) scu.releaseAssociation();
+        }
+        for (size_t i = 0; i < count; i++) {
+            const Outgoing &file = files[i];
+            if (!file.problem.empty()) {
+                notSent(handler, paths[i], file.problem, context);
+                continue;
+            }
+            // The file's own transfer syntax first, else little endian (explicit before implicit).
+            T_ASC_PresentationContextID id = 0;
+            const char *syntaxes[3] = {file.transferSyntax.c_str(), UID_LittleEndianExplicitTransferSyntax,
+                                       UID_LittleEndianImplicitTransferSyntax};
+            for (int s = 0; accepted && id == 0 && s < 3; s++) {
+                id = scu.findPresentationContextID(file.sopClass.c_str(), syntaxes[s]);
+            }
+            if (id == 0) {
+                notSent(handler, paths[i],
+                        "not sent: the PACS does not accept its SOP class " + uidName(file.sopClass) + " (in "
+                            + uidName(file.transferSyntax) + " or little endian)",
+                        context);
+                continue;
+            }
+            DcmFileFormat format;
+            OFCondition condition = load(paths[i], format);
+            if (condition.bad()) {
+                notSent(handler, paths[i], std::string("not sent: cannot read it again (") + condition.text() + ")",
+                        context);
+                continue;
+            }
+            DcmDataset *dataset = format.getDataset();
+            OFString abstractSyntax, acceptedSyntax;
+            scu.findPresentationContext(id, abstractSyntax, acceptedSyntax);
+            E_TransferSyntax network = DcmXfer(acceptedSyntax.c_str()).getXfer();
+            E_TransferSyntax original = dataset->getOriginalXfer();
+            bool convertible = network == original
+                               || (dataset->chooseRepresentation(network, nullptr).good()
+                                   && dataset->canWriteXfer(network, original));
+            if (!convertible) {
+                notSent(handler, paths[i],
+                        "not sent: the PACS does not accept " + uidName(file.transferSyntax) + " for "
+                            + uidName(file.sopClass) + ", and the file cannot be converted to "
+                            + uidName(acceptedSyntax.c_str()) + " here",
+                        context);
+                continue;
+            }
+            Uint16 status = 0xFFFF;
+            std::string comment;
+            condition = scu.store(id, dataset, file.sopClass.c_str(), file.sopInstance.c_str(), status, comment);
+            if (condition.bad()) {
+                snprintf(error, error_size, "sending file %zu of %zu: %s", i + 1, count, condition.text());
+                scu.abortAssociation();
+                return classify(condition);
+            }
+            cdn_store_outcome outcome = {};
+            outcome.status = status;
+            snprintf(outcome.comment, sizeof outcome.comment, "%s", comment.c_str());
+            if (handler != nullptr) handler(paths[i], &outcome, context);
+        }
+        if (accepted) scu.releaseAssociation();
+        return CDN_SCU_OK;
+    } catch (const std::exception &caught) {
+        snprintf(error, error_size, "%s", caught.what());
+        return CDN_SCU_FAILED;
+    } catch (...) {
+        snprintf(error, error_size, "unknown failure in the C-STORE");
         return CDN_SCU_FAILED;
     }
 }

@@ -1,5 +1,5 @@
 /// A PACS that Annulus queries (C-FIND) and retrieves from (C-MOVE), Study Root (docs/operations.md, "Fetching
-/// priors from PACS").
+/// priors from PACS"), and sends files to (C-STORE).
 public struct PACSPeer: Sendable, Equatable {
     /// The PACS's host name or address.
     public var host: String

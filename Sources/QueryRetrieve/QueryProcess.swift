@@ -2,7 +2,7 @@ import DicomIO
 import Foundation
 import QueryWire
 
-/// Bounds of one query or retrieve.
+/// Bounds of one query, retrieve or store.
 public struct QueryRetrieveLimits: Sendable, Equatable {
     /// The most matches one C-FIND returns; past it the query is cancelled and the result marked truncated.
     public var maximumMatches = 1000
@@ -10,15 +10,20 @@ public struct QueryRetrieveLimits: Sendable, Equatable {
     public var findDeadline: Double = 60
     /// Seconds a whole C-MOVE run (every study, one association) may take.
     public var moveDeadline: Double = 1800
+    /// Seconds a whole C-STORE run (every file, one association) may take.
+    public var storeDeadline: Double = 1800
+    /// The most files one C-STORE run sends (more: send them in batches).
+    public var maximumStoreFiles = 1000
     /// The most bytes the query process may write (a PACS cannot grow Annulus's memory without bound).
     public var maximumOutputBytes = 32 << 20
 
-    /// The defaults: 1000 matches, 60 s per query, 30 minutes per retrieve, 32 MiB of answers.
+    /// The defaults: 1000 matches, 60 s per query, 30 minutes per retrieve and per store of at most 1000 files,
+    /// 32 MiB of answers.
     public init() {}
 }
 
-/// Runs C-FIND and C-MOVE in the `annulus-dicom-query` process (CDicomNet's SCU: DCMTK parses the PACS's answers
-/// there, so a crash on a hostile answer ends that process only). Each operation is one process with its own
+/// Runs C-FIND, C-MOVE and C-STORE in the `annulus-dicom-query` process (CDicomNet's SCU: DCMTK parses the PACS's
+/// answers there, so a crash on a hostile answer ends that process only). Each operation is one process with its own
 /// association; the caller's deadline kills it.
 ///
 /// Blocking: call it from a thread that may wait (not an event loop, not a small CPU pool).
@@ -128,14 +133,19 @@ public struct QueryProcess: Sendable {
         case 1:
             throw PACSError(
                 .unreachable,
-                "cannot connect to the PACS at \(peer.host):\(peer.port) (\(detail)): check --pacs, that the PACS is "
-                    + "running and that no firewall blocks its DICOM port")
+                "cannot connect to the PACS at \(peer.host):\(peer.port) (AE \(peer.calledAETitle); \(detail)): check "
+                    + "--pacs, that the PACS is running and that no firewall blocks its DICOM port")
         case 2:
-            throw PACSError(
-                .rejected,
-                "the PACS \(pacs) rejected the association (\(detail)): check that its AE title is "
-                    + "\(peer.calledAETitle) (--pacs-ae) and that it knows Annulus's AE title \(peer.callingAETitle) "
-                    + "as a DICOM modality")
+            let check =
+                if detail.contains("calling AE title not recognized") {
+                    "add Annulus's AE title \(peer.callingAETitle) (--ae) to the PACS as a DICOM modality"
+                } else if detail.contains("called AE title not recognized") {
+                    "check the PACS's AE title: Annulus called it \(peer.calledAETitle) (--pacs-ae)"
+                } else {
+                    "check that its AE title is \(peer.calledAETitle) (--pacs-ae) and that it knows Annulus's AE title "
+                        + "\(peer.callingAETitle) as a DICOM modality"
+                }
+            throw PACSError(.rejected, "the PACS \(pacs) rejected the association (\(detail)): \(check)")
         case 3:
             throw PACSError(
                 .notSupported, "the PACS \(pacs) does not offer Study Root query/retrieve (FIND and MOVE): \(detail)")
@@ -143,6 +153,11 @@ public struct QueryProcess: Sendable {
             throw PACSError(.timedOut, "the PACS \(pacs) stopped answering (\(detail))")
         case 6:
             throw PACSError(.invalidRequest, detail)
+        case 7:
+            throw PACSError(
+                .rejected,
+                "the PACS \(pacs) turned the association away for now (\(detail)): it is busy; try again later",
+                transient: true)
         default:
             throw PACSError(
                 .failed,

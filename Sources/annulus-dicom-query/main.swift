@@ -1,17 +1,20 @@
 // The DICOM query process that `annulus pull` and `POST /api/pulls` start (QueryRetrieve's `QueryProcess`): C-FIND
-// and C-MOVE against a PACS (CDicomNet), in a process of its own so that DCMTK parsing a hostile PACS's answer can
-// crash only this process. Not meant to be run by hand.
+// and C-MOVE against a PACS, and C-STORE of local files to it (CDicomNet), in a process of its own so that DCMTK
+// parsing a hostile PACS's answer can crash only this process. Not meant to be run by hand.
 //
-// Standard input, one request (tab-separated fields, each percent-encoded; at most 256 lines of 4 KiB):
+// Standard input, one request (tab-separated fields, each percent-encoded; at most 1100 lines of 16 KiB):
 //   peer HOST PORT CALLED CALLING CONNECT-S ACSE-S DIMSE-S
 //   find MAX-MATCHES          then   key NAME VALUE   (patient-id, patient-name, study-date, modalities,
 //                                                      accession, study-uid)
 //   move DESTINATION-AE       then   study UID ...
+//   store                     then   file PATH ...    (DICOM Part-10 files, sent in this order)
 //   end
-// Standard output, one line per event (same encoding):
+// Standard output, one line per event (same encoding; statuses in decimal):
 //   match UID DATE TIME DESCRIPTION MODALITIES ACCESSION PATIENT-ID PATIENT-NAME INSTANCES
 //   found FINAL-STATUS MATCHES TRUNCATED
 //   moved UID FINAL-STATUS COMPLETED FAILED WARNING REMAINING RESPONSES ERROR-COMMENT
+//   stored PATH STATUS COMMENT (STATUS 65535: not sent, COMMENT says why; else the C-STORE response's status and
+//                               Error Comment)
 //   failed CODE MESSAGE        (CODE: CDN_SCU_ value)
 import CDicomNet
 import Glibc
@@ -53,6 +56,7 @@ struct Request {
     var argument = ""
     var keys: [String: String] = [:]
     var studies: [String] = []
+    var files: [String] = []
 }
 
 func readRequest() -> Request {
@@ -60,7 +64,7 @@ func readRequest() -> Request {
     var lines = 0
     while let line = readLine(strippingNewline: true) {
         lines += 1
-        guard lines <= 256, line.utf8.count <= 4096 else { fail(Int32(CDN_SCU_BAD_REQUEST), "request too long") }
+        guard lines <= 1100, line.utf8.count <= 16384 else { fail(Int32(CDN_SCU_BAD_REQUEST), "request too long") }
         let fields = QueryWire.fields(Substring(line))
         switch fields.first {
         case "peer" where fields.count == 8: request.peer = Array(fields.dropFirst())
@@ -68,7 +72,9 @@ func readRequest() -> Request {
             request.operation = fields[0]
             request.argument = fields[1]
         case "key" where fields.count == 3: request.keys[fields[1]] = fields[2]
+        case "store" where fields.count == 1: request.operation = fields[0]
         case "study" where fields.count == 2: request.studies.append(fields[1])
+        case "file" where fields.count == 2: request.files.append(fields[1])
         case "end": return request
         default: fail(Int32(CDN_SCU_BAD_REQUEST), "unexpected request line")
         }
@@ -141,8 +147,23 @@ func run(_ request: Request) -> Int32 {
                     }
                 }
             }
+        case "store":
+            result = withCStrings(request.files) { files in
+                files.withUnsafeBufferPointer { list in
+                    cdn_scu_store(
+                        &peer, list.baseAddress, list.count,
+                        { path, outcome, _ in
+                            guard let outcome = outcome?.pointee else { return }
+                            var comment = outcome.comment
+                            let text = withUnsafeBytes(of: &comment) { raw in
+                                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                            }
+                            emit(["stored", encode(path), String(outcome.status), encode(text)])
+                        }, nil, &error, error.count)
+                }
+            }
         default:
-            fail(Int32(CDN_SCU_BAD_REQUEST), "no find or move line")
+            fail(Int32(CDN_SCU_BAD_REQUEST), "no find, move or store line")
         }
         if result != CDN_SCU_OK {
             let message = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }

@@ -70,7 +70,7 @@ enum {
     CDN_STATUS_CANNOT_UNDERSTAND = 0xC000
 };
 
-/* ---- Query/Retrieve SCU (query.cpp): C-FIND and C-MOVE, Study Root, for `annulus pull` ----
+/* ---- Query/Retrieve and Storage SCU (query.cpp): C-FIND and C-MOVE (Study Root, for `annulus pull`), C-STORE ----
  * Run only in the `annulus-dicom-query` process: the answers are a PACS's data parsed by DCMTK. */
 
 /** The PACS to query and how long to wait for it. Strings are used during the call only. */
@@ -147,7 +147,7 @@ enum {
     CDN_SCU_OK = 0,
     /** No TCP connection (refused, no route, host unknown, connect timeout). */
     CDN_SCU_UNREACHABLE = 1,
-    /** The PACS rejected the association (`error` holds result, source and reason). */
+    /** The PACS rejected the association permanently (`error` holds result, source and reason when it sent them). */
     CDN_SCU_REJECTED = 2,
     /** The PACS accepted the association but not the Study Root FIND or MOVE SOP class. */
     CDN_SCU_NO_CONTEXT = 3,
@@ -156,7 +156,10 @@ enum {
     /** Anything else on the network or in DCMTK (aborted association, malformed answer). */
     CDN_SCU_FAILED = 5,
     /** The request itself cannot be sent (a bad argument). */
-    CDN_SCU_BAD_REQUEST = 6
+    CDN_SCU_BAD_REQUEST = 6,
+    /** The PACS rejected the association transiently (A-ASSOCIATE-RJ result 2: congestion, too many associations):
+     *  the same request may succeed later (`error` holds source and reason). */
+    CDN_SCU_BUSY = 7
 };
 
 /** Prepares the process: dies with its parent (PR_SET_PDEATHSIG), ignores SIGPIPE, no core files, DCMTK's log
@@ -173,6 +176,29 @@ int cdn_scu_find(const cdn_scu_peer *peer, const cdn_study_keys *keys, unsigned 
  *  outcome to `handler`. Returns a CDN_SCU_ code (studies not reported were not moved). */
 int cdn_scu_move(const cdn_scu_peer *peer, const char *destination_ae, const char *const *study_uids, size_t count,
                  cdn_move_handler handler, void *context, char *error, size_t error_size) CDN_NOEXCEPT;
+
+/** How one file's C-STORE ended. */
+typedef struct cdn_store_outcome {
+    /** The C-STORE response status (0x0000 success, 0xB000/0xB006/0xB007 warnings, 0xA7xx out of resources,
+     *  0xA9xx data set does not match the SOP class, 0xCxxx cannot understand), or 0xFFFF when the file was not sent
+     *  (`comment` says why: unreadable, not a Part-10 file, its SOP class or transfer syntax not accepted). */
+    unsigned status;
+    /** The PACS's Error Comment (0000,0902) as sent (at most 64 characters), or why the file was not sent; "" when
+     *  neither. */
+    char comment[512];
+} cdn_store_outcome;
+
+/** Called once per file, in the order given (the path as given). */
+typedef void (*cdn_store_handler)(const char *path, const cdn_store_outcome *outcome, void *context);
+
+/** C-STORE of each DICOM Part-10 file in `paths` on one association. Every file's SOP class is proposed with the
+ *  file's own transfer syntax (one presentation context) and with Explicit and Implicit VR Little Endian (another);
+ *  a file is sent in its own transfer syntax when the PACS accepted it, else converted to the little endian one it
+ *  accepted (uncompressed files only: this process has no codecs). Each file's outcome goes to `handler`: a file
+ *  that cannot be read or whose SOP class was not accepted is reported there (status 0xFFFF), not as a failure of
+ *  the whole. Returns a CDN_SCU_ code (files not reported were not sent). */
+int cdn_scu_store(const cdn_scu_peer *peer, const char *const *paths, size_t count, cdn_store_handler handler,
+                  void *context, char *error, size_t error_size) CDN_NOEXCEPT;
 
 #ifdef __cplusplus
 }
