@@ -126,7 +126,7 @@ extension UseCases {
             try AtomicFile.write(document.data, to: outboxPath)
         }
         let delivery = BundleDelivery(url: url, token: token, policy: policy)
-        return try await send(delivery) {
+        return try await sendDelivery {
             try await delivery.deliver(
                 outboxPath: outboxPath, studyUID: document.study.studyInstanceUID, deliveryID: deliveryID,
                 firstAttempt: 1, store: self.environment.store)
@@ -156,16 +156,29 @@ extension UseCases {
     /// Resends one pending delivery (its latest attempt, from `pendingDeliveries`), continuing its attempts. One
     /// that cannot be resent (its outbox file gone or unreadable) is reported as such, not thrown; a target that
     /// is not a URL is reported the same way.
-    public func resend(_ pending: DeliveryAttempt, token: String?, policy: DeliveryPolicy, by principal: Principal)
-        async throws(AppError) -> ResendOutcome
-    {
+    public func resend(
+        _ pending: DeliveryAttempt, token: String?, pacs: PACSDestination? = nil, policy: DeliveryPolicy,
+        by principal: Principal
+    ) async throws(AppError) -> ResendOutcome {
+        if PACSDestination.isPACS(pending.url) {
+            guard let pacs, pacs.url == pending.url else {
+                return .unsendable(
+                    deliveryID: pending.deliveryID,
+                    message: "it goes to the PACS \(pending.url): give that PACS (--pacs HOST:PORT --pacs-ae AE)")
+            }
+            do throws(AppError) {
+                return .sent(try await resend(pending, to: pacs, policy: policy))
+            } catch where error.code == "unsendable" {
+                return .unsendable(deliveryID: pending.deliveryID, message: error.message)
+            }
+        }
         guard let url = URL(string: pending.url) else {
             return .unsendable(deliveryID: pending.deliveryID, message: "its target is not a URL")
         }
         let delivery = BundleDelivery(url: url, token: token, policy: policy)
         do throws(AppError) {
             return .sent(
-                try await send(delivery) {
+                try await sendDelivery {
                     try await delivery.deliver(
                         outboxPath: pending.outboxPath, studyUID: pending.studyUID, deliveryID: pending.deliveryID,
                         firstAttempt: pending.attempt + 1, store: self.environment.store)
@@ -190,10 +203,8 @@ extension UseCases {
         }
     }
 
-    /// Runs one delivery and gathers its attempts.
-    private func send(_ delivery: BundleDelivery, _ body: () async throws -> DeliveryAttempt) async throws(AppError)
-        -> DeliveryResult
-    {
+    /// Runs one delivery (to a FHIR endpoint or a PACS) and gathers its attempts.
+    func sendDelivery(_ body: () async throws -> DeliveryAttempt) async throws(AppError) -> DeliveryResult {
         do {
             let last = try await body()
             let attempts = try environment.store.deliveryAttempts().filter { $0.deliveryID == last.deliveryID }

@@ -57,7 +57,11 @@ std::once_flag setup;
 void prepare() {
     std::call_once(setup, [] {
         CMR_ContentMappingResource::initializeAllContextGroups();
-        OFLog::getLogger("dcmtk.dcmsr").addAppender(dcmtk::log4cplus::SharedAppenderPtr(new WarningCapture()));
+        // dcmsr's warnings go only to the capture: while a document is built they are errors; while one is read
+        // they are noise (e.g. "The VR checker does not support this Specific Character Set: ISO_IR 192").
+        OFLogger logger = OFLog::getLogger("dcmtk.dcmsr");
+        logger.addAppender(dcmtk::log4cplus::SharedAppenderPtr(new WarningCapture()));
+        logger.setAdditivity(false);
     });
 }
 

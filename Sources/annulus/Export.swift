@@ -50,6 +50,13 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Export draft findings too (marked as drafts).")
     var includeDrafts = false
 
+    @OptionGroup(title: "Sending DICOM SR to a PACS (--format sr)") var pacs: PACSOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "Annulus's AE title when it calls the PACS (--pacs).", valueName: "title"))
+    var ae = "ANNULUS"
+
     @OptionGroup var rulesOptions: RulesOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
@@ -64,9 +71,14 @@ struct ExportCommand: AsyncParsableCommand {
         }
         if retryPending { return }
         guard study != nil else { throw ValidationError("name the study to export (or use --retry-pending)") }
-        guard out != nil || post != nil else { throw ValidationError("give --out DIR, --post URL or both") }
+        guard out != nil || post != nil || pacs.pacs != nil else {
+            throw ValidationError("give --out DIR, --post URL or both (with --format sr: --pacs)")
+        }
         if post != nil && format != "fhir" { throw ValidationError("--post sends FHIR Bundles: use --format fhir") }
-        if format == "sr" && out == nil { throw ValidationError("--format sr needs --out DIR") }
+        if format == "sr" && out == nil && pacs.pacs == nil {
+            throw ValidationError("--format sr needs --out DIR, --pacs HOST:PORT --pacs-ae AE, or both")
+        }
+        if pacs.pacs != nil && format != "sr" { throw ValidationError("--pacs sends DICOM SR: use --format sr") }
         if let post, URL(string: post)?.scheme?.hasPrefix("http") != true {
             throw ValidationError("--post needs an http(s) URL (got '\(post.terminalSafe)')")
         }
@@ -120,6 +132,13 @@ struct ExportCommand: AsyncParsableCommand {
         if let out {
             for path in try export.write(into: out) { output.write("wrote \(path.terminalSafe)") }
         }
+        guard let destination = try pacs.destination(aeTitle: ae) else { return }
+        let result = try await useCases.deliver(export, to: destination, policy: deliveryPolicy, by: principal)
+        try report(result, output: output)
+    }
+
+    private var deliveryPolicy: DeliveryPolicy {
+        DeliveryPolicy(maxAttempts: maxAttempts, firstBackoff: backoff, timeout: 30)
     }
 
     private func retry(_ useCases: UseCases, token: String?, policy: DeliveryPolicy, output: OutputLines) async throws {
@@ -129,9 +148,11 @@ struct ExportCommand: AsyncParsableCommand {
             return
         }
         var failed = 0
-        // A target that is not a URL cannot have been recorded by `export --post`; such a row is left alone.
-        for attempt in pending where URL(string: attempt.url) != nil {
-            switch try await useCases.resend(attempt, token: token, policy: policy, by: .commandLineReader) {
+        // A target that is not a URL cannot have been recorded by `export`; such a row is left alone.
+        for attempt in pending where URL(string: attempt.url) != nil || PACSDestination.isPACS(attempt.url) {
+            switch try await useCases.resend(
+                attempt, token: token, pacs: try pacs.destination(aeTitle: ae), policy: policy, by: .commandLineReader)
+            {
             case .sent(let result):
                 do { try report(result, output: output) } catch is ExitCode { failed += 1 }
             case .unsendable(let deliveryID, let message):
@@ -154,10 +175,12 @@ struct ExportCommand: AsyncParsableCommand {
         case .retry:
             output.write(
                 "not delivered after \(result.attempts.count) attempt(s); kept in the outbox: retry with "
-                    + "`annulus export --retry-pending --token-file FILE`")
+                    + (PACSDestination.isPACS(last.url)
+                        ? "`annulus export --retry-pending --pacs HOST:PORT --pacs-ae AE`"
+                        : "`annulus export --retry-pending --token-file FILE`"))
             throw ExitCode(1)
         case .failed:
-            output.write("the endpoint refused the Bundle; not retried (delivery \(last.deliveryID.prefix(8)))")
+            output.write("the endpoint refused it; not retried (delivery \(last.deliveryID.prefix(8)))")
             throw ExitCode(1)
         }
     }

@@ -26,6 +26,12 @@ struct PACSOptions: ParsableArguments {
         if !(1...86_400).contains(pullDeadline) { throw ValidationError("--pull-deadline must be 1 to 86400 seconds") }
     }
 
+    /// The PACS as a destination of DICOM SR (`export --format sr`), Annulus calling as `aeTitle`; nil without
+    /// `--pacs`.
+    func destination(aeTitle: String) throws -> PACSDestination? {
+        try settings(aeTitle: aeTitle).map { PACSDestination(peer: $0.peer) }
+    }
+
     /// The pull settings, with Annulus calling (and receiving) as `aeTitle`; nil without `--pacs`.
     func settings(aeTitle: String) throws -> PullSettings? {
         guard let pacs, let pacsAe else { return nil }
