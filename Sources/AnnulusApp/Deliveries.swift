@@ -168,7 +168,7 @@ extension UseCases {
             }
             do throws(AppError) {
                 return .sent(try await resend(pending, to: pacs, policy: policy))
-            } catch where error.code == "unsendable" {
+            } catch  where error.code == "unsendable" {
                 return .unsendable(deliveryID: pending.deliveryID, message: error.message)
             }
         }

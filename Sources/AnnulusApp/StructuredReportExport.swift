@@ -67,14 +67,16 @@ extension UseCases {
                 throw AppError.invalidInput(
                     "study \(target.studyInstanceUID) has no \(includeDrafts ? "" : "signed ")findings to report",
                     field: "study",
-                    suggestion: includeDrafts ? "annotate the study first" : "sign its findings, or use --include-drafts")
+                    suggestion: includeDrafts
+                        ? "annotate the study first" : "sign its findings, or use --include-drafts")
             }
             let studyFile = try StructuredReportPlanner(store: store).studyFile(of: target)
             let now = self.environment.clock()
             let stem = ExportDocument.fileStem(target)
             let report = try StructuredReportPlanner.document(
                 kind: .report, study: target, store: store, now: now, fileName: stem + ".sr.dcm",
-                content: { builder.report(identity: $0) }, encode: { try SRDocumentEncoder.encode($0, studyFile: studyFile) })
+                content: { builder.report(identity: $0) },
+                encode: { try SRDocumentEncoder.encode($0, studyFile: studyFile) })
             var keyObjects: StructuredReportExport.Document?
             if builder.hasKeyImages {
                 keyObjects = try StructuredReportPlanner.document(
@@ -104,7 +106,9 @@ struct StructuredReportPlanner {
         var images: [String: SRImageFacts] = [:]
         var names: [String: String] = [:]
         for version in input.annotations {
-            if let uid = version.sopInstanceUID, images[uid] == nil, let record = try store.instance(sopInstanceUID: uid) {
+            if let uid = version.sopInstanceUID, images[uid] == nil,
+                let record = try store.instance(sopInstanceUID: uid)
+            {
                 images[uid] = SRImageFacts(sopClassUID: record.sopClassUID, frames: record.frames)
             }
             for account in [version.author, version.signedBy].compactMap(\.self) where names[account] == nil {
@@ -174,7 +178,8 @@ struct StructuredReportPlanner {
     }
 
     /// The report `record` supersedes: the study's report with the instance number before it.
-    private static func predecessor(of record: StructuredReportRecord, store: AnnulusStore) throws -> SRImageReference? {
+    private static func predecessor(of record: StructuredReportRecord, store: AnnulusStore) throws -> SRImageReference?
+    {
         guard record.instanceNumber > 1,
             let previous = try store.structuredReport(
                 studyUID: record.studyUID, kind: record.kind, instanceNumber: record.instanceNumber - 1)

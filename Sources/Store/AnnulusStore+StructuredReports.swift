@@ -34,7 +34,8 @@ extension AnnulusStore {
         throws(StoreError) -> StructuredReportRecord?
     {
         try structuredReport(
-            sql: "study_uid = ? AND kind = ? AND instance_number = ? LIMIT 1", [studyUID, kind.rawValue, instanceNumber],
+            sql: "study_uid = ? AND kind = ? AND instance_number = ? LIMIT 1",
+            [studyUID, kind.rawValue, instanceNumber],
             kind)
     }
 

@@ -25,8 +25,11 @@ public enum SRDocumentEncoder {
         input.evaluations = arena.array(report.evaluations.map(arena.evaluation))
         input.evaluation_count = report.evaluations.count
         input.verifiers = arena.array(
-            report.verifiers.map { csr_verifier(name: arena.c($0.name), organization: arena.c($0.organization),
-                                                datetime: arena.c($0.dateTime)) })
+            report.verifiers.map {
+                csr_verifier(
+                    name: arena.c($0.name), organization: arena.c($0.organization),
+                    datetime: arena.c($0.dateTime))
+            })
         input.verifier_count = report.verifiers.count
         input.completion_description = arena.c(report.completionDescription)
         return try call("the findings report") { out, error, size in csr_write_report(&input, out, error, size) }
@@ -37,8 +40,9 @@ public enum SRDocumentEncoder {
         try ensureRuntime()
         let arena = CArena()
         var input = csr_key_objects()
-        input.document = arena.document(keyObjects.identity, studyFile: studyFile, schemes: [],
-                                        softwareVersion: keyObjects.softwareVersion)
+        input.document = arena.document(
+            keyObjects.identity, studyFile: studyFile, schemes: [],
+            softwareVersion: keyObjects.softwareVersion)
         input.description = arena.c(keyObjects.description)
         input.images = arena.array(keyObjects.images.map(arena.image))
         input.image_count = keyObjects.images.count
@@ -60,8 +64,11 @@ public enum SRDocumentEncoder {
         let status = message.withUnsafeMutableBufferPointer { buffer in body(&out, buffer.baseAddress!, buffer.count) }
         defer { csr_bytes_free(&out) }
         guard status == 0, let data = out.data else {
-            throw SRError(what: what, reason: String(decoding: message.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)),
-                                                      as: UTF8.self))
+            throw SRError(
+                what: what,
+                reason: String(
+                    decoding: message.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)),
+                    as: UTF8.self))
         }
         return Data(bytes: data, count: out.size)
     }
@@ -92,7 +99,9 @@ final class CArena {
         array(texts.map { Optional(c($0)) })
     }
 
-    func code(_ code: SRCode) -> csr_code { csr_code(value: c(code.value), scheme: c(code.scheme), meaning: c(code.meaning)) }
+    func code(_ code: SRCode) -> csr_code {
+        csr_code(value: c(code.value), scheme: c(code.scheme), meaning: c(code.meaning))
+    }
 
     func evaluation(_ evaluation: SREvaluation) -> csr_evaluation {
         switch evaluation.value {
@@ -142,8 +151,9 @@ final class CArena {
         result.software_version = c(softwareVersion)
         result.schemes = array(
             schemes.map {
-                csr_scheme(designator: c($0.designator), name: c($0.name), url: c($0.url),
-                           responsible_organization: c($0.responsibleOrganization))
+                csr_scheme(
+                    designator: c($0.designator), name: c($0.name), url: c($0.url),
+                    responsible_organization: c($0.responsibleOrganization))
             })
         result.scheme_count = schemes.count
         result.predecessors = array(identity.predecessors.map(image))

@@ -68,7 +68,8 @@ public struct SRDocumentReader: Sendable {
     static func item(_ fields: [String]) -> SRContentItem {
         func field(_ index: Int) -> String { index < fields.count ? fields[index] : "" }
         func code(_ start: Int) -> SRCode? {
-            field(start).isEmpty && field(start + 2).isEmpty ? nil : SRCode(field(start), field(start + 1), field(start + 2))
+            field(start).isEmpty && field(start + 2).isEmpty
+                ? nil : SRCode(field(start), field(start + 1), field(start + 2))
         }
         let type = field(2)
         let value: SRContentItem.Value

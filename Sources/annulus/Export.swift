@@ -124,7 +124,8 @@ struct ExportCommand: AsyncParsableCommand {
             let state =
                 document.isNew
                 ? (document.supersedes.map { ", supersedes \($0)" } ?? "") : ", unchanged since the last export"
-            output.write("\(what) \(document.record.sopInstanceUID) (instance \(document.record.instanceNumber)\(state))")
+            output.write(
+                "\(what) \(document.record.sopInstanceUID) (instance \(document.record.instanceNumber)\(state))")
         }
         output.write(
             "\(export.findingCount) finding(s), "

@@ -27,16 +27,17 @@ final class OrthancPeer {
     let child: ChildProcess
 
     /// Starts Orthanc knowing `modalities` (name → AE title and port on 127.0.0.1) and waits until its REST API
-    /// answers. With `allowStrangers`, it answers C-FIND and C-MOVE from AE titles it does not know.
-    init(modalities: [String: (ae: String, port: Int)], allowStrangers: Bool = false) throws {
+    /// answers. With `allowStrangers`, it answers C-FIND and C-MOVE from AE titles it does not know. `dicomPort`
+    /// chooses its DICOM port (a free one otherwise).
+    init(modalities: [String: (ae: String, port: Int)], allowStrangers: Bool = false, dicomPort: Int? = nil) throws {
         root =
             FileManager.default.temporaryDirectory.appendingPathComponent("annulus-orthanc-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/db", withIntermediateDirectories: true)
         httpPort = try Self.freePort()
-        dicomPort = try Self.freePort()
+        self.dicomPort = try dicomPort ?? Self.freePort()
         let config: [String: Any] = [
             "Name": "annulus-test-pacs", "StorageDirectory": root + "/db", "IndexDirectory": root + "/db",
-            "HttpPort": httpPort, "DicomPort": dicomPort, "DicomAet": Self.aeTitle, "DicomCheckCalledAet": true,
+            "HttpPort": httpPort, "DicomPort": self.dicomPort, "DicomAet": Self.aeTitle, "DicomCheckCalledAet": true,
             "RemoteAccessAllowed": false, "AuthenticationEnabled": false, "SaveJobs": false, "Plugins": [],
             "DicomAlwaysAllowFind": allowStrangers, "DicomAlwaysAllowMove": allowStrangers,
             "DicomModalities": modalities.mapValues { ["AET": $0.ae, "Host": "127.0.0.1", "Port": $0.port] },

@@ -37,7 +37,8 @@ import Testing
         -> SRDocumentIdentity
     {
         SRDocumentIdentity(
-            studyInstanceUID: sample.study, seriesInstanceUID: "2.25.2002", sopInstanceUID: instance, seriesNumber: 9001,
+            studyInstanceUID: sample.study, seriesInstanceUID: "2.25.2002", sopInstanceUID: instance,
+            seriesNumber: 9001,
             instanceNumber: 1 + predecessors.count, seriesDescription: "Annulus findings", contentDate: "20261206",
             contentTime: "120000", predecessors: predecessors)
     }
@@ -58,7 +59,8 @@ import Testing
             trackingIdentifier: "L5-S1 disc contour", trackingUID: "2.25.3004",
             finding: SRCode("contour", "99ANNULUS", "Disc contour"),
             site: SRCode("715056000", "SCT", "L5-S1 intervertebral disc"),
-            region: SRImageRegion(image: sample.image(), points: [(x: 100, y: 150), (x: 110, y: 160.5), (x: 120, y: 150)]),
+            region: SRImageRegion(
+                image: sample.image(), points: [(x: 100, y: 150), (x: 110, y: 160.5), (x: 120, y: 150)]),
             evaluations: [])
         let grade = SRFindingGroup(
             trackingIdentifier: "L3-L4 pfirrmann grade", trackingUID: "2.25.3005",
@@ -77,11 +79,13 @@ import Testing
                 SREvaluation(SRCode("candidacy", "99ANNULUS", "Candidacy"), .text("candidate at L4-L5")),
                 SREvaluation(SRCode("disclaimer", "99ANNULUS", "Disclaimer"), .text("Decision support only.")),
             ],
-            verifiers: verified ? [SRVerifier(name: "Reader^Rita", organization: "Clinic", dateTime: "20261206115900")] : [],
+            verifiers: verified
+                ? [SRVerifier(name: "Reader^Rita", organization: "Clinic", dateTime: "20261206115900")] : [],
             completionDescription: "All signed",
             schemes: [
                 SRCodingScheme(
-                    designator: "99ANNULUS", name: "Annulus", url: "https://annulus.example/fhir/CodeSystem/spine-findings",
+                    designator: "99ANNULUS", name: "Annulus",
+                    url: "https://annulus.example/fhir/CodeSystem/spine-findings",
                     responsibleOrganization: "Annulus")
             ])
     }
@@ -137,7 +141,8 @@ import Testing
         let region = try #require(fissure.children(named: SRCode("111030", "DCM", "")).first)
         #expect(region.value == .coordinates(graphicType: "POINT", points: [(x: 120.5, y: 200.25)]))
         #expect(
-            region.children.first?.value == .reference(sopClassUID: sample.sopClass, sopInstanceUID: sample.instance, frames: []))
+            region.children.first?.value
+                == .reference(sopClassUID: sample.sopClass, sopInstanceUID: sample.instance, frames: []))
         #expect(fissure.children(named: SRCode("note", "99ANNULUS", "")).first?.string == "posterior annulus — ünïcode")
         // The patient came from the study's file, not from Annulus's values.
         let written = try DicomFile(path: path).dataset
@@ -193,7 +198,8 @@ import Testing
         let keyObjects = SRKeyObjects(
             identity: Self.identity(sample, instance: "2.25.1002"), description: "Images with findings",
             images: [sample.image()], softwareVersion: "0.9.0")
-        try SRDocumentEncoder.encode(keyObjects, studyFile: Self.slice).write(to: URL(fileURLWithPath: folder + "/kos.dcm"))
+        try SRDocumentEncoder.encode(keyObjects, studyFile: Self.slice).write(
+            to: URL(fileURLWithPath: folder + "/kos.dcm"))
         let script = Self.packageRoot + "/Tests/StructuredReportsTests/read_sr.py"
         let (status, output) = try Self.run(python, [script, folder + "/report.dcm", folder + "/kos.dcm"])
         #expect(status == 0, "\(output)")

@@ -255,7 +255,8 @@ public struct SRKeyObjects: Sendable, Equatable {
     public var softwareVersion: String
 
     /// Creates key-object content.
-    public init(identity: SRDocumentIdentity, description: String, images: [SRImageReference], softwareVersion: String) {
+    public init(identity: SRDocumentIdentity, description: String, images: [SRImageReference], softwareVersion: String)
+    {
         self.identity = identity
         self.description = description
         self.images = images

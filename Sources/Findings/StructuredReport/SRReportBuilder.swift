@@ -66,8 +66,9 @@ public struct SRReportBuilder: Sendable {
 
     /// The key images: every image a finding in the report was marked on, once, in report order.
     public func keyObjects(identity: SRDocumentIdentity) -> SRKeyObjects {
-        let images = orderedUnique(input.exportedAnnotations.map(ExportedAnnotation.init).compactMap(region)
-            .map(\.image))
+        let images = orderedUnique(
+            input.exportedAnnotations.map(ExportedAnnotation.init).compactMap(region)
+                .map(\.image))
         return SRKeyObjects(
             identity: identity,
             description: "Images with disc-level findings marked in Annulus "
@@ -97,7 +98,9 @@ public struct SRReportBuilder: Sendable {
         if let signer = version.signedBy, let at = version.signedAt {
             evaluations.append(SREvaluation(SRCodes.signedBy, .text("\(signer) at \(at)")))
         }
-        if let note = exported.annotation?.note, !note.isEmpty { evaluations.append(SREvaluation(SRCodes.note, .text(note))) }
+        if let note = exported.annotation?.note, !note.isEmpty {
+            evaluations.append(SREvaluation(SRCodes.note, .text(note)))
+        }
         let region = region(exported)
         if region == nil, let anchor = exported.annotation?.anchor {
             evaluations.append(

@@ -1,0 +1,197 @@
+import AnnulusApp
+import Foundation
+import ProcessTestSupport
+import SpineModel
+import Store
+import Testing
+
+/// The DICOM SR hand-off end to end with the real command: export → dciodvfy → import into a fresh store gives the
+/// same findings; sent to Orthanc (Debian's) by C-STORE and found there by its REST API; a retraction supersedes
+/// the report; a PACS that is down leaves the delivery pending until `--retry-pending`.
+@Suite(.serialized) struct SRHandoffTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let study = "ACC-MR-0001"
+
+    /// A data folder with SampleStudies indexed and three signed findings on ACC-MR-0001 (two marked on an image,
+    /// one a polyline, one not marked).
+    final class Clinic {
+        let root: String
+        let data: String
+
+        init(findings: Bool = true) throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("annulus-sr-\(UUID().uuidString)").path
+            data = root + "/data"
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            try expectSuccess(["ingest", SRHandoffTests.packageRoot + "/SampleStudies"])
+            guard findings else { return }
+            try expectSuccess([
+                "annotate", "add", SRHandoffTests.study, "--level", "L4-L5", "--finding", "annular-fissure",
+                "type=radial", "zones=central,subarticular", "side=left", "--series", "1", "--instance", "8", "--point",
+                "120.5,140", "--note", "posterior annulus", "--sign",
+            ])
+            try expectSuccess([
+                "annotate", "add", SRHandoffTests.study, "--level", "L5-S1", "--finding", "pfirrmann", "grade=4",
+                "--series", "1", "--instance", "8", "--point", "100,150", "--point", "120,152", "--sign",
+            ])
+            try expectSuccess([
+                "annotate", "add", SRHandoffTests.study, "--level", "L3-L4", "--finding", "hiz", "present=yes",
+                "position=posterior", "--sign",
+            ])
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: root) }
+
+        /// `annulus ARGUMENTS --data DATA` as the clinician "rita": exit code and output.
+        @discardableResult
+        func annulus(_ arguments: [String], timeout: Double = 180) throws -> (code: Int32, output: String) {
+            let output = root + "/out-\(UUID().uuidString).txt"
+            let child = try ChildProcess(
+                [GracefulShutdownTests.executable] + arguments + ["--data", data],
+                environment: ["ANNULUS_USER": "rita"],
+                output: output)
+            let code = child.wait(timeout: timeout).flatMap(ChildProcess.exitCode) ?? -1
+            if code == -1 { child.kill() }
+            return (code, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+        }
+
+        func expectSuccess(_ arguments: [String]) throws {
+            let (code, output) = try annulus(arguments)
+            try #require(code == 0, "annulus \(arguments.joined(separator: " ")): \(output)")
+        }
+
+        /// The study's latest findings, as comparable values (level, finding, mark, note, numbering).
+        func findings() throws -> Set<String> {
+            let store = try DataFolder(path: data).openStore()
+            let uid = try store.resolveStudy(SRHandoffTests.study).studyInstanceUID
+            return Set(
+                try store.annotations(studyUID: uid).map { version in
+                    let annotation = try LevelAnnotation.decode(version.payload)
+                    let mark = annotation.anchor.map { "\($0.sopInstanceUID)#\($0.frame)@\($0.points)" } ?? "none"
+                    return "\(annotation.level.name) \(annotation.finding) \(mark) \(annotation.note ?? "") "
+                        + annotation.numberingBasis.rawValue
+                })
+        }
+    }
+
+    static func which(_ tool: String) -> String? {
+        ["/usr/bin/", "/usr/local/bin/"].map { $0 + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test("export --format sr → dciodvfy without errors → import into a fresh store gives the same findings")
+    func roundTrip() throws {
+        let clinic = try Clinic()
+        let out = clinic.root + "/export"
+        let export = try clinic.annulus(["export", Self.study, "--format", "sr", "--out", out])
+        try #require(export.code == 0, "\(export.output)")
+        #expect(export.output.contains("3 finding(s), verified: every finding signed"), "\(export.output)")
+        let report = out + "/\(Self.study).sr.dcm"
+        let keyImages = out + "/\(Self.study).kos.dcm"
+        #expect(FileManager.default.fileExists(atPath: keyImages))
+        if let dciodvfy = Self.which("dciodvfy") {
+            for file in [report, keyImages] {
+                let log = clinic.root + "/dciodvfy.txt"
+                _ = try ChildProcess.run(dciodvfy, [file], output: log)
+                let text = try String(contentsOfFile: log, encoding: .utf8)
+                #expect(!text.split(separator: "\n").contains { $0.hasPrefix("Error") }, "\(file): \(text)")
+            }
+        } else {
+            Issue.record("dciodvfy is missing: scripts/install-deps installs dicom3tools")
+        }
+        // Unchanged content: the same document again, byte for byte.
+        let first = try Data(contentsOf: URL(fileURLWithPath: report))
+        let again = try clinic.annulus(["export", Self.study, "--format", "sr", "--out", out])
+        #expect(again.output.contains("unchanged since the last export"), "\(again.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: report)) == first)
+
+        let fresh = try Clinic(findings: false)
+        let imported = try fresh.annulus(["annotate", "import", "--sr", report, "--importer", "pacs-import"])
+        #expect(imported.code == 0, "\(imported.output)")
+        #expect(imported.output.contains("3 draft finding(s) imported"), "\(imported.output)")
+        #expect(try fresh.findings() == clinic.findings())
+        #expect(try fresh.findings().count == 3)
+    }
+
+    @Test("Sent to Orthanc by C-STORE: found by its REST API in the study; a retraction sends a superseding report")
+    func sentToOrthanc() async throws {
+        guard OrthancPeer.available else {
+            print("skipped: \(OrthancPeer.skipMessage)")
+            return
+        }
+        let orthanc = try OrthancPeer(modalities: [:])
+        let clinic = try Clinic()
+        let pacs = ["--pacs", "127.0.0.1:\(orthanc.dicomPort)", "--pacs-ae", OrthancPeer.aeTitle]
+        let sent = try clinic.annulus(["export", Self.study, "--format", "sr"] + pacs)
+        try #require(sent.code == 0, "\(sent.output)")
+        #expect(sent.output.contains("delivered to dicom://ORTHANC@127.0.0.1:\(orthanc.dicomPort)"), "\(sent.output)")
+        let store = try DataFolder(path: clinic.data).openStore()
+        let studyUID = try store.resolveStudy(Self.study).studyInstanceUID
+        let first = try #require(try store.latestStructuredReport(studyUID: studyUID, kind: .report))
+        let keyImages = try #require(try store.latestStructuredReport(studyUID: studyUID, kind: .keyObjects))
+
+        let tags = try await Self.instanceTags(orthanc, sopInstanceUID: first.sopInstanceUID)
+        #expect(tags["Modality"] as? String == "SR")
+        #expect(tags["StudyInstanceUID"] as? String == studyUID)
+        #expect(tags["VerificationFlag"] as? String == "VERIFIED")
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: tags), as: UTF8.self)
+        for expected in ["L4-L5 annular fissure", "L5-S1 pfirrmann grade", "84020006", "RDES281", "Candidacy"] {
+            #expect(text.contains(expected), "Orthanc's copy lacks \(expected)")
+        }
+        let kos = try await Self.instanceTags(orthanc, sopInstanceUID: keyImages.sopInstanceUID)
+        #expect(kos["SOPClassUID"] as? String == "1.2.840.10008.5.1.4.1.1.88.59")
+
+        // Retract one finding: a new report supersedes the first (Predecessor Documents Sequence), both kept.
+        let list = try clinic.annulus(["annotate", "list", Self.study])
+        let hiz = try #require(
+            list.output.split(separator: "\n").first { $0.contains(" hiz ") }?.split(separator: " ").first)
+        try clinic.expectSuccess(["annotate", "retract", String(hiz), "--reason", "a vessel, not an HIZ"])
+        let resent = try clinic.annulus(["export", Self.study, "--format", "sr"] + pacs)
+        try #require(resent.code == 0, "\(resent.output)")
+        #expect(resent.output.contains("supersedes \(first.sopInstanceUID)"), "\(resent.output)")
+        let second = try #require(try store.latestStructuredReport(studyUID: studyUID, kind: .report))
+        #expect(second.instanceNumber == 2 && second.sopInstanceUID != first.sopInstanceUID)
+        let superseding = try await Self.instanceTags(orthanc, sopInstanceUID: second.sopInstanceUID)
+        let supersedingText = String(decoding: try JSONSerialization.data(withJSONObject: superseding), as: UTF8.self)
+        #expect(supersedingText.contains(first.sopInstanceUID), "no Predecessor Documents Sequence naming the first")
+        #expect(supersedingText.contains("Withdrawn finding") && !supersedingText.contains("L3-L4 high-intensity"))
+        _ = try await Self.instanceTags(orthanc, sopInstanceUID: first.sopInstanceUID)
+    }
+
+    @Test("A PACS that is down leaves the delivery pending; --retry-pending delivers it once the PACS is up")
+    func pendingUntilThePACSIsUp() async throws {
+        guard OrthancPeer.available else {
+            print("skipped: \(OrthancPeer.skipMessage)")
+            return
+        }
+        let clinic = try Clinic()
+        let port = try OrthancPeer.freePort()
+        let pacs = ["--pacs", "127.0.0.1:\(port)", "--pacs-ae", OrthancPeer.aeTitle]
+        let down = try clinic.annulus(
+            ["export", Self.study, "--format", "sr", "--max-attempts", "2", "--backoff", "0"] + pacs)
+        #expect(down.code == 1, "\(down.output)")
+        #expect(down.output.contains("attempt 2: retry"), "\(down.output)")
+        #expect(down.output.contains("--retry-pending --pacs HOST:PORT --pacs-ae AE"), "\(down.output)")
+        // Without the PACS named, the pending delivery is reported, not sent elsewhere.
+        let unnamed = try clinic.annulus(["export", "--retry-pending"])
+        #expect(unnamed.code == 1 && unnamed.output.contains("give that PACS"), "\(unnamed.output)")
+
+        let orthanc = try OrthancPeer(modalities: [:], dicomPort: port)
+        let retried = try clinic.annulus(["export", "--retry-pending"] + pacs)
+        #expect(retried.code == 0, "\(retried.output)")
+        #expect(retried.output.contains("attempt 3: delivered"), "\(retried.output)")
+        let store = try DataFolder(path: clinic.data).openStore()
+        let studyUID = try store.resolveStudy(Self.study).studyInstanceUID
+        let report = try #require(try store.latestStructuredReport(studyUID: studyUID, kind: .report))
+        _ = try await Self.instanceTags(orthanc, sopInstanceUID: report.sopInstanceUID)
+        #expect(try clinic.annulus(["export", "--retry-pending"] + pacs).output.contains("no delivery is pending"))
+    }
+
+    /// Orthanc's tags of the instance with that SOP Instance UID (it must hold exactly one).
+    static func instanceTags(_ orthanc: OrthancPeer, sopInstanceUID: String) async throws -> [String: Any] {
+        let found = try await orthanc.json(
+            "/tools/find", post: ["Level": "Instance", "Query": ["SOPInstanceUID": sopInstanceUID]])
+        let ids = try #require(found as? [String], "\(found)")
+        try #require(ids.count == 1, "Orthanc holds \(ids.count) instances \(sopInstanceUID)")
+        return try #require(try await orthanc.json("/instances/\(ids[0])/simplified-tags") as? [String: Any])
+    }
+}
