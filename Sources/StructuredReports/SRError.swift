@@ -11,5 +11,6 @@ public struct SRError: Error, Sendable, Equatable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// "<what>: <reason>".
     public var description: String { "\(what): \(reason)" }
 }

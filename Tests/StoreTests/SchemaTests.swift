@@ -76,7 +76,8 @@ struct SchemaTests {
                         applied == [
                             "v1-study-index", "v2-annotation-versions", "v3-intake-versions", "v4-delivery-attempts",
                             "v5-watch", "v6-watch-state", "v7-completion-outcome", "v8-series-region-level-overrides",
-                            "v9-accounts", "v10-audit-log", "v11-study-search", "v12-disc-labels", "v13-structured-reports",
+                            "v9-accounts", "v10-audit-log", "v11-study-search", "v12-disc-labels",
+                            "v13-structured-reports",
                         ])
                 }
             }

@@ -80,6 +80,7 @@ public struct SRImageRegion: Sendable, Equatable {
     /// Whether the region is a polyline (two or more points) rather than a point.
     public var isPolyline: Bool { points.count >= 2 }
 
+    /// Same image and the same points in order.
     public static func == (lhs: SRImageRegion, rhs: SRImageRegion) -> Bool {
         lhs.image == rhs.image && lhs.points.count == rhs.points.count
             && zip(lhs.points, rhs.points).allSatisfy { $0.x == $1.x && $0.y == $1.y }

@@ -49,6 +49,7 @@ public struct SRContentItem: Sendable, Equatable {
         /// Anything else (WAVEFORM, TCOORD, SCOORD3D…): not interpreted.
         case other
 
+        /// Same kind and same value (points compared one by one).
         public static func == (lhs: Value, rhs: Value) -> Bool {
             switch (lhs, rhs) {
             case (.container, .container), (.other, .other): true
