@@ -63,7 +63,8 @@ extension UseCases {
             let target = try store.resolveStudy(study)
             let input = try self.exporter(format: .findings, includeDrafts: includeDrafts).input(for: target)
             let builder = try StructuredReportPlanner(store: store).builder(for: input)
-            guard builder.findingCount > 0 else {
+            // With every finding retracted, a report that withdraws them still supersedes the one a PACS holds.
+            guard builder.findingCount > 0 || builder.withdrawnCount > 0 else {
                 throw AppError.invalidInput(
                     "study \(target.studyInstanceUID) has no \(includeDrafts ? "" : "signed ")findings to report",
                     field: "study",
@@ -156,7 +157,9 @@ struct StructuredReportPlanner {
             let number = (previous?.instanceNumber ?? 0) + 1
             let (date, time) = dicomDateTime(now)
             record = StructuredReportRecord(
-                sopInstanceUID: NameBasedUUID.dicomUID(name: "\(kind.rawValue)|\(studyUID)|\(number)|\(digest)"),
+                // The time makes it unique even when a rebuilt store numbers a study's documents from 1 again.
+                sopInstanceUID: NameBasedUUID.dicomUID(
+                    name: "\(kind.rawValue)|\(studyUID)|\(number)|\(digest)|\(Timestamp.string(now))"),
                 studyUID: studyUID, kind: kind,
                 seriesUID: NameBasedUUID.dicomUID(name: "\(kind.rawValue)-series|\(studyUID)"), sopClassUID: sopClass,
                 instanceNumber: number, contentDigest: digest, contentDate: date, contentTime: time,

@@ -52,7 +52,8 @@ extension UseCases {
                     {
                         annotation.anchor = ImageAnchor(
                             studyInstanceUID: study.studyInstanceUID, seriesInstanceUID: record.seriesInstanceUID,
-                            sopInstanceUID: record.sopInstanceUID, frame: mark.frame, points: mark.points)
+                            sopInstanceUID: record.sopInstanceUID, frame: mark.frame, points: mark.points,
+                            patientPositions: record.patientPositions(of: mark.points, frame: mark.frame))
                     } else {
                         result.unmapped.append(
                             .init(

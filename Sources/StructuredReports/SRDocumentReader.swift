@@ -1,19 +1,22 @@
 import CDicomSR
+import DicomIO
 import Findings
 import Foundation
 
 /// Reads an SR document (any SR IOD DCMTK's dcmsr knows) into an `SRDocumentTree`, with limits: a file larger than
 /// `maxFileSize` or with more than `maxItems` content items is refused, and so is a tree deeper than `maxDepth`.
 ///
-/// The file comes from outside: DCMTK parses it in this process, so a caller that must survive a decoder crash
-/// runs the read in a child process (the command-line import is one).
+/// The file comes from outside: it first gets the bounded pre-scan of every DICOM file (DicomIO), then DCMTK's SR
+/// parser reads it in this process. Only the command-line import reads SR files; the server does not.
 public struct SRDocumentReader: Sendable {
     /// The largest file read (bytes).
     public var maxFileSize = 64 * 1024 * 1024
     /// The most content items read.
     public var maxItems = 100_000
-    /// The deepest nesting accepted.
+    /// The deepest content tree accepted.
     public var maxDepth = 64
+    /// The deepest sequence nesting accepted in the file (each content level is one or two).
+    public var maxSequenceDepth = 128
 
     /// A reader with the default limits.
     public init() {}
@@ -22,6 +25,15 @@ public struct SRDocumentReader: Sendable {
     public func read(path: String) throws(SRError) -> SRDocumentTree {
         try SRDocumentEncoder.ensureRuntime()
         let what = "reading \((path as NSString).lastPathComponent)"
+        // The bounded pre-scan every DICOM file gets (nesting depth, element lengths, truncation) before DCMTK's SR
+        // parser sees it: a file that would overflow DCMTK's stack is refused here with the reason.
+        do {
+            var options = DicomReadOptions.headerOnly
+            options.maxSequenceDepth = maxSequenceDepth
+            _ = try DicomFile(path: path, options: options)
+        } catch {
+            throw SRError(what: what, reason: "\(error)")
+        }
         let data = try SRDocumentEncoder.call(what) { out, error, size in
             csr_read_document(path, maxFileSize, maxItems, out, error, size)
         }

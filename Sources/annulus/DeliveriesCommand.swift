@@ -64,7 +64,8 @@ struct DeliveriesCommand: AsyncParsableCommand {
         let pending = lines.filter { $0.state == DeliveryRecord.State.pending.rawValue }.count
         if pending > 0 {
             output.write(
-                "\(pending) pending: `annulus export --retry-pending --token-file FILE` sends them again")
+                "\(pending) pending: `annulus export --retry-pending --token-file FILE` sends them again (to a PACS: "
+                    + "`--retry-pending --pacs HOST:PORT --pacs-ae AE`)")
         }
     }
 

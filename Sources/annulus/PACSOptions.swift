@@ -17,7 +17,7 @@ struct PACSOptions: ParsableArguments {
             valueName: "seconds"))
     var pacsTimeout: UInt32 = 30
 
-    @Option(help: ArgumentHelp("Seconds a whole retrieve may take.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds a whole retrieve (or a send of DICOM SR) may take.", valueName: "seconds"))
     var pullDeadline: Int = 1800
 
     func validate() throws {
@@ -29,7 +29,11 @@ struct PACSOptions: ParsableArguments {
     /// The PACS as a destination of DICOM SR (`export --format sr`), Annulus calling as `aeTitle`; nil without
     /// `--pacs`.
     func destination(aeTitle: String) throws -> PACSDestination? {
-        try settings(aeTitle: aeTitle).map { PACSDestination(peer: $0.peer) }
+        try settings(aeTitle: aeTitle).map { settings in
+            var destination = PACSDestination(peer: settings.peer)
+            destination.limits.storeDeadline = Double(pullDeadline)
+            return destination
+        }
     }
 
     /// The pull settings, with Annulus calling (and receiving) as `aeTitle`; nil without `--pacs`.

@@ -263,6 +263,33 @@ import Testing
         #expect { try small.read(path: report) } throws: { ($0 as? SRError)?.reason.contains("at most 1000") == true }
     }
 
+    @Test func everyCorpusFileIsReadOrRefusedWithAReason() throws {
+        let corpus = Self.packageRoot + "/../shared/corpus"
+        guard let files = FileManager.default.enumerator(atPath: corpus)?.compactMap({ $0 as? String }) else {
+            print("skipped: the shared corpus is not at \(corpus)")
+            return
+        }
+        var read = 0
+        var refused = 0
+        for file in files.sorted() where !file.hasSuffix(".csv") {
+            let path = corpus + "/" + file
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+                continue
+            }
+            do {
+                let tree = try SRDocumentReader().read(path: path)
+                #expect(!tree.sopInstanceUID.isEmpty, "\(file)")
+                read += 1
+            } catch {
+                #expect(!error.reason.isEmpty, "\(file)")
+                refused += 1
+            }
+        }
+        print("corpus: \(read) SR documents read, \(refused) files refused with a reason")
+        #expect(read + refused > 300)
+    }
+
     /// The peers venv's python with highdicom, or nil when it cannot be made.
     static func peersPython() -> String? {
         let log = temporaryFolder() + "/venv.txt"

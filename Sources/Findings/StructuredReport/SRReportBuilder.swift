@@ -79,6 +79,9 @@ public struct SRReportBuilder: Sendable {
     /// How many findings the report carries (one group each).
     public var findingCount: Int { input.exportedAnnotations.count }
 
+    /// How many retracted findings the report lists as withdrawn.
+    public var withdrawnCount: Int { input.annotations.filter(\.isRetracted).count }
+
     /// Whether the key-object selection has any image (a report of unanchored findings has none).
     public var hasKeyImages: Bool {
         input.exportedAnnotations.map(ExportedAnnotation.init).contains { region($0) != nil }
