@@ -272,7 +272,7 @@ let package = Package(
             name: "AnnulusServerTests",
             dependencies: [
                 "AnnulusServer", "AnnulusApp", "AnnulusRecords", "Store", "SchemaTestSupport", "ProcessTestSupport",
-                "annulus-decoder", "QueryRetrieve", "SpineModel", "DicomIO",
+                "annulus-decoder", "QueryRetrieve", "SpineModel", "DicomIO", "Accounts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -135,10 +135,14 @@ extension UseCases {
     public func retractFinding(id: String, reason: String, by principal: Principal) async throws(AppError)
         -> AnnotationVersion
     {
-        try await perform {
+        let retracted = try await perform {
             let store = self.environment.store
             return try store.retract(id: try store.resolveAnnotation(id), author: principal.name, reason: reason)
         }
+        // A signed finding withdrawn changes what PACS should hold; a draft's retraction leaves the report as it was
+        // (the export then finds the content unchanged).
+        environment.signedFindingsChanged?([retracted.studyUID])
+        return retracted
     }
 
     /// The latest version of each finding of a study (retracted ones when asked), with their level warnings.

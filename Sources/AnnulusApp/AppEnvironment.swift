@@ -29,6 +29,9 @@ public struct AppEnvironment: Sendable {
     /// The most bytes the cache of rendered frames (`<data>/frame-cache`) may hold; 0 caches nothing. Read when the
     /// use cases are made.
     public var frameCacheLimit: Int64 = FrameCache.defaultLimit
+    /// Told the studies whose signed findings changed (findings signed, a finding retracted) after the change is
+    /// stored: the server sends their DICOM SR to PACS from it (`annulus serve --send-sr-on-sign`). Must not block.
+    public var signedFindingsChanged: (@Sendable (_ studyUIDs: Set<String>) -> Void)?
 
     /// Creates an environment; every dependency but the store and the data folder has a default.
     public init(

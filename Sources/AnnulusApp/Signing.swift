@@ -24,6 +24,7 @@ extension UseCases {
             return try store.sign(ids: try self.signable(references), signer: signer)
         }
         environment.logger.info("\(signed.count) finding(s) signed by \(principal)")
+        environment.signedFindingsChanged?(Set(signed.map(\.studyUID)))
         return signed
     }
 
@@ -52,6 +53,7 @@ extension UseCases {
                 expectedVersions: Dictionary(listed.map { ($0.annotationID, $0.version) }, uniquingKeysWith: { $1 }))
         }
         environment.logger.info("\(signed.count) listed draft(s) signed by \(principal)")
+        environment.signedFindingsChanged?(Set(signed.map(\.studyUID)))
         return signed
     }
 

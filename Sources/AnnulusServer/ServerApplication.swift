@@ -48,6 +48,8 @@ public struct ServeOptions: Sendable {
     /// The PACS `POST /api/pulls` fetches priors from (`--pacs`, `--pacs-ae`); nil answers such requests
     /// `409 no-pacs`.
     public var pull: PullSettings?
+    /// Told the studies whose signed findings changed (`AppEnvironment.signedFindingsChanged`); nil: nobody.
+    public var signedFindingsChanged: (@Sendable (Set<String>) -> Void)?
 
     /// Options with the defaults.
     public init() {}
@@ -127,6 +129,7 @@ public struct AnnulusServer {
                 store: store, dataFolder: dataFolder, logger: logger, executor: pool,
                 signerPolicy: AccountSignerPolicy())
             environment.frameCacheLimit = options.frameCacheLimit
+            environment.signedFindingsChanged = options.signedFindingsChanged
             let hasher = try PasswordHasher(cost: passwordCost)
             let accounts = ServerAccounts(
                 directory: AccountDirectory(store: store, hasher: hasher),

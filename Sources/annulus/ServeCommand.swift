@@ -81,7 +81,13 @@ struct ServeCommand: AsyncParsableCommand {
     var webRoot: String?
 
     @OptionGroup(title: "DICOM Storage SCP") var dicom: DicomOptions
-    @OptionGroup(title: "Fetching priors from PACS") var pacs: PACSOptions
+    @OptionGroup(title: "Fetching priors from PACS, sending DICOM SR to it") var pacs: PACSOptions
+
+    @Flag(
+        help: ArgumentHelp(
+            "Send a study's DICOM SR (findings report and key images) to the --pacs by C-STORE whenever its findings "
+                + "are signed or a signed finding is retracted (pending sends are retried by the retry loop)."))
+    var sendSrOnSign = false
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -93,6 +99,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("give --tls-certificate and --tls-key together")
         }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
+        if sendSrOnSign && pacs.pacs == nil {
+            throw ValidationError("--send-sr-on-sign needs --pacs HOST:PORT --pacs-ae AE")
+        }
         if !(0...100_000).contains(queue) { throw ValidationError("--queue must be 0 to 100000") }
         if FrameCache.byteCount(frameCacheLimit) == nil {
             throw ValidationError(
@@ -154,6 +163,15 @@ struct ServeCommand: AsyncParsableCommand {
         options.sessionIdleTimeout = TimeInterval(Self.parseDuration(sessionIdle) ?? 1800)
         options.webRoot = webRoot
         options.pull = try pacs.settings(aeTitle: dicom.dicomAe)
+        let destination = try pacs.destination(aeTitle: dicom.dicomAe)
+        var handoff: StructuredReportHandoffService?
+        if sendSrOnSign, let destination {
+            let (service, notify) = StructuredReportHandoffService.make(
+                useCases: try storeOptions.useCases(), destination: destination, policy: DeliveryPolicy(),
+                logger: logger)
+            handoff = service
+            options.signedFindingsChanged = notify
+        }
         // The watcher first: it creates the store of a new data folder, as `annulus watch` does.
         let watcher = try watch.map { try watcherService(folder: $0) }
         let server: AnnulusServer
@@ -186,9 +204,11 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(
                 .init(
                     service: DeliveryRetryService(
-                        useCases: try storeOptions.useCases(), token: token, policy: DeliveryPolicy(),
+                        useCases: try storeOptions.useCases(), token: token, pacs: destination,
+                        policy: DeliveryPolicy(),
                         interval: .seconds(retryDeliveriesEvery), logger: logger)))
         }
+        if let handoff { services.append(.init(service: handoff)) }
         if let dicomReceiver {
             services.append(
                 .init(

@@ -1,3 +1,4 @@
+import Accounts
 import AnnulusApp
 import DicomIO
 import Foundation
@@ -237,6 +238,57 @@ import Testing
         #expect(finding.finding == (try Finding.parse(kind: "annular-fissure", assignments: ["type=radial"])))
         #expect(finding.anchor?.sopInstanceUID == (try DicomFile(path: image).dataset.string(.sopInstanceUID)))
         #expect(finding.anchor?.frame == 1 && finding.anchor?.points == [PixelPoint(x: 88, y: 131.5)])
+    }
+
+    @Test("annulus serve --send-sr-on-sign: a clinician signs in the reading room's API, the SR reaches Orthanc")
+    func serverSendsOnSign() async throws {
+        guard OrthancPeer.available else {
+            print("skipped: \(OrthancPeer.skipMessage)")
+            return
+        }
+        let orthanc = try OrthancPeer(modalities: [:])
+        let clinic = try Clinic(findings: false)
+        try clinic.expectSuccess([
+            "annotate", "add", Self.study, "--level", "L4-L5", "--finding", "annular-fissure", "type=radial",
+            "--series", "1", "--instance", "8", "--point", "120,140",
+        ])
+        let store = try DataFolder(path: clinic.data).openStore()
+        let studyUID = try store.resolveStudy(Self.study).studyInstanceUID
+        let draft = try #require(try store.annotations(studyUID: studyUID).first)
+        _ = try AccountDirectory(store: store, hasher: try PasswordHasher(cost: 4)).create(
+            name: "dr.okafor", displayName: "Ada Okafor", role: .clinician, password: Password(ServerFixture.password))
+        let server = try SpawnedServer(
+            data: clinic.data,
+            arguments: [
+                "--pacs", "127.0.0.1:\(orthanc.dicomPort)", "--pacs-ae", OrthancPeer.aeTitle, "--send-sr-on-sign",
+            ])
+        defer { server.child.kill() }
+        let session = try RawHTTPConnection(port: server.port).request(
+            "POST", "/api/session", body: #"{"name":"dr.okafor","password":"\#(ServerFixture.password)"}"#)
+        try #require(session.status == 200)
+        let cookie = String(try #require(session.headers["set-cookie"]).split(separator: ";")[0])
+        let csrf = try #require(session.json?["csrfToken"] as? String)
+        let signed = try RawHTTPConnection(port: server.port).request(
+            "POST", "/api/annotations/\(draft.annotationID)/sign", headers: ["Cookie": cookie, "X-Annulus-CSRF": csrf])
+        try #require(signed.status == 200, "\(String(decoding: signed.body, as: UTF8.self))")
+        // The report goes out in the background: wait for Orthanc to hold it.
+        var held: [String] = []
+        let deadline = Date().addingTimeInterval(60)
+        while held.isEmpty && Date() < deadline {
+            held =
+                (try await orthanc.json("/tools/find", post: ["Level": "Instance", "Query": ["Modality": "SR"]]))
+                as? [String] ?? []
+            if held.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        try #require(held.count == 1, "Orthanc holds no SR after the signature; server log: \(server.log)")
+        let tags = try #require(try await orthanc.json("/instances/\(held[0])/simplified-tags") as? [String: Any])
+        #expect(tags["StudyInstanceUID"] as? String == studyUID)
+        #expect(tags["VerificationFlag"] as? String == "VERIFIED")
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: tags), as: UTF8.self)
+        #expect(text.contains("Okafor^Ada"), "the verifying observer is the signing clinician")
+        let report = try #require(try store.latestStructuredReport(studyUID: studyUID, kind: .report))
+        #expect(tags["SOPInstanceUID"] as? String == report.sopInstanceUID)
+        #expect(try store.deliveries(studyUID: studyUID).first?.state == .delivered)
     }
 
     /// Orthanc's tags of the instance with that SOP Instance UID (it must hold exactly one).
