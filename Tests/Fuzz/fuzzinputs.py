@@ -116,6 +116,9 @@ def seeds(corpus, outdir):
         for harness in ("prescan", "header", "pixels"):
             write(os.path.join(outdir, harness, name), data)
             counts[harness] = counts.get(harness, 0) + 1
+        if b"1.2.840.10008.5.1.4.1.1.88." in data[:8192]:  # a structured report: a seed of the SR reader
+            write(os.path.join(outdir, "sr", name), data)
+            counts["sr"] = counts.get("sr", 0) + 1
         syntax = transfer_syntax(data)
         harness = "htj2k" if syntax in HTJ2K else "j2k" if syntax in J2K else "rle" if syntax in RLE else None
         if harness is None:
@@ -128,6 +131,13 @@ def seeds(corpus, outdir):
                 frame = rle_prefix(rows, columns, samples, bits, planar) + frame
             write(os.path.join(outdir, harness, "%s-%d" % (name, index)), frame)
             counts[harness] = counts.get(harness, 0) + 1
+    # Annulus's own report and key images (docs/examples, made by scripts/sr-example) seed the SR reader too.
+    examples = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "examples")
+    for name in ("sr-report.dcm", "sr-key-images.dcm"):
+        if os.path.exists(os.path.join(examples, name)):
+            with open(os.path.join(examples, name), "rb") as handle:
+                write(os.path.join(outdir, "sr", name), handle.read())
+            counts["sr"] = counts.get("sr", 0) + 1
     for harness in sorted(counts):
         print("  %-8s %d seed(s)" % (harness, counts[harness]))
 
