@@ -127,7 +127,7 @@ let package = Package(
         // The findings export (pure): the native findings document and the FHIR R4 transaction Bundle.
         .target(
             name: "Findings",
-            dependencies: ["SpineModel", "Candidacy", "AnnulusRecords"],
+            dependencies: ["SpineModel", "Candidacy", "AnnulusRecords", "TextSafety"],
             swiftSettings: strictSwift
         ),
         // The use cases under both faces (the command line, the server): annotate, sign, intake, triage, worklist,

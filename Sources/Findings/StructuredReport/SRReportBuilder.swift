@@ -2,6 +2,7 @@ import Candidacy
 import Foundation
 import SpineModel
 import AnnulusRecords
+import TextSafety
 
 /// What the report builder needs to know about an image a finding was marked on (from the study index).
 public struct SRImageFacts: Sendable, Equatable {
@@ -52,13 +53,18 @@ public struct SRReportBuilder: Sendable {
     /// The report's content with the given identity.
     public func report(identity: SRDocumentIdentity) -> SRFindingsReport {
         let exported = input.exportedAnnotations.map(ExportedAnnotation.init)
-        let groups = exported.map(group)
+        let groups = exported.map(group).map { group in
+            var safe = group
+            safe.trackingIdentifier = Self.dicomText(group.trackingIdentifier)
+            safe.evaluations = group.evaluations.map(Self.dicomText)
+            return safe
+        }
         let authors = orderedUnique(exported.map { $0.version.signedBy ?? $0.version.author })
         let verified = input.isFullySigned && !input.includesDrafts
         return SRFindingsReport(
             identity: identity, observers: authors.map(personName), organization: organization,
             deviceUID: Self.deviceUID, deviceName: "Annulus", softwareVersion: input.softwareVersion,
-            procedure: SRCodes.procedure, groups: groups, evaluations: reportEvaluations(),
+            procedure: SRCodes.procedure, groups: groups, evaluations: reportEvaluations().map(Self.dicomText),
             verifiers: verified ? verifiers(exported) : [],
             completionDescription: "Every disc-level finding in this report is signed by a clinician",
             schemes: SRCodes.schemes)
@@ -195,7 +201,17 @@ public struct SRReportBuilder: Sendable {
         }
     }
 
-    private func personName(_ account: String) -> String { personNames[account] ?? account }
+    private func personName(_ account: String) -> String { TerminalText.escaped(personNames[account] ?? account) }
+
+    /// Text as DICOM's text VRs allow it: line feeds kept, every other control character (a BEL or TAB in a note,
+    /// an ESC sequence) and the bidi overrides written as visible escapes (`\t`, `\e`, `\u{7}`), as for a terminal.
+    static func dicomText(_ text: String) -> String { TerminalText.escapedLines(text) }
+
+    /// An evaluation whose text, if any, is `dicomText`.
+    static func dicomText(_ evaluation: SREvaluation) -> SREvaluation {
+        guard case .text(let text) = evaluation.value else { return evaluation }
+        return SREvaluation(evaluation.name, .text(dicomText(text)))
+    }
 
     /// "2026-03-08T12:03:07.125Z" → "20260308120307" (UTC, as the timestamps are).
     static func dicomDateTime(_ iso: String) -> String {
