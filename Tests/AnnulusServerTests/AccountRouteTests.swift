@@ -226,6 +226,7 @@ import Testing
     func anonymousRefusalsAreThrottled() async throws {
         let fixture = try await ServerFixture()
         let study = try fixture.sampleInstance().study
+        let started = Date()
         try await fixture.server.application.test(.router) { client in
             for _ in 0..<25 {
                 try await client.execute(uri: "/api/studies/\(study)", method: .get) {
@@ -236,8 +237,13 @@ import Testing
                 ) { #expect([.unauthorized, .tooManyRequests].contains($0.status)) }
             }
         }
+        // One row per minute-long window: one in all when the 50 requests take less than a minute, one more for each
+        // further minute when a loaded machine (the whole suite beside it) makes them slower than that.
+        let windows = 1 + Int(Date().timeIntervalSince(started) / 60)
         let rows = try fixture.auditRows()
-        #expect(rows.filter { $0.action == "GET /api/studies/{studyUID}" && $0.actor == "anonymous" }.count == 1)
-        #expect(rows.filter { $0.action == AuditAction.signIn && $0.outcome != .ok }.count == 1)
+        let studyRows = rows.filter { $0.action == "GET /api/studies/{studyUID}" && $0.actor == "anonymous" }.count
+        let signInRows = rows.filter { $0.action == AuditAction.signIn && $0.outcome != .ok }.count
+        #expect((1...windows).contains(studyRows), "\(studyRows) rows for 25 refusals in \(windows) window(s)")
+        #expect((1...windows).contains(signInRows), "\(signInRows) rows for 25 refusals in \(windows) window(s)")
     }
 }

@@ -17,26 +17,36 @@ import Testing
 
     /// A data folder with SampleStudies indexed and three signed findings on ACC-MR-0001 (two marked on an image,
     /// one a polyline, one not marked).
-    final class Clinic {
+    final class Clinic: Sendable {
         let root: String
         let data: String
 
-        init(findings: Bool = true) throws {
+        private init() throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("annulus-sr-\(UUID().uuidString)").path
             data = root + "/data"
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-            try expectSuccess(["ingest", SRHandoffTests.packageRoot + "/SampleStudies"])
+        }
+
+        /// A data folder with SampleStudies indexed and, with `findings`, three signed findings on ACC-MR-0001.
+        static func make(findings: Bool = true) async throws -> Clinic {
+            let clinic = try Clinic()
+            try await clinic.populate(findings: findings)
+            return clinic
+        }
+
+        private func populate(findings: Bool) async throws {
+            try await expectSuccess(["ingest", SRHandoffTests.packageRoot + "/SampleStudies"])
             guard findings else { return }
-            try expectSuccess([
+            try await expectSuccess([
                 "annotate", "add", SRHandoffTests.study, "--level", "L4-L5", "--finding", "annular-fissure",
                 "type=radial", "zones=central,subarticular", "side=left", "--series", "1", "--instance", "8", "--point",
                 "120.3,140.7", "--note", "posterior annulus", "--sign",
             ])
-            try expectSuccess([
+            try await expectSuccess([
                 "annotate", "add", SRHandoffTests.study, "--level", "L5-S1", "--finding", "pfirrmann", "grade=4",
                 "--series", "1", "--instance", "8", "--point", "100,150", "--point", "120,152", "--sign",
             ])
-            try expectSuccess([
+            try await expectSuccess([
                 "annotate", "add", SRHandoffTests.study, "--level", "L3-L4", "--finding", "hiz", "present=yes",
                 "position=posterior", "--sign",
             ])
@@ -70,15 +80,29 @@ import Testing
         }
     }
 
+    /// Runs blocking work (a child process's wait) on a thread of its own and awaits it.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
+    /// `ChildProcess.run` off the pool.
+    static func run(_ path: String, _ arguments: [String], output: String? = nil, timeout: Double = 30) async throws
+        -> Int32
+    {
+        try await offPool { try ChildProcess.run(path, arguments, output: output, timeout: timeout) }
+    }
+
     static func which(_ tool: String) -> String? {
         ["/usr/bin/", "/usr/local/bin/"].map { $0 + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     @Test("export --format sr → dciodvfy without errors → import into a fresh store gives the same findings")
-    func roundTrip() throws {
-        let clinic = try Clinic()
+    func roundTrip() async throws {
+        let clinic = try await Clinic.make()
         let out = clinic.root + "/export"
-        let export = try clinic.annulus(["export", Self.study, "--format", "sr", "--out", out])
+        let export = try await clinic.annulus(["export", Self.study, "--format", "sr", "--out", out])
         try #require(export.code == 0, "\(export.output)")
         #expect(export.output.contains("3 finding(s), verified: every finding signed"), "\(export.output)")
         let report = out + "/\(Self.study).sr.dcm"
@@ -87,7 +111,7 @@ import Testing
         if let dciodvfy = Self.which("dciodvfy") {
             for file in [report, keyImages] {
                 let log = clinic.root + "/dciodvfy.txt"
-                _ = try ChildProcess.run(dciodvfy, [file], output: log)
+                _ = try await Self.run(dciodvfy, [file], output: log)
                 let text = try String(contentsOfFile: log, encoding: .utf8)
                 #expect(!text.split(separator: "\n").contains { $0.hasPrefix("Error") }, "\(file): \(text)")
             }
@@ -96,12 +120,12 @@ import Testing
         }
         // Unchanged content: the same document again, byte for byte.
         let first = try Data(contentsOf: URL(fileURLWithPath: report))
-        let again = try clinic.annulus(["export", Self.study, "--format", "sr", "--out", out])
+        let again = try await clinic.annulus(["export", Self.study, "--format", "sr", "--out", out])
         #expect(again.output.contains("unchanged since the last export"), "\(again.output)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: report)) == first)
 
-        let fresh = try Clinic(findings: false)
-        let imported = try fresh.annulus(["annotate", "import", "--sr", report, "--importer", "pacs-import"])
+        let fresh = try await Clinic.make(findings: false)
+        let imported = try await fresh.annulus(["annotate", "import", "--sr", report, "--importer", "pacs-import"])
         #expect(imported.code == 0, "\(imported.output)")
         #expect(imported.output.contains("3 draft finding(s) imported"), "\(imported.output)")
         let (exported, reimported) = (try clinic.findings(), try fresh.findings())
@@ -112,27 +136,27 @@ import Testing
     }
 
     @Test("Every finding retracted: a report that withdraws them supersedes the last one; nothing left, nothing made")
-    func everyFindingRetracted() throws {
-        let clinic = try Clinic()
+    func everyFindingRetracted() async throws {
+        let clinic = try await Clinic.make()
         let out = clinic.root + "/export"
-        try clinic.expectSuccess(["export", Self.study, "--format", "sr", "--out", out])
-        let list = try clinic.annulus(["annotate", "list", Self.study]).output.split(separator: "\n")
+        try await clinic.expectSuccess(["export", Self.study, "--format", "sr", "--out", out])
+        let list = try await clinic.annulus(["annotate", "list", Self.study]).output.split(separator: "\n")
         let ids = list.filter { $0.contains(" signed ") }.compactMap { $0.split(separator: " ").first.map(String.init) }
         try #require(ids.count == 3, "\(list)")
-        for id in ids { try clinic.expectSuccess(["annotate", "retract", id, "--reason", "wrong study"]) }
-        let withdrawn = try clinic.annulus(["export", Self.study, "--format", "sr", "--out", out])
+        for id in ids { try await clinic.expectSuccess(["annotate", "retract", id, "--reason", "wrong study"]) }
+        let withdrawn = try await clinic.annulus(["export", Self.study, "--format", "sr", "--out", out])
         #expect(withdrawn.code == 0, "\(withdrawn.output)")
         #expect(withdrawn.output.contains("(instance 2, supersedes "), "\(withdrawn.output)")
         #expect(withdrawn.output.contains("0 finding(s)"), "\(withdrawn.output)")
         let dump = clinic.root + "/dump.txt"
-        _ = try ChildProcess.run(
+        _ = try await Self.run(
             Self.which("dsrdump") ?? "/usr/bin/dsrdump", [out + "/\(Self.study).sr.dcm"], output: dump)
         let text = try String(contentsOfFile: dump, encoding: .utf8)
         #expect(text.components(separatedBy: "Withdrawn finding").count == 4, "\(text)")
         #expect(!text.contains("Tracking Identifier"))
         // A study that never had a report and has no findings: refused, nothing written.
-        let empty = try Clinic(findings: false)
-        let refused = try empty.annulus(["export", Self.study, "--format", "sr", "--out", empty.root + "/export"])
+        let empty = try await Clinic.make(findings: false)
+        let refused = try await empty.annulus(["export", Self.study, "--format", "sr", "--out", empty.root + "/export"])
         #expect(refused.code == 2 && refused.output.contains("no signed findings to report"), "\(refused.output)")
         #expect(!FileManager.default.fileExists(atPath: empty.root + "/export"))
     }
@@ -144,9 +168,9 @@ import Testing
             return
         }
         let orthanc = try OrthancPeer(modalities: [:])
-        let clinic = try Clinic()
+        let clinic = try await Clinic.make()
         let pacs = ["--pacs", "127.0.0.1:\(orthanc.dicomPort)", "--pacs-ae", OrthancPeer.aeTitle]
-        let sent = try clinic.annulus(["export", Self.study, "--format", "sr"] + pacs)
+        let sent = try await clinic.annulus(["export", Self.study, "--format", "sr"] + pacs)
         try #require(sent.code == 0, "\(sent.output)")
         #expect(sent.output.contains("delivered to dicom://ORTHANC@127.0.0.1:\(orthanc.dicomPort)"), "\(sent.output)")
         let store = try DataFolder(path: clinic.data).openStore()
@@ -166,11 +190,11 @@ import Testing
         #expect(kos["SOPClassUID"] as? String == "1.2.840.10008.5.1.4.1.1.88.59")
 
         // Retract one finding: a new report supersedes the first (Predecessor Documents Sequence), both kept.
-        let list = try clinic.annulus(["annotate", "list", Self.study])
+        let list = try await clinic.annulus(["annotate", "list", Self.study])
         let hiz = try #require(
             list.output.split(separator: "\n").first { $0.contains(" hiz ") }?.split(separator: " ").first)
-        try clinic.expectSuccess(["annotate", "retract", String(hiz), "--reason", "a vessel, not an HIZ"])
-        let resent = try clinic.annulus(["export", Self.study, "--format", "sr"] + pacs)
+        try await clinic.expectSuccess(["annotate", "retract", String(hiz), "--reason", "a vessel, not an HIZ"])
+        let resent = try await clinic.annulus(["export", Self.study, "--format", "sr"] + pacs)
         try #require(resent.code == 0, "\(resent.output)")
         #expect(resent.output.contains("supersedes \(first.sopInstanceUID)"), "\(resent.output)")
         let second = try #require(try store.latestStructuredReport(studyUID: studyUID, kind: .report))
@@ -188,45 +212,46 @@ import Testing
             print("skipped: \(OrthancPeer.skipMessage)")
             return
         }
-        let clinic = try Clinic()
+        let clinic = try await Clinic.make()
         let port = try OrthancPeer.freePort()
         let pacs = ["--pacs", "127.0.0.1:\(port)", "--pacs-ae", OrthancPeer.aeTitle]
-        let down = try clinic.annulus(
+        let down = try await clinic.annulus(
             ["export", Self.study, "--format", "sr", "--max-attempts", "2", "--backoff", "0"] + pacs)
         #expect(down.code == 1, "\(down.output)")
         #expect(down.output.contains("attempt 2: retry"), "\(down.output)")
         #expect(down.output.contains("--retry-pending --pacs HOST:PORT --pacs-ae AE"), "\(down.output)")
         // Without the PACS named, the pending delivery is reported, not sent elsewhere.
-        let unnamed = try clinic.annulus(["export", "--retry-pending"])
+        let unnamed = try await clinic.annulus(["export", "--retry-pending"])
         #expect(unnamed.code == 1 && unnamed.output.contains("give that PACS"), "\(unnamed.output)")
 
         let orthanc = try OrthancPeer(modalities: [:], dicomPort: port)
-        let retried = try clinic.annulus(["export", "--retry-pending"] + pacs)
+        let retried = try await clinic.annulus(["export", "--retry-pending"] + pacs)
         #expect(retried.code == 0, "\(retried.output)")
         #expect(retried.output.contains("attempt 3: delivered"), "\(retried.output)")
         let store = try DataFolder(path: clinic.data).openStore()
         let studyUID = try store.resolveStudy(Self.study).studyInstanceUID
         let report = try #require(try store.latestStructuredReport(studyUID: studyUID, kind: .report))
         _ = try await Self.instanceTags(orthanc, sopInstanceUID: report.sopInstanceUID)
-        #expect(try clinic.annulus(["export", "--retry-pending"] + pacs).output.contains("no delivery is pending"))
+        #expect(
+            try await clinic.annulus(["export", "--retry-pending"] + pacs).output.contains("no delivery is pending"))
     }
 
     @Test("Another tool's TID 1500 report (written by highdicom): what maps is imported with its mark, the rest named")
-    func importsAnotherToolsReport() throws {
+    func importsAnotherToolsReport() async throws {
         let python = Self.packageRoot + "/.build/peers-venv/bin/python"
-        let venv = try ChildProcess.run(Self.packageRoot + "/scripts/peers-venv", [], timeout: 600)
+        let venv = try await Self.run(Self.packageRoot + "/scripts/peers-venv", [], timeout: 600)
         guard venv == 0, FileManager.default.isExecutableFile(atPath: python) else {
             print("skipped: highdicom is not available (scripts/peers-venv could not install it from PyPI)")
             return
         }
-        let clinic = try Clinic(findings: false)
+        let clinic = try await Clinic.make(findings: false)
         let image = Self.packageRoot + "/SampleStudies/patient1-lumbar-mr/series-01-sag-t2/IM0008.dcm"
         let report = clinic.root + "/foreign.dcm"
-        let made = try ChildProcess.run(
+        let made = try await Self.run(
             python, [Self.packageRoot + "/Tests/AnnulusServerTests/make_foreign_sr.py", image, report],
             output: clinic.root + "/make.txt")
         try #require(made == 0, "\((try? String(contentsOfFile: clinic.root + "/make.txt", encoding: .utf8)) ?? "")")
-        let imported = try clinic.annulus(["annotate", "import", "--sr", report, "--importer", "tool-x"])
+        let imported = try await clinic.annulus(["annotate", "import", "--sr", report, "--importer", "tool-x"])
         #expect(imported.code == 1, "some items are not mapped: \(imported.output)")
         #expect(imported.output.contains("IMPORTED") && imported.output.contains("L4-L5 annular-fissure (fissure 1)"))
         #expect(imported.output.contains("UNMAPPED group 2 (osteophyte 1): finding (F-002, 99TOOLX, \"Osteophyte\")"))
@@ -247,8 +272,8 @@ import Testing
             return
         }
         let orthanc = try OrthancPeer(modalities: [:])
-        let clinic = try Clinic(findings: false)
-        try clinic.expectSuccess([
+        let clinic = try await Clinic.make(findings: false)
+        try await clinic.expectSuccess([
             "annotate", "add", Self.study, "--level", "L4-L5", "--finding", "annular-fissure", "type=radial",
             "--series", "1", "--instance", "8", "--point", "120,140",
         ])
