@@ -24,6 +24,26 @@ public struct DeliveryPolicy: Sendable, Equatable {
     }
 }
 
+extension DeliveryPolicy {
+    /// Makes attempts numbered from `first` until one is not left to retry or `maxAttempts` were made, waiting
+    /// `firstBackoff` seconds before the first retry and twice as long before each next; records every attempt in
+    /// `store` and returns the last. The same for every kind of delivery (FHIR Bundle, DICOM SR to a PACS).
+    func attempts(
+        from first: Int, recordingIn store: AnnulusStore, _ attempt: (_ number: Int) async -> DeliveryAttempt
+    ) async throws -> DeliveryAttempt {
+        var number = first
+        var delay = firstBackoff
+        while true {
+            let made = await attempt(number)
+            try store.recordDeliveryAttempt(made)
+            if made.outcome != .retry || number - first + 1 >= maxAttempts { return made }
+            try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+            delay *= 2
+            number += 1
+        }
+    }
+}
+
 /// Sends an exported Bundle to a FHIR endpoint: POST with a bearer token, retried with exponential backoff on
 /// timeouts, connection errors, 408, 429 and 5xx; given up at once on other 4xx (the same bytes would be refused
 /// again). Every attempt is recorded in the store.
@@ -48,18 +68,11 @@ struct BundleDelivery {
         do { body = Data(try BoundedFile.read(path: outboxPath, limit: Self.outboxLimit, what: "outbox file")) } catch {
             throw Unsendable(message: error.description + "; export again")
         }
-        var attemptNumber = firstAttempt
-        var delay = policy.firstBackoff
-        while true {
+        return try await policy.attempts(from: firstAttempt, recordingIn: store) { number in
             let (status, message, outcome) = await send(body)
-            let attempt = DeliveryAttempt(
-                deliveryID: deliveryID, attempt: attemptNumber, studyUID: studyUID, url: url.absoluteString,
+            return DeliveryAttempt(
+                deliveryID: deliveryID, attempt: number, studyUID: studyUID, url: url.absoluteString,
                 outboxPath: outboxPath, httpStatus: status, outcome: outcome, message: message)
-            try store.recordDeliveryAttempt(attempt)
-            if outcome != .retry || attemptNumber - firstAttempt + 1 >= policy.maxAttempts { return attempt }
-            try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-            delay *= 2
-            attemptNumber += 1
         }
     }
 

@@ -224,7 +224,18 @@ public struct Pull: Sendable {
     static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws(PACSError) -> T) async throws(AppError)
         -> T
     {
-        let result: Result<T, PACSError> = await withCheckedContinuation { continuation in
+        switch await onOwnThread(work) {
+        case .success(let value): return value
+        case .failure(let error): throw appError(error)
+        }
+    }
+
+    /// The result of blocking PACS work run on a thread of its own, its error kept as the PACS's (a caller with
+    /// retries needs `isTransient`).
+    static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws(PACSError) -> T) async
+        -> Result<T, PACSError>
+    {
+        await withCheckedContinuation { continuation in
             let thread = Thread {
                 do throws(PACSError) {
                     continuation.resume(returning: .success(try work()))
@@ -234,10 +245,6 @@ public struct Pull: Sendable {
             }
             thread.name = "pacs-query"
             thread.start()
-        }
-        switch result {
-        case .success(let value): return value
-        case .failure(let error): throw appError(error)
         }
     }
 }

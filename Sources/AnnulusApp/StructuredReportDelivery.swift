@@ -52,35 +52,20 @@ struct StructuredReportDelivery {
         guard !files.isEmpty else {
             throw BundleDelivery.Unsendable(message: "the outbox folder \(folder) holds no document; export again")
         }
-        var attemptNumber = firstAttempt
-        var delay = policy.firstBackoff
-        while true {
+        return try await policy.attempts(from: firstAttempt, recordingIn: store) { number in
             let (message, outcome) = await send(files)
-            let attempt = DeliveryAttempt(
-                deliveryID: deliveryID, attempt: attemptNumber, studyUID: studyUID, url: destination.url,
-                outboxPath: folder, httpStatus: nil, outcome: outcome, message: message)
-            try store.recordDeliveryAttempt(attempt)
-            if outcome != .retry || attemptNumber - firstAttempt + 1 >= policy.maxAttempts { return attempt }
-            try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-            delay *= 2
-            attemptNumber += 1
+            return DeliveryAttempt(
+                deliveryID: deliveryID, attempt: number, studyUID: studyUID, url: destination.url, outboxPath: folder,
+                httpStatus: nil, outcome: outcome, message: message)
         }
     }
 
     /// One association: a message for people (each file's status; the PACS's comments escaped) and the outcome.
     func send(_ files: [String]) async -> (String, DeliveryAttempt.Outcome) {
         let destination = destination
-        let result: Result<[StoredFile], PACSError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                do throws(PACSError) {
-                    let process = try QueryProcess(executable: destination.executable, limits: destination.limits)
-                    continuation.resume(returning: .success(try process.store(files, on: destination.peer)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-            thread.name = "pacs-store"
-            thread.start()
+        let result = await Pull.onOwnThread { () throws(PACSError) in
+            try QueryProcess(executable: destination.executable, limits: destination.limits)
+                .store(files, on: destination.peer)
         }
         switch result {
         case .failure(let error):

@@ -87,7 +87,7 @@ extension UseCases {
             }
             return StructuredReportExport(
                 study: target, report: report, keyObjects: keyObjects,
-                isVerified: builder.report(identity: StructuredReportPlanner.placeholder).isVerified,
+                isVerified: builder.isVerified,
                 findingCount: builder.findingCount)
         }
     }

@@ -93,20 +93,10 @@ struct AnnotateImport: AsyncParsableCommand {
                     : ("IMPORTED \(version.annotationID.prefix(8)) \(version.level) \(finding.finding.summary) "
                         + "(\(finding.sourceRows.map(\.description).joined(separator: ", ")))").terminalSafe)
         }
-        for report in result.unmapped {
-            output.write(
-                json
-                    ? JSONLine.encode(["status": "unmapped", "where": report.location, "reason": report.reason])
-                    : "UNMAPPED \(report.location): \(report.reason)".terminalSafe)
-        }
-        let summary =
-            "\(result.imported.count) draft finding(s) imported by \(importer), \(result.unmapped.count) label(s) not "
-            + "mapped (listed above)"
-        output.write(
-            json
-                ? JSONLine.encode(["summary": ["imported": result.imported.count, "unmapped": result.unmapped.count]])
-                : summary.terminalSafe)
-        if !result.unmapped.isEmpty { throw ExitCode(1) }
+        try finish(
+            unmapped: result.unmapped.map { ($0.location, $0.reason) }, imported: result.imported.count,
+            summary: "\(result.imported.count) draft finding(s) imported by \(importer), \(result.unmapped.count) "
+                + "label(s) not mapped (listed above)", output: output)
     }
 
     private func importStructuredReport(_ path: String) async throws {
@@ -124,20 +114,28 @@ struct AnnotateImport: AsyncParsableCommand {
                     : "IMPORTED \(version.annotationID.prefix(8)) \(version.level) \(version.findingKind) (\(imported.source))"
                         .terminalSafe)
         }
-        for report in result.unmapped {
+        try finish(
+            unmapped: result.unmapped.map { ($0.location, $0.reason) }, imported: result.imported.count,
+            summary: "\(result.imported.count) draft finding(s) imported by \(importer) into study "
+                + "\(result.study.studyInstanceUID), \(result.unmapped.count) item(s) not mapped (listed above)",
+            output: output)
+    }
+
+    /// Lists what was not mapped and the summary (text or JSON lines); exit status 1 when anything was not mapped.
+    private func finish(
+        unmapped: [(location: String, reason: String)], imported: Int, summary: String, output: OutputLines
+    ) throws {
+        for (location, reason) in unmapped {
             output.write(
                 json
-                    ? JSONLine.encode(["status": "unmapped", "where": report.location, "reason": report.reason])
-                    : "UNMAPPED \(report.location): \(report.reason)".terminalSafe)
+                    ? JSONLine.encode(["status": "unmapped", "where": location, "reason": reason])
+                    : "UNMAPPED \(location): \(reason)".terminalSafe)
         }
-        let summary =
-            "\(result.imported.count) draft finding(s) imported by \(importer) into study "
-            + "\(result.study.studyInstanceUID), \(result.unmapped.count) item(s) not mapped (listed above)"
         output.write(
             json
-                ? JSONLine.encode(["summary": ["imported": result.imported.count, "unmapped": result.unmapped.count]])
+                ? JSONLine.encode(["summary": ["imported": imported, "unmapped": unmapped.count]])
                 : summary.terminalSafe)
-        if !result.unmapped.isEmpty { throw ExitCode(1) }
+        if !unmapped.isEmpty { throw ExitCode(1) }
     }
 
     /// The largest label file accepted: RSNA 2024's train_label_coordinates.csv is about 2.5 MB.

@@ -60,12 +60,11 @@ public struct SRReportBuilder: Sendable {
             return safe
         }
         let authors = orderedUnique(exported.map { $0.version.signedBy ?? $0.version.author })
-        let verified = input.isFullySigned && !input.includesDrafts
         return SRFindingsReport(
             identity: identity, observers: authors.map(personName), organization: organization,
             deviceUID: Self.deviceUID, deviceName: "Annulus", softwareVersion: input.softwareVersion,
             procedure: SRCodes.procedure, groups: groups, evaluations: reportEvaluations().map(Self.dicomText),
-            verifiers: verified ? verifiers(exported) : [],
+            verifiers: isVerified ? verifiers(exported) : [],
             completionDescription: "Every disc-level finding in this report is signed by a clinician",
             schemes: SRCodes.schemes)
     }
@@ -78,9 +77,12 @@ public struct SRReportBuilder: Sendable {
         return SRKeyObjects(
             identity: identity,
             description: "Images with disc-level findings marked in Annulus "
-                + (input.isFullySigned && !input.includesDrafts ? "(signed)" : "(preliminary: not all signed)"),
+                + (isVerified ? "(signed)" : "(preliminary: not all signed)"),
             images: images, softwareVersion: input.softwareVersion)
     }
+
+    /// Whether the report is verified: every finding in it signed by a clinician (no drafts asked for).
+    public var isVerified: Bool { input.isFullySigned && !input.includesDrafts }
 
     /// How many findings the report carries (one group each).
     public var findingCount: Int { input.exportedAnnotations.count }
