@@ -93,7 +93,9 @@ public enum InstanceReader {
     static func hash(_ path: String) throws -> (Int64, String) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw DicomError(.unreadable, path: path, message: "cannot open the file to hash it")
+            throw DicomError(
+                .unreadable, path: path, message: "cannot open the file to hash it: \(String(cString: strerror(errno)))"
+            )
         }
         defer { close(descriptor) }
         var hasher = SHA256()
@@ -105,7 +107,9 @@ public enum InstanceReader {
             if count == 0 { break }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw DicomError(.unreadable, path: path, message: "cannot read the file to hash it")
+                throw DicomError(
+                    .unreadable, path: path,
+                    message: "cannot read the file to hash it: \(String(cString: strerror(errno)))")
             }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             size += Int64(count)

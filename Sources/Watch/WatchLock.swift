@@ -10,19 +10,23 @@ public final class WatchLock: Sendable {
 
     /// Takes the lock, waiting up to `wait` seconds for a previous watcher to finish dying; throws a message
     /// naming the process that holds it otherwise.
+    ///
+    /// The descriptor is stored only once the lock is held: when an initialiser throws after every stored property
+    /// is set, `deinit` runs too, and its second close would close whatever another thread had opened under the
+    /// same number in between.
     public init(dataFolder: String, wait: Double = 10) throws {
-        path = dataFolder + "/watch.lock"
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else {
+        let path = dataFolder + "/watch.lock"
+        let locked = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard locked >= 0 else {
             throw WatchError.file(path, "cannot open the watcher's lock file: \(String(cString: strerror(errno)))")
         }
         let deadline = Date().addingTimeInterval(wait)
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+        while flock(locked, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
                 let holder =
                     (try? String(contentsOfFile: path, encoding: .utf8))?
                     .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
-                close(descriptor)
+                close(locked)
                 throw WatchError.file(
                     path,
                     "another watcher (pid \(holder)) is using this data folder; stop it first, or give this one "
@@ -31,8 +35,10 @@ public final class WatchLock: Sendable {
             usleep(100_000)
         }
         let pid = Data("\(getpid())\n".utf8)
-        ftruncate(descriptor, 0)
-        _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        ftruncate(locked, 0)
+        _ = pid.withUnsafeBytes { pwrite(locked, $0.baseAddress, $0.count, 0) }
+        self.path = path
+        descriptor = locked
     }
 
     deinit {

@@ -29,23 +29,18 @@ import Testing
         defer { if server.isRunning { server.terminate() } }
         let port = try #require(Self.listeningPort(output.fileHandleForReading))
 
-        let body = #"{"name":"reader","password":"\#(ServerFixture.password)"}"#
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = [
-            "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "content-type: application/json", "-d", body,
-            "http://127.0.0.1:\(port)/api/session",
-        ]
-        let curlOutput = Pipe()
-        curl.standardOutput = curlOutput
-        try curl.run()
-        try await Task.sleep(for: .milliseconds(150))
+        // The request is sent on a connection of this process and SIGTERM follows once the server has read it
+        // (its receive queue is empty): a fixed sleep after starting curl lost the race under load (curl had not
+        // connected yet, and the stopping server rightly refused it).
+        let connection = try RawHTTPConnection(port: port, timeout: 60)
+        try connection.send(
+            "POST", "/api/session", body: #"{"name":"reader","password":"\#(ServerFixture.password)"}"#)
+        #expect(connection.waitUntilServerRead(serverPort: port, timeout: 30), "the server never read the request")
         let signalled = ContinuousClock.now
         kill(server.processIdentifier, SIGTERM)
-        curl.waitUntilExit()
+        let status = try? connection.readResponse(method: "POST").status
         server.waitUntilExit()
-        let status = String(decoding: curlOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(status == "200", "the in-flight sign-in must complete")
+        #expect(status == 200, "the in-flight sign-in must complete")
         #expect(server.terminationReason == .exit && server.terminationStatus == 0)
         #expect(ContinuousClock.now - signalled < .seconds(10))
     }

@@ -47,26 +47,31 @@ final class RawHTTPConnection {
     private var received = 0
 
     /// Connects to 127.0.0.1:`port`; reads give up after `timeout` seconds without a byte.
+    ///
+    /// The descriptor is stored last: a class whose stored properties are all set runs its `deinit` when the
+    /// initialiser throws, and a close there after the close here would close whatever another thread had opened
+    /// under the same number in between (a test's file read failed with EBADF that way under load).
     init(port: Int, timeout: Int = 30) throws(Failure) {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw .refused }
+        let connection = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard connection >= 0 else { throw .refused }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(connection, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard connected == 0 else {
-            close(descriptor)
+            close(connection)
             throw .refused
         }
         var limit = timeval(tv_sec: timeout, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
-        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        descriptor = connection
     }
 
     deinit { close(descriptor) }
@@ -74,6 +79,14 @@ final class RawHTTPConnection {
     /// Sends a request and reads its whole response.
     func request(_ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil)
         throws(Failure) -> Response
+    {
+        try send(method, path, headers: headers, body: body)
+        return try readResponse(method: method)
+    }
+
+    /// Sends a request without reading its response (see ``readResponse(method:)``).
+    func send(_ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil)
+        throws(Failure)
     {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
@@ -83,7 +96,7 @@ final class RawHTTPConnection {
         var offset = 0
         while offset < message.count {
             let sent = message[offset...].withUnsafeBytes {
-                send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
             }
             if sent < 0 {
                 if errno == EINTR { continue }
@@ -92,10 +105,61 @@ final class RawHTTPConnection {
             offset += sent
         }
         received = 0
-        return try readResponse(method: method)
     }
 
-    private func readResponse(method: String) throws(Failure) -> Response {
+    /// Waits up to `timeout` seconds until the server listening on `serverPort` has read everything sent on this
+    /// connection (its end of the connection in /proc/net/tcp has an empty receive queue): the request is then in
+    /// the server's hands, accepted and read, not waiting in the kernel. False when that was not seen in time.
+    func waitUntilServerRead(serverPort: Int, timeout: Double) -> Bool {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        let clientPort = Int(UInt16(bigEndian: address.sin_port))
+        // The server's side: local 127.0.0.1:serverPort, remote 127.0.0.1:clientPort (hex, address little-endian).
+        let local = String(format: "0100007F:%04X", serverPort)
+        let remote = String(format: "0100007F:%04X", clientPort)
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            // Both ends' queues (hex "tx:rx"): this end's send queue empty means the server's kernel has every
+            // byte; the server's receive queue empty then means the server process read them.
+            var clientSent = false
+            var serverRead = false
+            let table = Self.wholeFile("/proc/net/tcp")
+            for line in table.split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                guard fields.count > 4 else { continue }
+                let queues = fields[4].split(separator: ":").map { Int($0, radix: 16) }
+                guard queues.count == 2 else { continue }
+                if fields[1] == remote, fields[2] == local, queues[0] == 0 { clientSent = true }
+                if fields[1] == local, fields[2] == remote, queues[1] == 0 { serverRead = true }
+            }
+            if clientSent && serverRead { return true }
+            usleep(5_000)
+        } while Date() < deadline
+        return false
+    }
+
+    /// A /proc file read to its end: its size is 0 to stat, and `String(contentsOfFile:)` returned only the first
+    /// page of /proc/net/tcp once the table grew (the client's line was missed, under load).
+    private static func wholeFile(_ path: String) -> String {
+        let file = open(path, O_RDONLY | O_CLOEXEC)
+        guard file >= 0 else { return "" }
+        defer { close(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(file, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads the whole response to a request sent with ``send(_:_:headers:body:)``.
+    func readResponse(method: String) throws(Failure) -> Response {
         let head = try readUntil([13, 10, 13, 10])
         let lines = String(decoding: head.dropLast(4), as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = lines[0].split(separator: " ", maxSplits: 2)
