@@ -15,10 +15,21 @@ public struct StructuredReportImport: Sendable {
         public var source: String
     }
 
+    /// A group exported from a finding this store already has (its Tracking UID names the annotation): not
+    /// imported again, since the store holds that finding's whole history.
+    public struct AlreadyPresent: Sendable {
+        /// The finding's latest version in this store.
+        public var latest: AnnotationVersion
+        /// The group's tracking identifier (or position).
+        public var source: String
+    }
+
     /// The study the report belongs to.
     public var study: StudySummary
     /// The drafts written.
     public var imported: [Imported]
+    /// Groups that are findings of this store already (re-importing a report Annulus exported): not duplicated.
+    public var alreadyPresent: [AlreadyPresent] = []
     /// Groups and items not imported: where and why.
     public var unmapped: [SRFindingMapper.Unmapped]
 }
@@ -26,7 +37,9 @@ public struct StructuredReportImport: Sendable {
 extension UseCases {
     /// Imports the findings of a TID 1500 report (Annulus's or another tool's) at `path` as drafts by `principal`:
     /// the report's study must be indexed; a finding marked on an image of that study keeps its mark. Every group
-    /// or value that cannot be mapped is reported; the rest are still imported.
+    /// or value that cannot be mapped is reported; the rest are still imported. A group whose Tracking UID names a
+    /// finding of this study already in the store (a report this store exported, read back) is listed as already
+    /// present and not imported again.
     public func importStructuredReport(path: String, by principal: Principal) async throws(AppError)
         -> StructuredReportImport
     {
@@ -45,6 +58,10 @@ extension UseCases {
             let (findings, problems) = SRFindingMapper.map(document)
             var result = StructuredReportImport(study: study, imported: [], unmapped: problems)
             for finding in findings {
+                if let existing = try Self.finding(trackedBy: finding.trackingUID, in: study, store: store) {
+                    result.alreadyPresent.append(.init(latest: existing, source: finding.source))
+                    continue
+                }
                 var annotation = finding.annotation
                 if let mark = finding.mark {
                     if let record = try store.instance(sopInstanceUID: mark.sopInstanceUID),
@@ -82,5 +99,15 @@ extension UseCases {
             }
             return result
         }
+    }
+
+    /// The finding of `study` whose annotation id a Tracking UID (`2.25.` and the id's UUID, as the SR export
+    /// writes it) names, or nil (another tool's UID, or a finding this store does not have).
+    private static func finding(trackedBy trackingUID: String?, in study: StudySummary, store: AnnulusStore)
+        throws(StoreError) -> AnnotationVersion?
+    {
+        guard let trackingUID, let id = NameBasedUUID.uuidText(dicomUID: trackingUID) else { return nil }
+        guard let latest = try store.latest(id: id), latest.studyUID == study.studyInstanceUID else { return nil }
+        return latest
     }
 }

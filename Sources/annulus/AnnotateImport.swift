@@ -1,4 +1,5 @@
 import AnnulusApp
+import AnnulusRecords
 import ArgumentParser
 import Foundation
 import TextSafety
@@ -103,27 +104,45 @@ struct AnnotateImport: AsyncParsableCommand {
         let result = try await storeOptions.useCases().importStructuredReport(path: path, by: .cliUser(importer))
         let output = OutputLines()
         for imported in result.imported {
-            let version = imported.version
-            output.write(
-                json
-                    ? JSONLine.encode(
-                        [
-                            "status": "imported", "id": version.annotationID, "level": version.level,
-                            "finding": version.findingKind, "from": imported.source,
-                        ])
-                    : "IMPORTED \(version.annotationID.prefix(8)) \(version.level) \(version.findingKind) (\(imported.source))"
-                        .terminalSafe)
+            output.write(findingLine("imported", imported.version, from: imported.source))
         }
+        for present in result.alreadyPresent {
+            output.write(
+                findingLine(
+                    "already-present", present.latest, from: present.source,
+                    note: ": exported from this store, whose history of it stands"))
+        }
+        let already = result.alreadyPresent.isEmpty ? "" : ", \(result.alreadyPresent.count) already in this store"
         try finish(
             unmapped: result.unmapped.map { ($0.location, $0.reason) }, imported: result.imported.count,
+            alreadyPresent: result.alreadyPresent.count,
             summary: "\(result.imported.count) draft finding(s) imported by \(importer) into study "
-                + "\(result.study.studyInstanceUID), \(result.unmapped.count) item(s) not mapped (listed above)",
+                + "\(result.study.studyInstanceUID)\(already), \(result.unmapped.count) item(s) not mapped "
+                + "(listed above)",
             output: output)
+    }
+
+    /// One finding of an SR import: a JSON object (`status`, `id`, `level`, `finding`, `from`) or a line
+    /// `IMPORTED|ALREADY ID LEVEL KIND (source)` and the note.
+    private func findingLine(_ status: String, _ version: AnnotationVersion, from source: String, note: String = "")
+        -> String
+    {
+        if json {
+            return JSONLine.encode(
+                [
+                    "status": status, "id": version.annotationID, "level": version.level,
+                    "finding": version.findingKind, "from": source,
+                ])
+        }
+        let word = status == "imported" ? "IMPORTED" : "ALREADY"
+        return "\(word) \(version.annotationID.prefix(8)) \(version.level) \(version.findingKind) (\(source))\(note)"
+            .terminalSafe
     }
 
     /// Lists what was not mapped and the summary (text or JSON lines); exit status 1 when anything was not mapped.
     private func finish(
-        unmapped: [(location: String, reason: String)], imported: Int, summary: String, output: OutputLines
+        unmapped: [(location: String, reason: String)], imported: Int, alreadyPresent: Int? = nil, summary: String,
+        output: OutputLines
     ) throws {
         for (location, reason) in unmapped {
             output.write(
@@ -133,7 +152,12 @@ struct AnnotateImport: AsyncParsableCommand {
         }
         output.write(
             json
-                ? JSONLine.encode(["summary": ["imported": imported, "unmapped": unmapped.count]])
+                ? JSONLine.encode(
+                    [
+                        "summary": ["imported": imported, "unmapped": unmapped.count].merging(
+                            alreadyPresent.map { ["already-present": $0] } ?? [:]
+                        ) { $1 }
+                    ])
                 : summary.terminalSafe)
         if !unmapped.isEmpty { throw ExitCode(1) }
     }

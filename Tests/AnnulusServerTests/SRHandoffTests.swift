@@ -78,6 +78,12 @@ import Testing
             let uid = try store.resolveStudy(SRHandoffTests.study).studyInstanceUID
             return Set(try store.annotations(studyUID: uid).map { try LevelAnnotation.decode($0.payload) })
         }
+
+        /// How many findings (annotations, not distinct contents) the study has.
+        func findingCount() throws -> Int {
+            let store = try DataFolder(path: data).openStore()
+            return try store.annotations(studyUID: store.resolveStudy(SRHandoffTests.study).studyInstanceUID).count
+        }
     }
 
     /// Runs blocking work (a child process's wait) on a thread of its own and awaits it.
@@ -133,6 +139,20 @@ import Testing
             reimported == exported,
             "only exported: \(exported.subtracting(reimported)); only imported: \(reimported.subtracting(exported))")
         #expect(try fresh.findings().count == 3)
+
+        // Read back into the store that exported it: every group is a finding it has; nothing is duplicated.
+        let before = try clinic.findings()
+        let back = try await clinic.annulus(["annotate", "import", "--sr", report, "--importer", "pacs-import"])
+        #expect(back.code == 0, "\(back.output)")
+        #expect(back.output.contains("0 draft finding(s) imported"), "\(back.output)")
+        #expect(back.output.contains("3 already in this store"), "\(back.output)")
+        #expect(back.output.split(separator: "\n").filter { $0.hasPrefix("ALREADY ") }.count == 3, "\(back.output)")
+        let json = try await clinic.annulus(
+            ["annotate", "import", "--sr", report, "--importer", "pacs-import", "--json"])
+        #expect(json.output.components(separatedBy: #""status":"already-present""#).count == 4, "\(json.output)")
+        #expect(json.output.contains(#""already-present":3"#), "\(json.output)")
+        #expect(try clinic.findings() == before)
+        #expect(try clinic.findingCount() == 3)
     }
 
     @Test("Every finding retracted: a report that withdraws them supersedes the last one; nothing left, nothing made")
