@@ -18,8 +18,9 @@ struct AnnotateImport: AsyncParsableCommand {
             matched to the study of the patient whose Patient ID is the Patient value, or to --study when the file \
             holds one patient. DICOM SR: --sr FILE, a TID 1500 measurement report (Annulus's or another tool's) of an \
             indexed study; each measurement group becomes a finding (its finding code, its finding site's disc, its \
-            evaluations), marked where the report marks it. Every finding is a draft by --importer until a \
-            clinician signs it. \
+            evaluations), marked where the report marks it; a group that is a finding of this store already (the \
+            report was exported from here: its Tracking UID names the finding) is listed as ALREADY and not \
+            imported again. Every finding is a draft by --importer until a clinician signs it. \
             Exit status: 0 every row imported, 1 some rows could not be mapped (they are listed with the reason).
             """
     )
